@@ -1,0 +1,112 @@
+"""The ``rebalance`` command line: thin wiring around the library.
+
+Each command lives in ``rebalance.commands.<name>`` and registers itself on ``app`` through a
+``register(app)`` function. Exit codes (the public contract):
+
+- 0: done (a plan was written, the check passed, the data is valid)
+- 1: no acceptable plan (contradicting rules, nothing found in time, a failed check)
+- 2: bad input or usage
+- 3: internal error
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from rebalance import __version__
+from rebalance.errors import InputError
+
+EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+COMMAND_MODULES = (
+    "validate", "init", "solve", "check", "targets", "compare", "sweep", "incentives",
+)
+
+app = typer.Typer(
+    name="rebalance",
+    help="Re-assign group clients to account managers and derive fair targets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+T = TypeVar("T")
+
+
+class NoPlan(Exception):
+    """Raised by a command when no acceptable plan exists; the message is shown, exit 1."""
+
+
+@contextmanager
+def exit_codes(lang: str = "en") -> Iterator[None]:
+    """Map library errors to the contract's exit codes, with readable messages, no traceback."""
+    try:
+        yield
+    except InputError as exc:
+        title = "输入有误" if lang == "zh" else "Bad input"
+        err_console.print(f"[bold red]{title}[/]")
+        err_console.print(exc.render(), markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except NoPlan as exc:
+        title = "没有可行方案" if lang == "zh" else "No acceptable plan"
+        err_console.print(f"[bold red]{title}[/]")
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception:  # noqa: BLE001 - the last line of defence: exit 3 with the trace
+        err_console.print("[bold red]Internal error[/] (please report it with the trace below)")
+        err_console.print(traceback.format_exc(), markup=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"rebalance {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Re-assign group clients to account managers and derive fair targets."""
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"rebalance.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"rebalance.commands.{name}":
+                continue  # command not built yet
+            raise
+        register: Callable[[typer.Typer], None] = module.register
+        register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+        if isinstance(code, int) and code not in (0, 1, 2, 3):
+            # click uses 2 for usage errors already; anything else is unexpected
+            sys.exit(EXIT_INTERNAL)
+        raise

@@ -1,0 +1,204 @@
+"""Who may serve whom, balancing pools and fair shares. Pure functions, no solver.
+
+A *pool* is a connected group of staying managers and the clients they may serve (by industry
+with ``eligibility: strict``, everyone with ``any``). Fair shares are computed inside a pool:
+
+    fair_share(manager, metric) = pool total of metric × manager fte / pool fte
+
+for the three metrics ``revenue``, ``importance`` (sum of client importance) and ``clients``
+(number of clients). Leaving managers belong to no pool and get no share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rebalance.data import Client, Manager, Problem
+from rebalance.errors import InputError, Issue
+from rebalance.scenario import Scenario
+
+METRICS: tuple[str, ...] = ("revenue", "importance", "clients")
+
+
+def client_load(client: Client, metric: str) -> float:
+    """What one client adds to a manager's load for ``metric``."""
+    if metric == "revenue":
+        return client.revenue
+    if metric == "importance":
+        return float(client.importance)
+    if metric == "clients":
+        return 1.0
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def may_serve(manager: Manager, client: Client, eligibility: str) -> bool:
+    """Industry eligibility only (forbidden pairs and locks are separate rules)."""
+    return manager.staying and (eligibility == "any" or manager.serves(client.industry))
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A balancing pool: its managers, its clients, and the totals shares are cut from."""
+
+    index: int
+    manager_ids: tuple[str, ...]
+    client_ids: tuple[str, ...]
+    industries: tuple[str, ...]
+    totals: Mapping[str, float]  # metric -> pool total
+    fte: float  # sum of fte of the pool's managers
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the model and the checker need to know about who may serve whom.
+
+    - ``eligible[client_id]``: managers the client may end with (industry eligibility, staying,
+      not forbidden), sorted by manager id. Locks do not shrink this set: a lock outside it is a
+      contradiction that the engine's diagnostics report.
+    - ``fixed[client_id]``: the manager a client must end with (table lock, scenario lock, or
+      protected importance while its manager stays).
+    - ``fixed_reason[client_id]``: why (``locked`` / ``lock in scenario`` / ``protected``).
+    """
+
+    eligible: Mapping[str, tuple[str, ...]]
+    forbidden: frozenset[tuple[str, str]]
+    fixed: Mapping[str, str]
+    fixed_reason: Mapping[str, str]
+    pools: tuple[Pool, ...]
+    pool_of_client: Mapping[str, int]
+    pool_of_manager: Mapping[str, int]
+    shares: Mapping[tuple[str, str], float]  # (manager_id, metric) -> fair share
+
+    def fair_share(self, manager_id: str, metric: str) -> float:
+        return self.shares.get((manager_id, metric), 0.0)
+
+
+def build_pools(problem: Problem, eligibility: str) -> tuple[Pool, ...]:
+    """Connected components of staying managers and the clients they may serve."""
+    staying = [m for m in problem.managers if m.staying]
+    parent = {m.manager_id: m.manager_id for m in staying}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    if eligibility == "any":
+        for m in staying[1:]:
+            union(staying[0].manager_id, m.manager_id)
+    else:
+        by_industry: dict[str, str] = {}
+        for m in staying:
+            for ind in m.industries:
+                if ind in by_industry:
+                    union(by_industry[ind], m.manager_id)
+                else:
+                    by_industry[ind] = m.manager_id
+
+    groups: dict[str, list[Manager]] = {}
+    for m in staying:
+        groups.setdefault(find(m.manager_id), []).append(m)
+    ordered = sorted(groups.values(), key=lambda ms: min(m.manager_id for m in ms))
+
+    pools = []
+    for index, members in enumerate(ordered):
+        ids = {m.manager_id for m in members}
+        industries = sorted({ind for m in members for ind in m.industries})
+        clients = [
+            c for c in problem.clients
+            if any(may_serve(m, c, eligibility) for m in members)
+        ]
+        totals = {k: sum(client_load(c, k) for c in clients) for k in METRICS}
+        pools.append(Pool(
+            index=index,
+            manager_ids=tuple(sorted(ids)),
+            client_ids=tuple(c.client_id for c in clients),
+            industries=tuple(industries),
+            totals=totals,
+            fte=sum(m.fte for m in members),
+        ))
+    return tuple(pools)
+
+
+def fair_shares(problem: Problem, pools: tuple[Pool, ...]) -> dict[tuple[str, str], float]:
+    """(manager_id, metric) -> fair share = pool total × fte / pool fte."""
+    shares: dict[tuple[str, str], float] = {}
+    for pool in pools:
+        for mid in pool.manager_ids:
+            fte = problem.manager(mid).fte
+            for k in METRICS:
+                shares[(mid, k)] = pool.totals[k] * fte / pool.fte if pool.fte > 0 else 0.0
+    return shares
+
+
+def build_rules(problem: Problem, scenario: Scenario) -> Rules:
+    """Resolve eligibility, locks, forbidden pairs, protection, pools and shares.
+
+    Raises ``InputError`` when the scenario's locks or forbidden pairs name unknown clients or
+    managers, or lock a client to a leaving manager.
+    """
+    where = str(scenario.source) if scenario.source else "scenario"
+    issues: list[Issue] = []
+    for section, pairs in (("locks", scenario.locks), ("forbid", scenario.forbid)):
+        for n, pair in enumerate(pairs, start=1):
+            if pair.client not in problem.client_index:
+                issues.append(Issue(f"{section} entry {n} names client {pair.client!r}, "
+                                    f"which is not in the clients table", file=where))
+            if pair.manager not in problem.manager_index:
+                issues.append(Issue(f"{section} entry {n} names manager {pair.manager!r}, "
+                                    f"which is not in the managers table", file=where))
+            elif section == "locks" and not problem.manager(pair.manager).staying:
+                issues.append(Issue(f"locks entry {n} puts client {pair.client!r} on manager "
+                                    f"{pair.manager!r}, who is leaving", file=where))
+    if issues:
+        raise InputError(issues)
+
+    forbidden = frozenset((p.client, p.manager) for p in scenario.forbid)
+    eligible: dict[str, tuple[str, ...]] = {}
+    for c in problem.clients:
+        eligible[c.client_id] = tuple(sorted(
+            m.manager_id for m in problem.managers
+            if may_serve(m, c, scenario.eligibility) and (c.client_id, m.manager_id) not in forbidden
+        ))
+
+    fixed: dict[str, str] = {}
+    fixed_reason: dict[str, str] = {}
+    protect = scenario.continuity.protect_importance
+    for c in problem.clients:
+        current = problem.manager(c.manager) if c.manager else None
+        if c.locked and c.manager:
+            fixed[c.client_id], fixed_reason[c.client_id] = c.manager, "locked"
+        elif (protect is not None and current is not None and current.staying
+              and c.importance >= protect):
+            fixed[c.client_id], fixed_reason[c.client_id] = c.manager or "", "protected"
+    for pair in scenario.locks:  # scenario locks win over the table's
+        fixed[pair.client], fixed_reason[pair.client] = pair.manager, "lock in scenario"
+
+    pools = build_pools(problem, scenario.eligibility)
+    pool_of_manager = {mid: p.index for p in pools for mid in p.manager_ids}
+    pool_of_client = {cid: p.index for p in pools for cid in p.client_ids}
+    return Rules(
+        eligible=eligible,
+        forbidden=forbidden,
+        fixed=fixed,
+        fixed_reason=fixed_reason,
+        pools=pools,
+        pool_of_client=pool_of_client,
+        pool_of_manager=pool_of_manager,
+        shares=fair_shares(problem, pools),
+    )
+
+
+def is_moved(problem: Problem, client_id: str, manager_id: str | None) -> bool:
+    """A client counts as moved when its previous manager stays and it now has another."""
+    prev = problem.client(client_id).manager
+    if prev is None or manager_id == prev:
+        return False
+    return problem.manager(prev).staying
