@@ -247,3 +247,15 @@ def test_write_tables_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="sheet"):
         write_tables(other, {"assignment": _sample()}, sheet_names={"assignment": "bad:name"})
     assert not other.exists()
+
+
+def test_negative_numbers_stay_numbers(tmp_path):
+    """A negative number (e.g. a deviation of -27.7 %) must not be escaped as if it were text."""
+    import pandas as pd
+
+    from rebalance.io.write import write_csv
+
+    path = tmp_path / "n.csv"
+    write_csv(pd.DataFrame({"dev": [-0.277, 0.1], "note": ["-x", "ok"]}), path)
+    text = path.read_bytes().decode("utf-8-sig")
+    assert "\r\n-0.277,'-x\r\n" in text

@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 
 from rebalance import __version__
-from rebalance.errors import InputError
+from rebalance.errors import InputError, NoPlanError
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -44,8 +44,7 @@ err_console = Console(stderr=True, highlight=False)
 T = TypeVar("T")
 
 
-class NoPlan(Exception):
-    """Raised by a command when no acceptable plan exists; the message is shown, exit 1."""
+NoPlan = NoPlanError  # raised by a command when no acceptable plan exists: message, exit 1
 
 
 @contextmanager

@@ -69,3 +69,14 @@ class IssueCollector:
     def raise_if_any(self) -> None:
         if self.issues:
             raise InputError(self.issues)
+
+
+class NoPlanError(Exception):
+    """No acceptable plan: hard rules contradict each other, or nothing was found in time.
+
+    ``reasons`` name the rules, managers and clients involved, with the numbers.
+    """
+
+    def __init__(self, reasons: str | Iterable[str]):
+        self.reasons: list[str] = [reasons] if isinstance(reasons, str) else list(reasons)
+        super().__init__("\n".join(self.reasons))

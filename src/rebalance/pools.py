@@ -165,7 +165,8 @@ def build_rules(problem: Problem, scenario: Scenario) -> Rules:
     for c in problem.clients:
         eligible[c.client_id] = tuple(sorted(
             m.manager_id for m in problem.managers
-            if may_serve(m, c, scenario.eligibility) and (c.client_id, m.manager_id) not in forbidden
+            if may_serve(m, c, scenario.eligibility)
+            and (c.client_id, m.manager_id) not in forbidden
         ))
 
     fixed: dict[str, str] = {}

@@ -184,7 +184,8 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_cell(str(c)) for c in df.columns])
     for row in df.itertuples(index=False, name=None):
-        writer.writerow([escape_cell(format_value(v)) for v in row])
+        # Only text is escaped: a negative number stays a number ("-0.25", not "'-0.25").
+        writer.writerow([escape_cell(v) if isinstance(v, str) else format_value(v) for v in row])
     data = buffer.getvalue()
     _write_bytes_atomic(("\ufeff" + data).encode("utf-8"), path)
 
