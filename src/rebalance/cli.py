@@ -38,7 +38,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console(highlight=False)
+
+def _width(stream: object) -> int | None:
+    """Rich's own width on a terminal; wide enough for the tables when piped to a file."""
+    isatty = getattr(stream, "isatty", None)
+    return None if callable(isatty) and isatty() else 200
+
+
+console = Console(highlight=False, width=_width(sys.stdout))
 err_console = Console(stderr=True, highlight=False)
 
 T = TypeVar("T")
@@ -55,12 +62,13 @@ def exit_codes(lang: str = "en") -> Iterator[None]:
     except InputError as exc:
         title = "输入有误" if lang == "zh" else "Bad input"
         err_console.print(f"[bold red]{title}[/]")
-        err_console.print(exc.render(), markup=False)
+        # soft_wrap: one problem per line, never broken at the terminal width
+        err_console.print(exc.render(), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except NoPlan as exc:
         title = "没有可行方案" if lang == "zh" else "No acceptable plan"
         err_console.print(f"[bold red]{title}[/]")
-        err_console.print(str(exc), markup=False)
+        err_console.print(str(exc), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_NO_PLAN) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise

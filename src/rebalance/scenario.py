@@ -216,7 +216,8 @@ def _resolve_paths(data: dict[str, Any], base_dir: Path) -> None:
                 section[key] = str((base_dir / value).resolve())
 
 
-def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
+def _load_chain(path: Path,
+                seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
@@ -235,9 +236,21 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
         raise InputError([Issue(f"{file}:{line}: extends names {parent!r}, which does not exist")])
     base, base_positions = _load_chain(parent_path, (*seen, path))
     merged = _deep_merge(base, data)
-    merged_positions = dict(base_positions)
+    # A list or scalar in the child replaces the parent's whole value, so the parent's
+    # positions below it no longer name anything that is in the merged scenario.
+    replaced = [key for key in positions if key and not isinstance(_get(data, key), dict)]
+    merged_positions = {
+        key: pos for key, pos in base_positions.items()
+        if not any(key[:len(r)] == r and len(key) > len(r) for r in replaced)
+    }
     merged_positions.update(positions)
     return merged, merged_positions
+
+
+def _get(data: Any, key: KeyPath) -> Any:
+    for part in key:
+        data = data[part]
+    return data
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -268,6 +281,9 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str],
             node[part] = nxt = dict(nxt)
             node = nxt
         node[parts[-1]] = value
+        # every level the override creates is named by it (not by the file's nearest key)
+        for n in range(1, len(parts)):
+            positions.setdefault(tuple(parts[:n]), (f"--set {text}", 0))
         positions[tuple(parts)] = (f"--set {text}", 0)
     return out
 

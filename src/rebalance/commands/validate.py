@@ -1,0 +1,249 @@
+"""``rebalance validate SCENARIO``: check data and scenario; list every problem or summarise.
+
+Exit 2 with every problem found (file, row, column), or exit 0 with a summary of the book:
+industry groups, balancing pools, and each manager's load today against their fair share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import typer
+from rich.table import Table as RichTable
+
+from rebalance.data import Problem
+from rebalance.pools import METRICS, Rules, client_load
+from rebalance.scenario import Scenario
+
+LABELS = {
+    "en": {
+        "title": "Scenario {name}: {clients} clients, {managers} managers, revenue {revenue}",
+        "ok": "No problems found in the data or the scenario.",
+        "industries": "Industry groups",
+        "industry": "Industry group", "clients": "Clients", "revenue": "Revenue",
+        "revenue_pct": "% of revenue", "managers": "Managers", "importance": "Importance",
+        "pools": "Balancing pools", "pool": "Pool", "fte": "FTE",
+        "today": "Managers today against their fair share (dev = (load − share) / share)",
+        "manager": "Manager", "name": "Name", "status": "Status",
+        "share": "share", "dev": "dev", "outside": "Outside (R/I/C)",
+        "none_outside": "Every manager is inside every band already.",
+        "n_outside": "Managers outside at least one band before rebalancing: {n} of {total}.",
+        "big": "Clients bigger than the whole revenue band of any manager who may serve them "
+               "(no plan can put their manager inside the band):",
+        "big_row": "  {cid} {name}: revenue {revenue}, band up to {upper} ({managers})",
+        "new_clients": "New clients without a manager, to be placed: {n}.",
+        "leaving": "Clients of leaving managers, to be handed over: {n}.",
+        "locked": "Fixed clients (locked or protected): {n}; forbidden pairs: {f}.",
+        "status_active": "active", "status_leaving": "leaving", "status_new": "new",
+        "leaving_note": "leaving: hands over {n}",
+        "short_revenue": "R", "short_importance": "I", "short_clients": "C",
+    },
+    "zh": {
+        "title": "场景 {name}:{clients} 个客户,{managers} 名客户经理,收入 {revenue}",
+        "ok": "数据和场景未发现问题。",
+        "industries": "行业组",
+        "industry": "行业组", "clients": "客户数", "revenue": "收入",
+        "revenue_pct": "收入占比", "managers": "客户经理", "importance": "重要程度",
+        "pools": "均衡池", "pool": "池", "fte": "人力系数",
+        "today": "客户经理现状与公平份额对比(偏差 = (现值 − 份额) / 份额)",
+        "manager": "客户经理", "name": "姓名", "status": "状态",
+        "share": "份额", "dev": "偏差", "outside": "超区间(收/重/数)",
+        "none_outside": "所有客户经理均已在各项区间内。",
+        "n_outside": "调整前 {total} 名客户经理中有 {n} 名至少一项超出区间。",
+        "big": "以下客户单个收入已超过可服务客户经理的整个收入区间"
+               "(任何方案都无法使其经理回到区间内):",
+        "big_row": "  {cid} {name}:收入 {revenue},区间上限 {upper}({managers})",
+        "new_clients": "{n} 个无客户经理的新客户待分配。",
+        "leaving": "{n} 个客户属于离职客户经理,需移交。",
+        "locked": "{n} 个客户固定不动(锁定或受保护),{f} 个禁止配对。",
+        "status_active": "在岗", "status_leaving": "离职", "status_new": "新入职",
+        "leaving_note": "离职:移交 {n} 个",
+        "short_revenue": "收", "short_importance": "重", "short_clients": "数",
+    },
+}
+METRIC_LABEL = {"revenue": "revenue", "importance": "importance", "clients": "clients"}
+
+
+@dataclass(frozen=True)
+class ManagerToday:
+    """One manager's load today, fair shares and relative deviations (None: no share)."""
+
+    manager_id: str
+    load: dict[str, float]
+    share: dict[str, float]
+    dev: dict[str, float | None]
+    outside: tuple[str, ...]  # metrics outside their band
+
+
+def loads_today(problem: Problem) -> dict[str, dict[str, float]]:
+    """manager_id -> metric -> load under the current assignment."""
+    loads = {m.manager_id: dict.fromkeys(METRICS, 0.0) for m in problem.managers}
+    for c in problem.clients:
+        if c.manager in loads:
+            for k in METRICS:
+                loads[c.manager][k] += client_load(c, k)
+    return loads
+
+
+def managers_today(problem: Problem, rules: Rules, scenario: Scenario) -> list[ManagerToday]:
+    """Today's loads against fair shares, per manager in input order."""
+    bands = scenario.balance.bands()
+    loads = loads_today(problem)
+    out = []
+    for m in problem.managers:
+        share = {k: rules.fair_share(m.manager_id, k) for k in METRICS}
+        load = loads[m.manager_id]
+        dev: dict[str, float | None] = {
+            k: (load[k] - share[k]) / share[k] if share[k] > 0 else None for k in METRICS
+        }
+        outside = tuple(k for k in METRICS
+                        if (d := dev[k]) is not None and abs(d) > bands[k].tolerance + 1e-12)
+        out.append(ManagerToday(m.manager_id, load, share, dev, outside))
+    return out
+
+
+def clients_bigger_than_band(problem: Problem, rules: Rules,
+                             scenario: Scenario) -> list[tuple[str, float, tuple[str, ...]]]:
+    """(client_id, largest upper band edge, eligible managers) for clients no band can hold."""
+    tol = scenario.balance.revenue.tolerance
+    out = []
+    for c in problem.clients:
+        eligible = rules.eligible.get(c.client_id, ())
+        if not eligible:
+            continue
+        upper = max(rules.fair_share(mid, "revenue") * (1 + tol) for mid in eligible)
+        if c.revenue > upper:
+            out.append((c.client_id, upper, eligible))
+    return out
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _dev(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.0%}"
+
+
+def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str) -> None:
+    from rebalance.cli import console
+
+    t = LABELS[lang]
+    total_revenue = sum(c.revenue for c in problem.clients)
+    console.print(t["title"].format(name=scenario.name, clients=problem.num_clients,
+                                    managers=problem.num_managers,
+                                    revenue=_money(total_revenue)), style="bold")
+    console.print(t["ok"], style="green")
+
+    # in the order the tables first name them, as the planner's own files list them
+    industries = list(dict.fromkeys([*(c.industry for c in problem.clients),
+                                     *(i for m in problem.managers for i in m.industries)]))
+    groups = RichTable(title=t["industries"], title_justify="left")
+    for col, just in ((t["industry"], "left"), (t["clients"], "right"), (t["revenue"], "right"),
+                      (t["revenue_pct"], "right"), (t["managers"], "left")):
+        groups.add_column(col, justify=just)  # type: ignore[arg-type]
+    for ind in industries:
+        members = [c for c in problem.clients if c.industry == ind]
+        revenue = sum(c.revenue for c in members)
+        serving = [m.manager_id for m in problem.managers if m.staying and m.serves(ind)]
+        groups.add_row(ind, str(len(members)), _money(revenue),
+                       f"{revenue / total_revenue:.0%}" if total_revenue else "—",
+                       f"{len(serving)}: {', '.join(serving)}")
+    console.print(groups)
+
+    pools = RichTable(title=t["pools"], title_justify="left")
+    for col, just in ((t["pool"], "right"), (t["industries"], "left"), (t["managers"], "left"),
+                      (t["fte"], "right"), (t["clients"], "right"), (t["revenue"], "right")):
+        pools.add_column(col, justify=just)  # type: ignore[arg-type]
+    for pool in rules.pools:
+        pools.add_row(str(pool.index + 1), "、".join(pool.industries), ", ".join(pool.manager_ids),
+                      f"{pool.fte:g}", str(len(pool.client_ids)),
+                      _money(pool.totals["revenue"]))
+    console.print(pools)
+
+    today = managers_today(problem, rules, scenario)
+    show_status = any(m.status != "active" for m in problem.managers)
+    table = RichTable(title=t["today"], title_justify="left")
+    table.add_column(t["manager"])
+    table.add_column(t["name"])
+    table.add_column(t["industry"])
+    if show_status:
+        table.add_column(t["status"])
+    table.add_column(t["fte"], justify="right")
+    for k in METRICS:
+        table.add_column(t[METRIC_LABEL[k]], justify="right")
+        table.add_column(t["share"], justify="right")
+        table.add_column(t["dev"], justify="right")
+    table.add_column(t["outside"])
+    for m, row in zip(problem.managers, today, strict=True):
+        cells = [m.manager_id, m.name, "、".join(m.industries)]
+        if show_status:
+            cells.append(t[f"status_{m.status}"])
+        cells.append(f"{m.fte:g}")
+        for k in METRICS:
+            dev = _dev(row.dev[k])
+            if k in row.outside:
+                dev = f"[red]{dev}[/]"
+            if k == "revenue":
+                now, share = _money(row.load[k]), _money(row.share[k])
+            else:
+                now, share = f"{row.load[k]:g}", f"{row.share[k]:.1f}"
+            cells += [now, share if row.dev[k] is not None else "—", dev]
+        if not m.staying:
+            note = t["leaving_note"].format(n=int(row.load["clients"]))
+        else:
+            note = " ".join(t[f"short_{k}"] for k in row.outside)
+        cells.append(note)
+        table.add_row(*cells)
+    console.print(table)
+
+    n_outside = sum(1 for m, r in zip(problem.managers, today, strict=True)
+                    if m.staying and r.outside)
+    n_staying = sum(1 for m in problem.managers if m.staying)
+    if n_outside:
+        console.print(t["n_outside"].format(n=n_outside, total=n_staying))
+    else:
+        console.print(t["none_outside"])
+
+    big = clients_bigger_than_band(problem, rules, scenario)
+    if big:
+        console.print(t["big"])
+        for cid, upper, eligible in big:
+            c = problem.client(cid)
+            console.print(t["big_row"].format(cid=cid, name=c.name, revenue=_money(c.revenue),
+                                              upper=_money(upper), managers=", ".join(eligible)),
+                          markup=False)
+    num_new = sum(1 for c in problem.clients if c.manager is None)
+    num_leaving = sum(1 for c in problem.clients
+                      if c.manager is not None and not problem.manager(c.manager).staying)
+    if num_new:
+        console.print(t["new_clients"].format(n=num_new))
+    if num_leaving:
+        console.print(t["leaving"].format(n=num_leaving))
+    console.print(t["locked"].format(n=len(rules.fixed), f=len(rules.forbidden)))
+
+
+def validate(
+    scenario_path: str = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file."),
+    overrides: list[str] = typer.Option(  # noqa: B006 - typer needs a list default
+        [], "--set", help="Override a scenario field, e.g. --set balance.revenue.tolerance=0.05."
+    ),
+    lang: str = typer.Option("en", "--lang", help="Language of the summary: en or zh."),
+) -> None:
+    """Check the data and the scenario: list every problem, or summarise the book."""
+    from rebalance.cli import EXIT_BAD_INPUT, err_console, exit_codes
+    from rebalance.io.read import load_book
+    from rebalance.scenario import load_scenario
+
+    if lang not in LABELS:
+        err_console.print(f"--lang must be en or zh, got {lang!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    with exit_codes(lang):
+        scenario = load_scenario(scenario_path, overrides)
+        problem, rules = load_book(scenario)
+        _print_summary(problem, rules, scenario, lang)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate`` to the command line."""
+    app.command("validate")(validate)
