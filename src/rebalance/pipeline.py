@@ -1,0 +1,325 @@
+"""One rebalancing run end to end, as a library: scenario → plan → tables → files.
+
+The CLI (`rebalance solve`), `compare`, `sweep` and the notebook all go through here, so the
+figures they show are computed one way only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rebalance import __version__
+from rebalance.backup import BackupInfeasible, BackupPlan, assign_backups
+from rebalance.check import Verdict, check
+from rebalance.data import Problem
+from rebalance.errors import NoPlanError
+from rebalance.io.read import load_book
+from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_xlsx
+from rebalance.metrics import before_after
+from rebalance.pools import Rules
+from rebalance.report.labels import number_formats
+from rebalance.report.reasons import move_reasons
+from rebalance.report.tables import assignment_table, managers_table, moves_table, translate
+from rebalance.scenario import Scenario, load_scenario
+from rebalance.solve import Result, solve
+from rebalance.targets import TargetPlan, TargetsInfeasible, compute_targets
+
+SHEETS = {
+    "en": {"assignment": "assignment", "managers": "managers", "moves": "moves",
+           "parameters": "parameters"},
+    "zh": {"assignment": "客户分配", "managers": "客户经理", "moves": "调整清单",
+           "parameters": "参数"},
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A solved scenario with everything derived from it."""
+
+    scenario: Scenario
+    problem: Problem
+    rules: Rules
+    result: Result
+    verdict: Verdict  # check()'s independent verdict on the plan: the contract's numbers
+    targets: TargetPlan
+    backups: BackupPlan | None
+    fairness: dict[str, Any]  # metrics.before_after
+    input_hash: str
+
+    @property
+    def client_to_manager(self) -> dict[str, str]:
+        return dict(self.result.client_to_manager)
+
+
+def input_hash(scenario: Scenario) -> str:
+    """sha256 of the data files' bytes (clients, then managers): the book that was solved."""
+    digest = hashlib.sha256()
+    for path in (scenario.data.clients, scenario.data.managers):
+        digest.update(Path(path).name.encode("utf-8") + b"\0")
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def load(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scenario, Problem, Rules]:
+    """Load a scenario file and its book; raises InputError listing every problem."""
+    scenario = load_scenario(path, overrides)
+    problem, rules = load_book(scenario)
+    return scenario, problem, rules
+
+
+def run(
+    scenario: Scenario,
+    problem: Problem | None = None,
+    rules: Rules | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> Plan:
+    """Solve a scenario and derive targets, backups and fairness figures.
+
+    Raises ``NoPlanError`` (exit 1 on the CLI) with named reasons when the rules contradict
+    each other, nothing was found in time, the target caps cannot be met, or backups are
+    impossible.
+    """
+    if problem is None or rules is None:
+        problem, rules = load_book(scenario)
+    result = solve(problem, scenario, rules, progress=progress)
+    if not result.has_plan:
+        reasons = list(result.diagnostics) or [
+            f"the solver found no plan in {scenario.solver.time_limit:g} s "
+            f"(status {result.status}); try a longer --time-limit"
+        ]
+        raise NoPlanError(reasons)
+    assignment = dict(result.client_to_manager)
+    verdict = check(problem, scenario, assignment, rules)
+    try:
+        targets = compute_targets(problem, scenario, assignment)
+    except TargetsInfeasible as exc:
+        raise NoPlanError([str(exc)]) from exc
+    backups = None
+    if scenario.backup.enabled:
+        try:
+            backups = assign_backups(problem, scenario, rules, assignment)
+        except BackupInfeasible as exc:
+            raise NoPlanError(exc.reasons) from exc
+    return Plan(
+        scenario=scenario,
+        problem=problem,
+        rules=rules,
+        result=result,
+        verdict=verdict,
+        targets=targets,
+        backups=backups,
+        fairness=before_after(problem, scenario, rules, assignment),
+        input_hash=input_hash(scenario),
+    )
+
+
+def tables(plan: Plan, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """assignment, managers and moves tables (headers and reasons in ``lang``)."""
+    problem, rules, assignment = plan.problem, plan.rules, plan.client_to_manager
+    reasons = move_reasons(problem, plan.scenario, rules, assignment, lang=lang)
+    backups = dict(plan.backups.client_to_backup) if plan.backups else None
+    out = {
+        "assignment": assignment_table(problem, rules, assignment, reasons, backups),
+        "managers": managers_table(
+            problem, rules, problem.current_assignment, assignment, plan.targets,
+            dict(plan.backups.loads) if plan.backups else None,
+        ),
+        "moves": moves_table(problem, assignment, reasons),
+    }
+    return {name: translate(df, lang, name) for name, df in out.items()}
+
+
+def _stage_dict(stage: Any) -> dict[str, Any]:
+    return {
+        "name": stage.name,
+        "status": stage.status,
+        "objective": stage.objective,
+        "best_bound": stage.best_bound,
+        "gap": stage.gap,
+        "wall_time": round(stage.wall_time, 3),
+    }
+
+
+def summary(plan: Plan) -> dict[str, Any]:
+    """The contents of summary.json (see docs/outputs.md)."""
+    import ortools  # local: only for its version
+
+    result, verdict, targets = plan.result, plan.verdict, plan.targets
+    out: dict[str, Any] = {
+        "scenario_name": plan.scenario.name,
+        "status": result.status,
+        "objective": result.objective,
+        "best_bound": result.best_bound,
+        "gap": result.gap,
+        "wall_time": round(result.wall_time, 3),
+        "stages": [_stage_dict(s) for s in result.stages],
+        "moves": verdict.num_moves,
+        "balance_excess": verdict.balance_excess,
+        "continuity_cost": verdict.continuity_cost,
+        "fairness": {"before": plan.fairness["before"], "after": plan.fairness["after"]},
+        "continuity": plan.fairness["continuity"],
+        "hard_rules_ok": verdict.ok,
+        "outside_band": outside_band_reasons(plan, "en"),
+        "targets": {
+            "total": targets.total,
+            "department_revenue": targets.department_revenue,
+            "method": targets.method,
+            "growth_spread": targets.growth_spread,
+            "equal_split_growth_spread": targets.equal_split_growth_spread,
+            "growth_std": targets.growth_std,
+            "equal_split_growth_std": targets.equal_split_growth_std,
+            "blank_potentials": targets.blank_potentials,
+            "notes": list(targets.notes),
+        },
+        "scenario": plan.scenario.resolved(),
+        "seed": plan.scenario.solver.seed,
+        "versions": {"rebalance": __version__, "ortools": ortools.__version__},
+        "input_hash": plan.input_hash,
+    }
+    if plan.backups is not None:
+        b = plan.backups
+        out["backup"] = {
+            "status": b.status, "mode": b.mode, "kept": b.kept, "num_keepable": b.num_keepable,
+            "pairs": [list(p) for p in b.pairs], "balance_excess": b.balance_excess,
+        }
+    return out
+
+
+def key_figures(plan: Plan) -> dict[str, Any]:
+    """The figures `compare` and `sweep` put side by side, one flat row."""
+    row: dict[str, Any] = {
+        "scenario": plan.scenario.name,
+        "status": plan.result.status,
+        "moves": plan.verdict.num_moves,
+        "continuity_cost": round(plan.verdict.continuity_cost, 4),
+        "balance_excess": round(plan.verdict.balance_excess, 4),
+        "gap": plan.result.gap,
+        "wall_time": round(plan.result.wall_time, 2),
+    }
+    for when in ("before", "after"):
+        fair = plan.fairness[when]
+        row[f"outside_band_{when}"] = sum(int(fair[k]["outside_band"]) for k in fair)
+    for metric, fig in plan.fairness["after"].items():
+        row[f"{metric}_max_dev"] = round(float(fig["max_abs_dev"]), 4)
+    for when in ("before", "after"):
+        row[f"revenue_gini_{when}"] = round(float(plan.fairness[when]["revenue"]["gini"]), 4)
+    spread = plan.targets.growth_spread
+    eq = plan.targets.equal_split_growth_spread
+    row["growth_spread"] = None if spread is None else round(spread, 4)
+    row["equal_split_growth_spread"] = None if eq is None else round(eq, 4)
+    return row
+
+
+def parameters_table(plan: Plan) -> pd.DataFrame:
+    """The resolved scenario as key/value rows (the workbook's parameters sheet)."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key in value:
+                walk(f"{prefix}.{key}" if prefix else key, value[key])
+        else:
+            rows.append((prefix, json.dumps(value, ensure_ascii=False)))
+
+    walk("", plan.scenario.resolved())
+    rows += [("seed", str(plan.scenario.solver.seed)), ("input_hash", plan.input_hash),
+             ("rebalance_version", __version__)]
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
+def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
+    """Write assignment.csv, managers.csv, moves.csv, assignment.xlsx and summary.json.
+
+    All or nothing: files are staged beside ``out_dir`` and moved in only when every one was
+    written; other files in ``out_dir`` are left alone.
+    """
+    frames = tables(plan, lang)
+    sheet_titles = SHEETS["zh" if lang == "zh" else "en"]
+    sheets = {sheet_titles[name]: df for name, df in frames.items()}
+    sheets[sheet_titles["parameters"]] = parameters_table(plan)
+    names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json"]
+    with atomic_output_dir(out_dir) as staging:
+        for name, df in frames.items():
+            write_csv(df, staging / f"{name}.csv")
+        write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang))
+        write_json(summary(plan), staging / "summary.json")
+    return [Path(out_dir) / n for n in names]
+
+
+OUTSIDE_TEXT = {
+    "en": {
+        "big": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): holds {c}, whose {metric} alone "
+               "({load:,.0f}) exceeds the band's upper edge ({edge:,.0f}); "
+               "a client cannot be split",
+        "over": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): over its share; moving more away "
+                "would cost more balance elsewhere or break a rule (locks, caps, eligibility)",
+        "under": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): under its share; the clients that "
+                 "would fill it are bigger than the gap or held by rules "
+                 "(locks, caps, eligibility)",
+        "under_big": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): under its share because {c} "
+                     "(with {holder}) is bigger than a whole band and takes more than its "
+                     "share of the pool; the rest is spread as evenly as the bands allow",
+    },
+    "zh": {
+        "big": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：持有客户 {c}，其{metric}单独即达 "
+               "{load:,.0f}，超过容差上限 {edge:,.0f}；客户无法拆分",
+        "over": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：高于公平份额；再调出会使其他客户经理"
+                "偏离更多，或违反规则（锁定、上限、行业）",
+        "under": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：低于公平份额；可补足的客户大于差额，"
+                 "或受规则约束（锁定、上限、行业）",
+        "under_big": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：低于公平份额，因为客户 {c}"
+                     "（{holder}）单独超过容差上限，占去了平衡池的更多份额；其余已尽量均衡",
+    },
+}
+METRIC_NAMES = {"en": {"revenue": "revenue", "importance": "importance", "clients": "clients"},
+                "zh": {"revenue": "收入", "importance": "重要程度", "clients": "客户数"}}
+
+
+def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
+    """Why each manager that stays outside a band does so, in plain words.
+
+    The common cause is a client bigger than the whole band (it cannot be split); otherwise the
+    plan is the balance optimum, so moving more would cost more excess elsewhere, or a hard rule
+    holds the clients that would close the gap.
+    """
+    t, names = OUTSIDE_TEXT[lang], METRIC_NAMES[lang]
+    bands = plan.scenario.balance.bands()
+    assignment = plan.client_to_manager
+    held: dict[str, list[str]] = {}
+    for cid, mid in assignment.items():
+        held.setdefault(mid, []).append(cid)
+    from rebalance.pools import client_load
+
+    def too_big(manager_id: str, metric: str) -> list[str]:
+        """Clients of ``manager_id`` whose load alone exceeds the manager's band."""
+        edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)
+        return [c for c in sorted(held.get(manager_id, []))
+                if client_load(plan.problem.client(c), metric) > edge]
+
+    lines = []
+    for mid, metric in plan.verdict.outside_band:
+        dev = plan.verdict.devs[(mid, metric)]
+        tol = bands[metric].tolerance
+        edge = plan.verdict.shares[(mid, metric)] * (1 + tol)
+        common = {"m": mid, "metric": names[metric], "dev": dev, "tol": tol}
+        big = too_big(mid, metric)
+        if dev > 0 and big:
+            load = client_load(plan.problem.client(big[0]), metric)
+            lines.append(t["big"].format(c=big[0], load=load, edge=edge, **common))
+            continue
+        pool = plan.rules.pools[plan.rules.pool_of_manager[mid]]
+        elsewhere = [(other, c) for other in pool.manager_ids if other != mid
+                     for c in too_big(other, metric)]
+        if dev < 0 and elsewhere:
+            holder, client = elsewhere[0]
+            lines.append(t["under_big"].format(c=client, holder=holder, **common))
+        else:
+            lines.append(t["over" if dev > 0 else "under"].format(**common))
+    return lines
