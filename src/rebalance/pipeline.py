@@ -33,9 +33,15 @@ from rebalance.targets import TargetPlan, TargetsInfeasible, compute_targets
 
 SHEETS = {
     "en": {"assignment": "assignment", "managers": "managers", "moves": "moves",
-           "parameters": "parameters"},
+           "backups": "backups", "parameters": "parameters"},
     "zh": {"assignment": "客户分配", "managers": "客户经理", "moves": "调整清单",
-           "parameters": "参数"},
+           "backups": "B角", "parameters": "参数"},
+}
+BACKUP_COLUMNS = {
+    "en": ["manager_id", "name", "status", "backup_clients", "backup_clients_share",
+           "backup_importance", "backup_importance_share", "partners"],
+    "zh": ["客户经理编码", "姓名", "状态", "B角客户数", "B角客户数公平份额",
+           "B角重要程度", "B角重要程度公平份额", "互为A/B角"],
 }
 
 
@@ -188,6 +194,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         out["backup"] = {
             "status": b.status, "mode": b.mode, "kept": b.kept, "num_keepable": b.num_keepable,
             "pairs": [list(p) for p in b.pairs], "balance_excess": b.balance_excess,
+            "outside_pairs": sorted(getattr(b, "outside_pairs", ()) or ()),
         }
     return out
 
@@ -217,6 +224,25 @@ def key_figures(plan: Plan) -> dict[str, Any]:
     return row
 
 
+def backups_table(plan: Plan, lang: str = "en") -> pd.DataFrame | None:
+    """Backup load per manager beside its fair backup share (and partners in pairs mode)."""
+    if plan.backups is None:
+        return None
+    b = plan.backups
+    partners = {mid: [o for o in group if o != mid] for group in b.pairs for mid in group}
+    rows = []
+    for m in plan.problem.managers:
+        clients, importance = b.loads.get(m.manager_id, (0, 0))
+        share = b.shares.get(m.manager_id)
+        rows.append([
+            m.manager_id, m.name, m.status, clients,
+            None if share is None else round(share[0], 4), importance,
+            None if share is None else round(share[1], 4),
+            ";".join(partners.get(m.manager_id, [])),
+        ])
+    return pd.DataFrame(rows, columns=BACKUP_COLUMNS["zh" if lang == "zh" else "en"])
+
+
 def parameters_table(plan: Plan) -> pd.DataFrame:
     """The resolved scenario as key/value rows (the workbook's parameters sheet)."""
     rows: list[tuple[str, str]] = []
@@ -243,6 +269,9 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
     frames = tables(plan, lang)
     sheet_titles = SHEETS["zh" if lang == "zh" else "en"]
     sheets = {sheet_titles[name]: df for name, df in frames.items()}
+    backup_sheet = backups_table(plan, lang)
+    if backup_sheet is not None:
+        sheets[sheet_titles["backups"]] = backup_sheet
     sheets[sheet_titles["parameters"]] = parameters_table(plan)
     names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json"]
     with atomic_output_dir(out_dir) as staging:
