@@ -1,0 +1,284 @@
+"""Solver-free verdict on any assignment: the hard rules, balance excess and continuity cost.
+
+This module is the oracle of every model test and of ``rebalance check``: it uses no solver
+and no pandas, only the contract's definitions (docs/architecture.md, "Objectives"):
+
+- balance excess = Σ over staying managers m and metrics k with fair share s > 0 of
+  ``weight_k × max(0, |load_mk − s| / s − tolerance_k)``;
+- continuity cost = Σ over moved clients of ``importance × (0.5 + relationship)``, where a
+  client is moved when its previous manager stays and it now has another manager.
+
+Numbers are recomputed exactly in floating point from the plan; the engine's scaled integers
+never enter here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rebalance.data import Problem
+from rebalance.pools import METRICS, Rules, build_rules, client_load
+from rebalance.scenario import Scenario
+
+# Every rule a plan can break, in the order violations are reported.
+RULES: tuple[str, ...] = (
+    "unknown_client",
+    "unassigned",
+    "unknown_manager",
+    "leaving_manager",
+    "ineligible",
+    "forbidden",
+    "lock",
+    "protected",
+    "capacity",
+    "max_moves",
+    "max_moves_per_manager",
+)
+
+# A deviation this close to the band edge counts as inside (float noise, not a decision).
+BAND_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule, in plain words (English and Chinese)."""
+
+    rule: str
+    message: str
+    client_id: str | None = None
+    manager_id: str | None = None
+    message_zh: str = ""
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("en" or "zh")."""
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``check`` found: broken rules and the contract's two objective values.
+
+    - ``loads[(manager_id, metric)]``: the plan's load for every manager (leaving ones too);
+    - ``shares``, ``devs``, ``excess_terms``: per staying manager and metric; ``devs`` is the
+      relative deviation ``(load − share) / share`` (0 when the share is 0) and
+      ``excess_terms`` the weighted excess that adds up to ``balance_excess``;
+    - ``outside_band``: (manager, metric) pairs whose |dev| exceeds the tolerance;
+    - ``moves_lost_per_manager``: staying manager -> number of its clients moved away.
+    """
+
+    violations: tuple[Violation, ...]
+    balance_excess: float
+    continuity_cost: float
+    moved: tuple[str, ...]
+    loads: Mapping[tuple[str, str], float]
+    shares: Mapping[tuple[str, str], float]
+    devs: Mapping[tuple[str, str], float]
+    excess_terms: Mapping[tuple[str, str], float]
+    outside_band: tuple[tuple[str, str], ...]
+    moves_lost_per_manager: Mapping[str, int]
+    clients_per_manager: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the plan breaks no hard rule."""
+        return not self.violations
+
+    @property
+    def num_moves(self) -> int:
+        return len(self.moved)
+
+    def weighted_objective(self, continuity_weight: float) -> float:
+        """``balance_excess + continuity_weight × continuity_cost`` (``priorities: null``)."""
+        return self.balance_excess + continuity_weight * self.continuity_cost
+
+    def by_rule(self, rule: str) -> tuple[Violation, ...]:
+        """The violations of one rule."""
+        return tuple(v for v in self.violations if v.rule == rule)
+
+
+def _clients(n: int) -> str:
+    return f"{n} client" if n == 1 else f"{n} clients"
+
+
+def check(
+    problem: Problem,
+    scenario: Scenario,
+    client_to_manager: Mapping[str, str | None],
+    rules: Rules | None = None,
+) -> Verdict:
+    """Verify ``client_to_manager`` against every hard rule and recompute both objectives.
+
+    Clients missing from the mapping (or mapped to ``None``) are unassigned. Never raises on a
+    bad plan: every problem becomes a ``Violation``.
+    """
+    rules = rules if rules is not None else build_rules(problem, scenario)
+    violations: list[Violation] = []
+    bands = scenario.balance.bands()
+    continuity = scenario.continuity
+
+    for client_id in sorted(set(client_to_manager) - set(problem.client_index)):
+        violations.append(Violation(
+            "unknown_client",
+            f"the plan names client {client_id}, which is not in the clients table",
+            client_id=client_id,
+            message_zh=f"方案中的客户 {client_id} 不在客户表中",
+        ))
+
+    loads: dict[tuple[str, str], float] = {
+        (m.manager_id, k): 0.0 for m in problem.managers for k in METRICS
+    }
+    clients_per_manager: dict[str, int] = {m.manager_id: 0 for m in problem.managers}
+    moved: list[str] = []
+    lost: dict[str, int] = {m.manager_id: 0 for m in problem.managers if m.staying}
+    continuity_cost = 0.0
+
+    for client in problem.clients:
+        cid = client.client_id
+        mid = client_to_manager.get(cid)
+        if mid is None:
+            violations.append(Violation(
+                "unassigned", f"client {cid} has no manager in the plan", client_id=cid,
+                message_zh=f"客户 {cid} 没有分配客户经理",
+            ))
+            continue
+        if mid not in problem.manager_index:
+            violations.append(Violation(
+                "unknown_manager",
+                f"client {cid} is given to {mid}, who is not in the managers table",
+                client_id=cid, manager_id=mid,
+                message_zh=f"客户 {cid} 被分配给 {mid}，但客户经理表中没有 {mid}",
+            ))
+            continue
+        manager = problem.manager(mid)
+        clients_per_manager[mid] += 1
+        for k in METRICS:
+            loads[(mid, k)] += client_load(client, k)
+
+        if not manager.staying:
+            violations.append(Violation(
+                "leaving_manager",
+                f"client {cid} is given to {mid}, who is leaving and must end with no clients",
+                client_id=cid, manager_id=mid,
+                message_zh=f"客户 {cid} 被分配给即将离开的客户经理 {mid}（离开者不能保留客户）",
+            ))
+        elif scenario.eligibility == "strict" and not manager.serves(client.industry):
+            served = "、".join(manager.industries)
+            violations.append(Violation(
+                "ineligible",
+                f"client {cid} ({client.industry}) is given to {mid}, who does not serve "
+                f"{client.industry} (serves {', '.join(manager.industries)})",
+                client_id=cid, manager_id=mid,
+                message_zh=f"客户 {cid}（{client.industry}）被分配给 {mid}，"
+                           f"但 {mid} 不负责该行业（负责：{served}）",
+            ))
+        if (cid, mid) in rules.forbidden:
+            violations.append(Violation(
+                "forbidden",
+                f"client {cid} is given to {mid}, a pair the scenario forbids",
+                client_id=cid, manager_id=mid,
+                message_zh=f"客户 {cid} 被分配给 {mid}，而情景禁止这一配对",
+            ))
+
+        fixed = rules.fixed.get(cid)
+        if fixed is not None and fixed != mid:
+            reason = rules.fixed_reason.get(cid, "locked")
+            if reason == "protected":
+                violations.append(Violation(
+                    "protected",
+                    f"client {cid} (importance {client.importance}) is protected and must stay "
+                    f"with {fixed}, but the plan gives it to {mid}",
+                    client_id=cid, manager_id=mid,
+                    message_zh=f"客户 {cid}（重要程度 {client.importance}）受保护，应留在 {fixed}，"
+                               f"但方案把它分给了 {mid}",
+                ))
+            else:
+                violations.append(Violation(
+                    "lock",
+                    f"client {cid} is locked to {fixed}, but the plan gives it to {mid}",
+                    client_id=cid, manager_id=mid,
+                    message_zh=f"客户 {cid} 锁定在 {fixed}，但方案把它分给了 {mid}",
+                ))
+
+        previous = client.manager
+        if previous is not None and previous != mid and problem.manager(previous).staying:
+            moved.append(cid)
+            lost[previous] += 1
+            continuity_cost += client.importance * (0.5 + client.relationship)
+
+    for m in problem.managers:
+        count = clients_per_manager[m.manager_id]
+        if m.capacity is not None and count > m.capacity:
+            violations.append(Violation(
+                "capacity",
+                f"{m.manager_id} has {_clients(count)} but its capacity is {m.capacity}",
+                manager_id=m.manager_id,
+                message_zh=f"{m.manager_id} 有 {count} 个客户，超过其容量 {m.capacity}",
+            ))
+
+    if continuity.max_moves is not None and len(moved) > continuity.max_moves:
+        violations.append(Violation(
+            "max_moves",
+            f"the plan moves {_clients(len(moved))} but at most {continuity.max_moves} may move",
+            message_zh=f"方案调整了 {len(moved)} 个客户，超过上限 {continuity.max_moves}",
+        ))
+    cap = continuity.max_moves_per_manager
+    if cap is not None:
+        for mid in sorted(lost):
+            if lost[mid] > cap:
+                violations.append(Violation(
+                    "max_moves_per_manager",
+                    f"{mid} loses {_clients(lost[mid])} but at most {cap} may leave one manager",
+                    manager_id=mid,
+                    message_zh=f"{mid} 流出 {lost[mid]} 个客户，超过每位客户经理的上限 {cap}",
+                ))
+
+    shares: dict[tuple[str, str], float] = {}
+    devs: dict[tuple[str, str], float] = {}
+    excess_terms: dict[tuple[str, str], float] = {}
+    outside: list[tuple[str, str]] = []
+    balance_excess = 0.0
+    for m in problem.managers:
+        if not m.staying:
+            continue
+        for k in METRICS:
+            key = (m.manager_id, k)
+            share = rules.fair_share(m.manager_id, k)
+            shares[key] = share
+            if share <= 0:
+                devs[key], excess_terms[key] = 0.0, 0.0
+                continue
+            dev = (loads[key] - share) / share
+            band = bands[k]
+            over = abs(dev) - band.tolerance
+            devs[key] = dev
+            excess_terms[key] = band.weight * max(0.0, over)
+            balance_excess += excess_terms[key]
+            if over > BAND_EPSILON:
+                outside.append(key)
+
+    violations.sort(key=lambda v: RULES.index(v.rule))  # stable: input order within a rule
+    return Verdict(
+        violations=tuple(violations),
+        balance_excess=balance_excess,
+        continuity_cost=continuity_cost,
+        moved=tuple(sorted(moved)),
+        loads=loads,
+        shares=shares,
+        devs=devs,
+        excess_terms=excess_terms,
+        outside_band=tuple(outside),
+        moves_lost_per_manager=lost,
+        clients_per_manager=clients_per_manager,
+    )
+
+
+def evaluate(
+    problem: Problem,
+    scenario: Scenario,
+    client_to_manager: Mapping[str, str | None],
+    rules: Rules | None = None,
+) -> tuple[float, float]:
+    """(balance excess, continuity cost) of a plan, as the contract defines them."""
+    verdict = check(problem, scenario, client_to_manager, rules)
+    return verdict.balance_excess, verdict.continuity_cost

@@ -1,0 +1,366 @@
+"""A solver-free greedy plan: a baseline to beat and a starting point (hint) for the engine.
+
+Greedy repair, in two steps, respecting every hard rule (eligibility, forbidden pairs, locks,
+protection, capacity, move caps):
+
+1. **place**: start from the current assignment; clients that must or may be placed freely
+   (new clients, clients of leaving managers, clients whose manager is no longer eligible) go,
+   biggest revenue first, to the eligible manager where they reduce balance excess the most
+   (ties: the manager whose revenue is furthest below its fair share);
+2. **repair**: repeatedly take the manager with the largest balance excess and make the
+   cheapest move that lowers the total excess — a client of an over-band manager to another
+   manager, or a client into an under-band manager — cheapest in continuity cost first; stop
+   when no move lowers it.
+
+Numbers are the contract's (floating point, as ``check`` computes them). ``Ledger`` keeps the
+loads of a plan as arrays and prices a move in O(managers); the large-neighbourhood search
+(``rebalance.model.lns``) uses it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from rebalance.data import Problem
+from rebalance.pools import METRICS, Rules, build_rules, client_load
+from rebalance.scenario import Scenario
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# An improvement smaller than this is float noise, not progress (the excess is O(1)-O(1000)).
+IMPROVEMENT_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class GreedyPlan:
+    """A plan and its two objective values (contract units), plus what could not be placed."""
+
+    client_to_manager: Mapping[str, str]
+    balance_excess: float
+    continuity_cost: float
+    moves: int
+    unplaced: tuple[str, ...]  # clients with no eligible manager that has room
+
+
+class Ledger:
+    """Loads, fair shares and move costs of one plan, as arrays indexed by position.
+
+    Managers and clients are indexed in problem order. ``assign[c]`` is the manager index of
+    client c (-1 when unplaced). ``origin[c]`` is the index of its previous manager when that
+    manager stays (moving the client away costs ``cost[c]``), else -1 (free to place).
+    """
+
+    def __init__(self, problem: Problem, scenario: Scenario, rules: Rules) -> None:
+        self.problem = problem
+        self.rules = rules
+        index = problem.manager_index
+        self.manager_ids = [m.manager_id for m in problem.managers]
+        self.client_ids = [c.client_id for c in problem.clients]
+        num_m, num_c = len(self.manager_ids), len(self.client_ids)
+        bands = scenario.balance.bands()
+        self.tolerance = np.array([bands[k].tolerance for k in METRICS])
+        self.weight = np.array([bands[k].weight for k in METRICS])
+        self.share = np.array([[rules.fair_share(mid, k) for k in METRICS]
+                               for mid in self.manager_ids]).reshape(num_m, len(METRICS))
+        # 1/share where a term exists (share > 0, weight > 0); 0 silences the term.
+        active = (self.share > 0) & (self.weight > 0)
+        self.inv_share = np.where(active, 1.0 / np.where(active, self.share, 1.0), 0.0)
+        self.client_load = np.array([[client_load(c, k) for k in METRICS]
+                                     for c in problem.clients]).reshape(num_c, len(METRICS))
+        self.capacity = np.array([
+            m.capacity if m.capacity is not None and m.staying else np.iinfo(np.int64).max
+            for m in problem.managers], dtype=np.int64)
+        self.origin = np.array([
+            index[c.manager] if c.manager is not None and problem.manager(c.manager).staying
+            else -1 for c in problem.clients], dtype=np.int64)
+        self.cost = np.array([c.importance * (0.5 + c.relationship) if o >= 0 else 0.0
+                              for c, o in zip(problem.clients, self.origin, strict=True)])
+        self.eligible: list[IntArray] = [
+            np.array([index[mid] for mid in rules.eligible.get(cid, ())], dtype=np.int64)
+            for cid in self.client_ids
+        ]
+        fixed = [rules.fixed.get(cid) for cid in self.client_ids]
+        self.fixed = np.array([index[f] if f is not None else -1 for f in fixed], dtype=np.int64)
+        self.max_moves = scenario.continuity.max_moves
+        self.max_lost = scenario.continuity.max_moves_per_manager
+        self.assign = np.full(num_c, -1, dtype=np.int64)
+        self.load = np.zeros((num_m, len(METRICS)))
+        self.count = np.zeros(num_m, dtype=np.int64)
+        self.lost = np.zeros(num_m, dtype=np.int64)  # clients moved away, per previous manager
+        self.num_moves = 0
+        self.fixed_cost = 0.0  # cost of moves outside this ledger's reach (see ``subset``)
+
+    def subset(self, clients: IntArray, managers: IntArray) -> Ledger:
+        """An independent ledger of some clients and managers (e.g. one balancing pool).
+
+        Indexes are local (positions in ``clients`` / ``managers``). Eligible managers outside
+        ``managers`` are dropped; a client whose previous manager is outside is counted as
+        moved whatever happens (its cost goes to ``fixed_cost``). Move caps couple pools, so
+        they are not carried over: split only books without them.
+        """
+        sub = Ledger.__new__(Ledger)
+        local = np.full(len(self.manager_ids), -1, dtype=np.int64)
+        local[managers] = np.arange(len(managers))
+        sub.problem, sub.rules = self.problem, self.rules
+        sub.manager_ids = [self.manager_ids[m] for m in managers.tolist()]
+        sub.client_ids = [self.client_ids[c] for c in clients.tolist()]
+        sub.tolerance, sub.weight = self.tolerance, self.weight
+        sub.share, sub.inv_share = self.share[managers], self.inv_share[managers]
+        sub.client_load = self.client_load[clients]
+        sub.capacity = self.capacity[managers]
+        origin = self.origin[clients]
+        outside = (origin >= 0) & (local[np.maximum(origin, 0)] < 0)
+        sub.origin = np.where(outside | (origin < 0), -1, local[np.maximum(origin, 0)])
+        sub.cost = np.where(outside, 0.0, self.cost[clients])
+        sub.fixed_cost = float(self.cost[clients][outside].sum())
+        sub.eligible = [local[e][local[e] >= 0] for e in (self.eligible[c] for c in clients)]
+        fixed = self.fixed[clients]
+        sub.fixed = np.where(fixed >= 0, local[np.maximum(fixed, 0)], -1)
+        sub.max_moves, sub.max_lost = None, None
+        sub.assign = np.full(len(clients), -1, dtype=np.int64)
+        sub.load = np.zeros((len(managers), len(self.tolerance)))
+        sub.count = np.zeros(len(managers), dtype=np.int64)
+        sub.lost = np.zeros(len(managers), dtype=np.int64)
+        sub.num_moves = 0
+        for i, m in enumerate(self.assign[clients].tolist()):
+            if m >= 0 and local[m] >= 0:
+                sub.place(i, int(local[m]))
+        return sub
+
+    # ------------------------------------------------------------------ pricing
+
+    def excess_rows(self, load: FloatArray, managers: IntArray | slice) -> FloatArray:
+        """Balance excess of each manager in ``managers`` if it held ``load`` (rows)."""
+        over = np.abs(load - self.share[managers]) * self.inv_share[managers] - self.tolerance
+        return np.maximum(over, 0.0) @ self.weight  # type: ignore[no-any-return]
+
+    def excess_of(self, manager: int) -> float:
+        """Current balance excess of one manager."""
+        return float(self.excess_rows(self.load[manager][None, :], np.array([manager]))[0])
+
+    def manager_excess(self) -> FloatArray:
+        """Current balance excess of every manager."""
+        return self.excess_rows(self.load, slice(None))
+
+    def total_excess(self) -> float:
+        return float(self.manager_excess().sum())
+
+    def total_cost(self) -> float:
+        moved = (self.origin >= 0) & (self.assign != self.origin)
+        return float(self.cost[moved].sum()) + self.fixed_cost
+
+    def move_cost(self, client: int, manager: int) -> float:
+        """Change in continuity cost if ``client`` went to ``manager``."""
+        origin = self.origin[client]
+        if origin < 0:
+            return 0.0
+        was = self.assign[client] != origin
+        now = manager != origin
+        return float(self.cost[client]) * (int(now) - int(was))
+
+    def move_costs(self, client: int, managers: IntArray) -> FloatArray:
+        """``move_cost`` for each of ``managers``."""
+        origin = self.origin[client]
+        if origin < 0:
+            return np.zeros(len(managers))
+        was = float(self.assign[client] != origin)
+        return float(self.cost[client]) * ((managers != origin).astype(float) - was)
+
+    def gain_from(self, client: int) -> float:
+        """Excess change at the client's current manager if the client left it."""
+        src = self.assign[client]
+        if src < 0:
+            return 0.0
+        after = self.load[src] - self.client_load[client]
+        return float(self.excess_rows(after[None, :], np.array([src]))[0]) - self.excess_of(src)
+
+    def gain_into(self, client: int, managers: IntArray) -> FloatArray:
+        """Excess change at each of ``managers`` if the client joined it."""
+        after = self.load[managers] + self.client_load[client]
+        return self.excess_rows(after, managers) - self.excess_rows(self.load[managers], managers)
+
+    def allowed(self, client: int, managers: IntArray) -> npt.NDArray[np.bool_]:
+        """Which of ``managers`` can take the client without breaking capacity or move caps."""
+        ok = (self.count[managers] < self.capacity[managers]) & (managers != self.assign[client])
+        origin = self.origin[client]
+        if origin >= 0 and self.assign[client] == origin:  # leaving its origin: a new move
+            if self.max_moves is not None and self.num_moves >= self.max_moves:
+                ok &= managers == origin
+            if self.max_lost is not None and self.lost[origin] >= self.max_lost:
+                ok &= managers == origin
+        return ok  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ changes
+
+    def place(self, client: int, manager: int) -> None:
+        """Put ``client`` on ``manager`` (taking it off its current manager first)."""
+        src = self.assign[client]
+        origin = self.origin[client]
+        if src >= 0:
+            self.load[src] -= self.client_load[client]
+            self.count[src] -= 1
+            if origin >= 0 and src != origin:
+                self.num_moves -= 1
+                self.lost[origin] -= 1
+        self.assign[client] = manager
+        if manager >= 0:
+            self.load[manager] += self.client_load[client]
+            self.count[manager] += 1
+            if origin >= 0 and manager != origin:
+                self.num_moves += 1
+                self.lost[origin] += 1
+
+    def load_plan(self, client_to_manager: Mapping[str, str | None]) -> None:
+        """Replace the ledger's plan by ``client_to_manager`` (unknown managers: unplaced)."""
+        index = self.problem.manager_index
+        self.assign[:] = -1
+        self.load[:] = 0.0
+        self.count[:] = 0
+        self.lost[:] = 0
+        self.num_moves = 0
+        for c, cid in enumerate(self.client_ids):
+            mid = client_to_manager.get(cid)
+            if mid is not None and mid in index:
+                self.place(c, index[mid])
+
+    def plan(self) -> dict[str, str]:
+        """client_id -> manager_id of the placed clients."""
+        return {cid: self.manager_ids[m]
+                for cid, m in zip(self.client_ids, self.assign.tolist(), strict=True) if m >= 0}
+
+
+def greedy_plan(problem: Problem, scenario: Scenario, rules: Rules | None = None) -> GreedyPlan:
+    """The greedy repair plan (see the module docstring). Never raises on hard cases: clients
+    that fit nowhere are left out and listed in ``unplaced``."""
+    rules = rules if rules is not None else build_rules(problem, scenario)
+    ledger = Ledger(problem, scenario, rules)
+    unplaced = _place(ledger)
+    _repair(ledger)
+    return GreedyPlan(
+        client_to_manager=ledger.plan(),
+        balance_excess=ledger.total_excess(),
+        continuity_cost=ledger.total_cost(),
+        moves=ledger.num_moves,
+        unplaced=tuple(ledger.client_ids[c] for c in unplaced),
+    )
+
+
+def _place(ledger: Ledger) -> list[int]:
+    """Step 1: keep who may stay, fix the fixed, place the rest biggest first."""
+    to_place = []
+    for c in range(len(ledger.client_ids)):
+        fixed, origin = int(ledger.fixed[c]), int(ledger.origin[c])
+        if fixed >= 0:
+            ledger.place(c, fixed)
+        elif origin >= 0 and origin in ledger.eligible[c]:
+            ledger.place(c, origin)
+        else:
+            to_place.append(c)
+    # A manager already above its capacity gives up its cheapest movable clients.
+    for m in np.flatnonzero(ledger.count > ledger.capacity).tolist():
+        members = np.flatnonzero((ledger.assign == m) & (ledger.fixed < 0))
+        members = members[np.lexsort((members, ledger.cost[members]))]
+        for c in members[: int(ledger.count[m] - ledger.capacity[m])].tolist():
+            ledger.place(c, -1)
+            to_place.append(c)
+    revenue = ledger.client_load[:, 0]
+    to_place.sort(key=lambda c: (-revenue[c], c))
+    unplaced = []
+    for c in to_place:
+        options = ledger.eligible[c]
+        options = options[ledger.allowed(c, options)] if len(options) else options
+        if not len(options):
+            unplaced.append(c)
+            continue
+        gain = ledger.gain_into(c, options)
+        fill = (ledger.load[options, 0] + revenue[c]) * ledger.inv_share[options, 0]
+        best = np.lexsort((options, fill, np.round(gain, 12)))[0]
+        ledger.place(c, int(options[best]))
+    return unplaced
+
+
+def _repair(ledger: Ledger) -> None:
+    """Step 2: cheapest excess-lowering moves around the worst manager, until none is left."""
+    members: dict[int, list[int]] = {}
+    for c, m in enumerate(ledger.assign.tolist()):
+        if m >= 0:
+            members.setdefault(m, []).append(c)
+    # Who may be pulled into a manager: clients that list it as eligible and are not fixed.
+    candidates: dict[int, list[int]] = {}
+    for c, options in enumerate(ledger.eligible):
+        if ledger.fixed[c] < 0:
+            for m in options.tolist():
+                candidates.setdefault(m, []).append(c)
+    pullable = {m: np.array(cs, dtype=np.int64) for m, cs in candidates.items()}
+
+    excess = ledger.manager_excess()
+    # A manager is skipped once no improving move involves it; a move re-opens the two
+    # managers it changes (a heuristic: moves elsewhere rarely open new ones for it).
+    open_ = excess > IMPROVEMENT_EPSILON
+    while open_.any():
+        worst = int(np.argmax(np.where(open_, excess, -np.inf)))
+        move = _push_from(ledger, worst, members.get(worst, []))
+        if move is None:
+            move = _pull_into(ledger, worst, pullable.get(worst))
+        if move is None:
+            open_[worst] = False
+            continue
+        c, dst = move
+        src = int(ledger.assign[c])
+        members[src].remove(c)
+        members.setdefault(dst, []).append(c)
+        ledger.place(c, dst)
+        for m in (src, dst):
+            excess[m] = ledger.excess_of(m)
+            open_[m] = excess[m] > IMPROVEMENT_EPSILON
+
+
+def _push_from(ledger: Ledger, manager: int, clients: list[int]) -> tuple[int, int] | None:
+    """Cheapest client of ``manager`` whose move to some manager lowers the total excess."""
+    if not clients:
+        return None
+    movable = [c for c in clients if ledger.fixed[c] < 0]
+    movable.sort(key=lambda c: (ledger.move_cost(c, -2), c))  # -2: "anywhere else"
+    for c in movable:
+        options = ledger.eligible[c]
+        options = options[ledger.allowed(c, options)]
+        if not len(options):
+            continue
+        total = ledger.gain_into(c, options) + ledger.gain_from(c)
+        costs = ledger.move_costs(c, options)
+        # Lowest excess first, then cheapest, then lowest index (deterministic).
+        best = np.lexsort((options, costs, np.round(total, 12)))[0]
+        if total[best] < -IMPROVEMENT_EPSILON:
+            return c, int(options[best])
+    return None
+
+
+def _pull_into(ledger: Ledger, manager: int, pool: IntArray | None) -> tuple[int, int] | None:
+    """Cheapest client elsewhere whose move into ``manager`` lowers the total excess."""
+    if pool is None or not len(pool):
+        return None
+    pool = pool[(ledger.assign[pool] != manager) & (ledger.assign[pool] >= 0)]
+    if not len(pool) or ledger.count[manager] >= ledger.capacity[manager]:
+        return None
+    into = ledger.excess_rows(ledger.load[manager] + ledger.client_load[pool],
+                              np.full(len(pool), manager)) - ledger.excess_of(manager)
+    src = ledger.assign[pool]
+    out = (ledger.excess_rows(ledger.load[src] - ledger.client_load[pool], src)
+           - ledger.excess_rows(ledger.load[src], src))
+    total = into + out
+    origin = ledger.origin[pool]
+    moved_now = (origin >= 0) & (src != origin)
+    moved_after = (origin >= 0) & (origin != manager)
+    costs = ledger.cost[pool] * (moved_after.astype(float) - moved_now.astype(float))
+    improving = np.flatnonzero(total < -IMPROVEMENT_EPSILON)
+    for i in improving[np.lexsort((pool[improving], np.round(total[improving], 12),
+                                   costs[improving]))].tolist():
+        c = int(pool[i])
+        if ledger.allowed(c, np.array([manager]))[0]:
+            return c, manager
+    return None

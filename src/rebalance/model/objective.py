@@ -1,0 +1,210 @@
+"""The two objectives of the contract, in scaled integers for CP-SAT.
+
+Scaling (the one place it happens):
+
+- a manager's load of one metric is expressed in **units of 1/100,000 of its fair share**
+  (``DEV_SCALE``): client c adds ``round(DEV_SCALE × load_c / share_m)`` to manager m, so a
+  relative deviation of 0.123 is 12 300 and the band ``± tolerance`` is
+  ``round(tolerance × DEV_SCALE)``; this is what turns every term's ``1 / share`` factor into
+  integer coefficients, whatever the currency of revenue;
+- weights are rounded to thousandths (``WEIGHT_SCALE``);
+- so every objective in the model counts in units of ``1 / OBJECTIVE_SCALE`` (10⁻⁸) of the
+  contract's value: balance excess = Σ ``round(weight × 1000) × excess``; a moved client
+  costs ``round(importance × (0.5 + relationship) × 10⁸)``.
+
+``to_model_units`` / ``from_model_units`` convert. Why 10⁵ and not finer: rounding a client's
+load costs at most 0.5 units, so a manager with 40 clients is measured within 2×10⁻⁴ of a
+relative deviation (the model's balance excess stays within 0.1 % of ``check``'s exact
+figure), while a finer grid makes the solver separate plans that differ by a few yuan: the
+proof gets much slower (subset-sum-like) and the continuity stage is robbed of ties it could
+use to keep relationships. Magnitudes stay far below 2⁶²: a term is bounded by
+``DEV_SCALE × (pool fte / manager fte) × weight × 1000``, ~2×10¹² for 1,800 equal managers
+and weight 10, times 5,400 terms ≈ 10¹⁶.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from rebalance.data import Client, Manager, Problem
+from rebalance.model.variables import Variables
+from rebalance.pools import METRICS, Rules, client_load
+from rebalance.scenario import Scenario
+
+DEV_SCALE = 100_000  # loads in units of 1/100,000 of the fair share
+WEIGHT_SCALE = 1_000  # weights in thousandths
+OBJECTIVE_SCALE = DEV_SCALE * WEIGHT_SCALE  # model objective units per contract unit
+
+
+def to_model_units(value: float) -> int:
+    """A contract value (balance excess, continuity cost) in model objective units."""
+    return round(value * OBJECTIVE_SCALE)
+
+
+def from_model_units(value: float) -> float:
+    """A model objective value (or bound) in the contract's units."""
+    return value / OBJECTIVE_SCALE
+
+
+@dataclass(frozen=True)
+class BalanceTerm:
+    """What one metric contributes: no penalty within ±tolerance, then weight per unit."""
+
+    metric: str
+    tolerance: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class ObjectiveWeights:
+    """The objective as data: balance terms and the continuity weight (priorities: null)."""
+
+    balance: tuple[BalanceTerm, ...]
+    continuity: float
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> ObjectiveWeights:
+        bands = scenario.balance.bands()
+        return cls(
+            balance=tuple(BalanceTerm(k, bands[k].tolerance, bands[k].weight) for k in METRICS),
+            continuity=scenario.continuity.weight,
+        )
+
+
+class Objective:
+    """Builds the balance-excess and continuity-cost expressions (terms with weight > 0 only).
+
+    ``excess[(manager_id, metric)]`` holds the excess variable of every built balance term: how
+    far the load lies beyond the tolerance band, in ``1/DEV_SCALE`` of the fair share.
+    """
+
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        problem: Problem,
+        rules: Rules,
+        variables: Variables,
+        weights: ObjectiveWeights,
+        clients: tuple[Client, ...],
+        managers: tuple[Manager, ...],
+    ) -> None:
+        self.model = model
+        self.problem = problem
+        self.clients = clients
+        self.managers = managers
+        self.rules = rules
+        self.vars = variables
+        self.weights = weights
+        self.excess: dict[tuple[str, str], cp_model.IntVar] = {}
+        # How each excess variable is defined: (coefficient per client, lower edge, upper edge)
+        self._bands: dict[tuple[str, str], tuple[dict[str, int], int, int]] = {}
+        self._weight_of: dict[tuple[str, str], int] = {}  # excess key -> objective coefficient
+        self._balance: cp_model.LinearExpr | None = None
+
+    def balance_excess(self) -> cp_model.LinearExpr:
+        """Σ weight × excess over staying managers and metrics (built once)."""
+        if self._balance is None:
+            terms: list[cp_model.LinearExprT] = []
+            coefs: list[int] = []
+            for term in self.weights.balance:
+                weight = round(term.weight * WEIGHT_SCALE)
+                if weight <= 0:
+                    continue
+                for manager in self.managers:
+                    if not manager.staying:
+                        continue
+                    var = self._excess_var(manager.manager_id, term)
+                    if var is not None:
+                        terms.append(var)
+                        coefs.append(weight)
+                        self._weight_of[(manager.manager_id, term.metric)] = weight
+            self._balance = cp_model.LinearExpr.weighted_sum(terms, coefs)
+        return self._balance
+
+    def continuity_cost(self, weight: float = 1.0) -> cp_model.LinearExpr:
+        """weight × Σ over clients that may count as moved of cost × (1 − stays)."""
+        constant = 0
+        stays: list[cp_model.LinearExprT] = []
+        coefs: list[int] = []
+        for client, cost in self._move_costs(weight):
+            constant += cost
+            var = self.vars.x(client.client_id, client.manager)
+            if var is not None:
+                stays.append(var)
+                coefs.append(-cost)
+        return cp_model.LinearExpr.weighted_sum(stays, coefs) + constant
+
+    def _move_costs(self, weight: float) -> list[tuple[Client, int]]:
+        """(client, cost of moving it) for clients whose move costs something."""
+        out = []
+        for client in self.clients:
+            if client.manager is None or not self.problem.manager(client.manager).staying:
+                continue  # new clients and clients of leaving managers move for free
+            cost = to_model_units(weight * client.importance * (0.5 + client.relationship))
+            if cost > 0:
+                out.append((client, cost))
+        return out
+
+    def value_of(self, stage_name: str, client_to_manager: Mapping[str, str | None]) -> int:
+        """A stage objective of a plan, exactly as the model counts it (model units)."""
+        balance = sum(self._weight_of[key] * value
+                      for key, value in self.excess_values(client_to_manager).items()
+                      if key in self._weight_of)
+        if stage_name == "balance":
+            return balance
+        weight = 1.0 if stage_name == "continuity" else self.weights.continuity
+        continuity = sum(cost for client, cost in self._move_costs(weight)
+                         if client_to_manager.get(client.client_id) != client.manager)
+        if stage_name == "continuity":
+            return continuity
+        return balance + (continuity if weight > 0 else 0)
+
+    def weighted(self) -> cp_model.LinearExpr:
+        """balance excess + continuity.weight × continuity cost, on the common scale."""
+        expr = self.balance_excess()
+        if self.weights.continuity > 0:
+            expr = expr + self.continuity_cost(self.weights.continuity)
+        return expr
+
+    def _excess_var(self, manager_id: str, term: BalanceTerm) -> cp_model.IntVar | None:
+        """excess ≥ |load − share| − tolerance × share, in DEV_SCALE units of the share; None
+        when the share is 0 or no plan can leave the band."""
+        share = self.rules.fair_share(manager_id, term.metric)
+        if share <= 0:
+            return None
+        clients = self.vars.clients_of[manager_id]
+        coefs = [
+            round(DEV_SCALE * client_load(self.problem.client(cid), term.metric) / share)
+            for cid in clients
+        ]
+        load = cp_model.LinearExpr.weighted_sum(
+            [self.vars.assign[(cid, manager_id)] for cid in clients], coefs
+        )
+        band = round(term.tolerance * DEV_SCALE)
+        most_over = sum(c for c in coefs if c > 0) - DEV_SCALE - band  # everyone on m
+        most_under = DEV_SCALE - band  # nobody on m
+        upper = max(most_over, most_under)
+        if upper <= 0:
+            return None
+        var = self.model.new_int_var(0, upper, f"excess[{manager_id},{term.metric}]")
+        if most_over > 0:
+            self.model.add(var >= load - (DEV_SCALE + band))
+        if most_under > 0:
+            self.model.add(var >= (DEV_SCALE - band) - load)
+        self.excess[(manager_id, term.metric)] = var
+        self._bands[(manager_id, term.metric)] = (
+            dict(zip(clients, coefs, strict=True)), DEV_SCALE - band, DEV_SCALE + band
+        )
+        return var
+
+    def excess_values(self, client_to_manager: Mapping[str, str | None]) -> dict[
+            tuple[str, str], int]:
+        """The value every excess variable takes under a plan (to complete a hint)."""
+        values: dict[tuple[str, str], int] = {}
+        for (mid, metric), (coefs, low, high) in self._bands.items():
+            load = sum(a for cid, a in coefs.items() if client_to_manager.get(cid) == mid)
+            values[(mid, metric)] = max(0, load - high, low - load)
+        return values

@@ -1,0 +1,443 @@
+"""solve(problem, scenario) -> Result: the rebalancing engine (CP-SAT), stage by stage.
+
+1. Contradictions between hard rules are looked for by counting (``diagnose``); if any is
+   found there is no plan and the result says why.
+2. The book is split into parts that can be solved independently (balancing pools, unless a
+   global move cap ties them together, see ``model.builder``).
+3. Each stage (``balance`` then ``continuity`` by default, see ``priorities``) is solved part by
+   part, starting from the current assignment (stage 1) or the previous stage's plan; a
+   finished stage is held at its value while later stages run.
+4. The plan is verified by ``check`` (the solver-free oracle), whose exact figures are the
+   ``balance_excess`` and ``continuity_cost`` of the result.
+
+Determinism: the same inputs, scenario and seed give the same plan whenever every stage ends
+proven optimal, or when ``solver.work_limit`` (deterministic time) is what stops the search.
+Small parts use one sequential CP-SAT worker; large ones use several workers with
+``interleave_search`` (CP-SAT's deterministic parallel mode). docs/engine.md has the details.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from rebalance.check import Verdict, check
+from rebalance.data import Problem
+from rebalance.diagnose import Finding, contradictions, explain_infeasibility
+from rebalance.greedy import greedy_plan
+from rebalance.model.builder import Part, RebalanceModel, split_book, stage_names
+from rebalance.model.objective import from_model_units, to_model_units
+from rebalance.pools import Rules, build_rules
+from rebalance.scenario import Scenario, Solver
+
+# Parts with at most this many assignment variables are solved by one sequential worker:
+# for them it is both the fastest setting measured and deterministic. Larger parts get
+# ``solver.workers`` workers in CP-SAT's deterministic interleaved mode.
+SEQUENTIAL_MAX_VARIABLES = 4_000
+# Share of the remaining time (and work) budget the first of several stages may use; the
+# later stages get the rest, at least what the first one left.
+FIRST_STAGE_SHARE = 0.6
+MIN_PART_SECONDS = 0.2  # a part always gets at least this much time
+# A part counts as solved to optimality once no plan can beat the one found by more than
+# this much of the stage's objective (contract units: 0.001 of balance excess is a hundredth
+# of a percent of a fair share at weight 10). Closing the last sliver of such a gap means
+# telling apart plans that differ by a few yuan, which can take minutes.
+OPTIMALITY_TOLERANCE = 1e-3
+# A later stage holds an earlier one at the value found plus this (contract units): plans
+# that differ by less are equally good, and the later objective decides between them.
+HOLD_SLACK = 1e-4
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """The solver improved its plan or its bound (contract units, seconds since the start).
+
+    ``objective`` and ``bound`` add up the parts of the book solved so far in this stage.
+    """
+
+    stage: str
+    objective: float
+    bound: float
+    elapsed: float
+    part: int = 1
+    num_parts: int = 1
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """How one stage ended. ``objective`` / ``best_bound`` are in contract units (the model's
+    scaled integers converted back); ``gap`` = (objective − bound) / objective, 0 when proven."""
+
+    name: str
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    wall_time: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The engine's answer. Never raised: a missing plan is a status with diagnostics.
+
+    - ``status``: ``OPTIMAL`` (every stage proven), ``FEASIBLE`` (a plan, not proven best),
+      ``INFEASIBLE`` (the hard rules contradict each other, see ``diagnostics``), ``UNKNOWN``
+      (no plan found in time);
+    - ``balance_excess`` / ``continuity_cost``: the contract's figures, recomputed by
+      ``check`` from the plan (``verdict``);
+    - ``objective`` / ``best_bound`` / ``gap``: those of the first stage not proven optimal,
+      else of the last stage (so ``gap`` > 0 exactly when the status is ``FEASIBLE``).
+    """
+
+    status: str
+    client_to_manager: Mapping[str, str]
+    stages: tuple[StageResult, ...]
+    balance_excess: float | None
+    continuity_cost: float | None
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    wall_time: float
+    diagnostics: tuple[str, ...]
+    seed: int
+    diagnostics_zh: tuple[str, ...] = ()
+    verdict: Verdict | None = None
+    num_parts: int = 1
+
+    @property
+    def has_plan(self) -> bool:
+        """True when ``client_to_manager`` is a complete plan that satisfies the hard rules."""
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+    def diagnostics_in(self, lang: str) -> tuple[str, ...]:
+        """The diagnostics in ``lang`` ("en" or "zh")."""
+        return self.diagnostics_zh if lang == "zh" and self.diagnostics_zh else self.diagnostics
+
+    def summary(self) -> str:
+        """One line for logs: status, figures and time."""
+        if not self.has_plan:
+            return f"{self.status}: " + ("; ".join(self.diagnostics) or "no plan")
+        stages = ", ".join(f"{s.name} {s.status} {s.objective:.6g}" for s in self.stages
+                           if s.objective is not None)
+        return (f"{self.status}: balance excess {self.balance_excess:.6g}, continuity cost "
+                f"{self.continuity_cost:.6g} ({stages}; {self.wall_time:.2f} s)")
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """(objective − bound) / |objective|, at most 1; 0 when the bound meets the objective."""
+    if objective is None or bound is None:
+        return None
+    diff = objective - bound
+    if diff <= 1e-12 * max(1.0, abs(objective)):
+        return 0.0
+    return min(1.0, diff / abs(objective)) if objective else 1.0
+
+
+def configured_solver(
+    settings: Solver, num_variables: int, time_limit: float, work_limit: float | None
+) -> cp_model.CpSolver:
+    """A CP-SAT solver set up for one part: seed, limits and a deterministic worker mode."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = settings.seed
+    params.max_time_in_seconds = max(time_limit, MIN_PART_SECONDS)
+    params.absolute_gap_limit = to_model_units(OPTIMALITY_TOLERANCE)
+    # Without this, presolve may drop plans (symmetry, dual reductions) and with them the
+    # starting plan we hint; with it the hint stays a solution the search begins from.
+    params.keep_all_feasible_solutions_in_presolve = True
+    if work_limit is not None:
+        params.max_deterministic_time = max(work_limit, 1e-3)
+    if settings.workers == 1 or num_variables <= SEQUENTIAL_MAX_VARIABLES:
+        params.num_workers = 1
+    else:
+        params.num_workers = settings.workers
+        params.interleave_search = True  # several workers, same answer every run
+    return solver
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Forwards improving solutions and bounds of one part to the progress hook, cheaply."""
+
+    def __init__(self, hook: Callable[[ProgressEvent], None], stage: str, clock: _Clock,
+                 done: tuple[int, float], part: int, num_parts: int) -> None:
+        super().__init__()
+        self.hook, self.stage, self.clock = hook, stage, clock
+        self.done_objective, self.done_bound = done
+        self.part, self.num_parts = part, num_parts
+        self.objective: float | None = None
+        self.bound = 0.0
+
+    def on_solution_callback(self) -> None:
+        self.objective = self.ObjectiveValue()
+        self.bound = self.BestObjectiveBound()
+        self._emit()
+
+    def on_bound(self, bound: float) -> None:
+        self.bound = bound
+        if self.objective is not None:
+            self._emit()
+
+    def _emit(self) -> None:
+        assert self.objective is not None
+        self.hook(ProgressEvent(
+            stage=self.stage,
+            objective=from_model_units(self.done_objective + self.objective),
+            bound=from_model_units(self.done_bound + self.bound),
+            elapsed=self.clock.elapsed(),
+            part=self.part,
+            num_parts=self.num_parts,
+        ))
+
+
+@dataclass
+class _PartOutcome:
+    status: int
+    value: int | None = None  # stage objective of the solution, model units (exact)
+    bound: float | None = None
+    plan: dict[str, str] = field(default_factory=dict)
+    work: float = 0.0  # deterministic time used
+
+
+def _solve_part(
+    built: RebalanceModel,
+    stage_name: str,
+    settings: Solver,
+    time_limit: float,
+    work_limit: float | None,
+    progress: Callable[[ProgressEvent], None] | None,
+    clock: _Clock,
+    done: tuple[int, float],
+    num_parts: int,
+    hold_next: bool,
+) -> _PartOutcome:
+    stage = built.stage(stage_name)
+    built.minimize(stage)
+    solver = configured_solver(settings, built.num_variables, time_limit, work_limit)
+    callback = None
+    if progress is not None:
+        callback = _Progress(progress, stage_name, clock, done, built.part.index + 1,
+                             num_parts)
+        solver.best_bound_callback = callback.on_bound
+    status = solver.solve(built.model, callback)
+    if status == cp_model.MODEL_INVALID:  # a bug in the model, not in the user's rules
+        raise RuntimeError(f"CP-SAT rejected the model: {built.model.validate()}")
+    outcome = _PartOutcome(status=int(status), work=solver.deterministic_time)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        outcome.value = int(solver.value(stage.expr))
+        outcome.bound = min(float(outcome.value), solver.best_objective_bound)
+        outcome.plan = built.extract(solver)
+        if hold_next:
+            built.hold(stage, outcome.value, slack=to_model_units(HOLD_SLACK))
+            built.hint_solution(solver)
+    return outcome
+
+
+def solve(
+    problem: Problem,
+    scenario: Scenario,
+    rules: Rules | None = None,
+    progress: Callable[[ProgressEvent], None] | None = None,
+) -> Result:
+    """Rebalance the book: the best plan the scenario's rules and time allow.
+
+    ``progress`` (optional) receives a ``ProgressEvent`` whenever the solver improves its plan
+    or bound. Never raises because rules contradict each other or time runs out: see
+    ``Result.status`` and ``Result.diagnostics``.
+    """
+    clock = _Clock()
+    rules = rules if rules is not None else build_rules(problem, scenario)
+    findings = contradictions(problem, scenario, rules)
+    if findings:
+        return _without_plan("INFEASIBLE", findings, (), scenario.solver.seed, clock)
+    return _Run(problem, scenario, rules, progress, clock).run()
+
+
+class _Run:
+    """One engine run: the parts of the book, their models and the plan so far."""
+
+    def __init__(self, problem: Problem, scenario: Scenario, rules: Rules,
+                 progress: Callable[[ProgressEvent], None] | None, clock: _Clock) -> None:
+        self.problem, self.scenario, self.rules = problem, scenario, rules
+        self.progress, self.clock = progress, clock
+        self.settings = scenario.solver
+        self.names = stage_names(scenario)
+        self.parts = split_book(problem, scenario, rules)
+        self.models = [RebalanceModel(problem, scenario, rules, part) for part in self.parts]
+        self.starts = _starting_plans(problem, scenario, rules, self.parts, self.names[0])
+        for built, start in zip(self.models, self.starts, strict=True):
+            built.hint_plan(start)
+        self.sizes = [max(1, built.num_variables) for built in self.models]
+        self.plan: dict[str, str] = {}
+        self.stages: list[StageResult] = []
+        self.work_used = 0.0
+
+    def run(self) -> Result:
+        for s, name in enumerate(self.names):
+            failure = self._stage(s, name)
+            if failure is not None:
+                return failure
+        return self._result()
+
+    def _stage(self, s: int, name: str) -> Result | None:
+        """Solve stage ``s`` part by part; a Result only when there is no plan."""
+        settings, clock = self.settings, self.clock
+        last = s == len(self.names) - 1
+        stage_start = clock.elapsed()
+        share = 1.0 if last else FIRST_STAGE_SHARE
+        deadline = stage_start + max(0.0, settings.time_limit - stage_start) * share
+        work = (None if settings.work_limit is None
+                else max(0.0, settings.work_limit - self.work_used) * share)
+        work_used, done_value, done_bound = 0.0, 0, 0.0
+        proven = True
+        for i, built in enumerate(self.models):
+            weight = self.sizes[i] / sum(self.sizes[i:])
+            part_time = max(0.0, deadline - clock.elapsed()) * weight
+            part_work = None if work is None else max(0.0, work - work_used) * weight
+            outcome = _solve_part(built, name, settings, part_time, part_work, self.progress,
+                                  clock, (done_value, done_bound), len(self.models),
+                                  hold_next=not last)
+            work_used += outcome.work
+            if outcome.status == cp_model.INFEASIBLE:
+                return self._infeasible(self.parts[i])
+            if outcome.value is None:  # nothing found in time: fall back on a known plan
+                fallback = self._fallback(s, i, name)
+                if fallback is None:
+                    return self._nothing_found(self.parts[i])
+                outcome.value, outcome.bound = fallback, 0.0
+                if not last:
+                    built.hold(built.stage(name), fallback, slack=to_model_units(HOLD_SLACK))
+            self.plan.update(outcome.plan)
+            proven = proven and outcome.status == cp_model.OPTIMAL
+            done_value += outcome.value
+            done_bound += outcome.bound if outcome.bound is not None else 0.0
+        self.work_used += work_used
+        objective, bound = from_model_units(done_value), from_model_units(done_bound)
+        self.stages.append(StageResult(
+            name=name, status="OPTIMAL" if proven else "FEASIBLE", objective=objective,
+            best_bound=bound, gap=relative_gap(objective, bound),
+            wall_time=clock.elapsed() - stage_start,
+        ))
+        return None
+
+    def _fallback(self, s: int, i: int, name: str) -> int | None:
+        """The stage value of the plan part ``i`` already has (the starting plan in stage 1,
+        if it keeps every rule of the part), which then stays; None when there is none."""
+        part, built = self.parts[i], self.models[i]
+        if s == 0:
+            start = self.starts[i]
+            verdict = check(self.problem, self.scenario, start, self.rules)
+            managers = {m.manager_id for m in part.managers}
+            clients = {c.client_id for c in part.clients}
+            if any(v.client_id in clients or v.manager_id in managers or v.rule == "max_moves"
+                   for v in verdict.violations):
+                return None
+            self.plan.update({cid: str(start[cid]) for cid in clients})
+        built.stage(name)  # its terms exist before the plan is priced
+        return built.objective.value_of(name, self.plan)
+
+    def _infeasible(self, part: Part) -> Result:
+        found = explain_infeasibility(self.problem, self.scenario, self.rules, part)
+        if not found:
+            found = [Finding(f"the hard rules of {part.label} contradict each other",
+                             f"{part.label} 的硬性规则相互矛盾")]
+        return _without_plan("INFEASIBLE", found, self.stages, self.settings.seed, self.clock)
+
+    def _nothing_found(self, part: Part) -> Result:
+        settings = self.settings
+        if settings.work_limit is not None:
+            limit_en = f"the work limit ({settings.work_limit:g}) or time limit"
+            limit_zh = f"工作量上限（{settings.work_limit:g}）或时间限制"
+        else:
+            limit_en = f"the time limit ({settings.time_limit:g} s)"
+            limit_zh = f"时间限制（{settings.time_limit:g} 秒）"
+        found = [Finding(
+            f"no plan found for {part.label} within {limit_en}; allow the solver more time",
+            f"在{limit_zh}内没有为 {part.label} 找到方案；请放宽求解时间",
+        )]
+        return _without_plan("UNKNOWN", found, self.stages, settings.seed, self.clock)
+
+    def _result(self) -> Result:
+        problem, stages = self.problem, self.stages
+        ordered = {c.client_id: self.plan[c.client_id] for c in problem.clients}
+        verdict = check(problem, self.scenario, ordered, self.rules)
+        if not verdict.ok:  # the model and the checker disagree: a bug, never the user's
+            broken = "; ".join(v.message for v in verdict.violations[:5])
+            raise RuntimeError(f"internal error: the engine's plan breaks hard rules: {broken}")
+        headline = next((st for st in stages if st.status != "OPTIMAL"), stages[-1])
+        return Result(
+            status="OPTIMAL" if all(st.status == "OPTIMAL" for st in stages) else "FEASIBLE",
+            client_to_manager=ordered,
+            stages=tuple(stages),
+            balance_excess=verdict.balance_excess,
+            continuity_cost=verdict.continuity_cost,
+            objective=headline.objective,
+            best_bound=headline.best_bound,
+            gap=headline.gap,
+            wall_time=self.clock.elapsed(),
+            diagnostics=(),
+            seed=self.settings.seed,
+            verdict=verdict,
+            num_parts=len(self.parts),
+        )
+
+
+def _part_value(verdict: Verdict, scenario: Scenario, part: Part, stage_name: str) -> int:
+    """A stage objective of a part of a checked plan (contract figures in model units)."""
+    managers = {m.manager_id for m in part.managers}
+    balance = sum(v for (mid, _), v in verdict.excess_terms.items() if mid in managers)
+    moved = set(verdict.moved)
+    continuity = sum(c.importance * (0.5 + c.relationship)
+                     for c in part.clients if c.client_id in moved)
+    value = {"balance": balance, "continuity": continuity,
+             "weighted": balance + scenario.continuity.weight * continuity}[stage_name]
+    return to_model_units(value)
+
+
+def _starting_plans(problem: Problem, scenario: Scenario, rules: Rules,
+                    parts: Sequence[Part], first_stage: str) -> list[Mapping[str, str | None]]:
+    """Per part, the plan the first stage starts from: the current assignment, or the greedy
+    plan (``rebalance.greedy``) where that is clearly better for the first objective."""
+    current: Mapping[str, str | None] = problem.current_assignment
+    if first_stage == "continuity":
+        return [current] * len(parts)
+    greedy = greedy_plan(problem, scenario, rules)
+    if greedy.unplaced:
+        return [current] * len(parts)
+    as_is = check(problem, scenario, current, rules)
+    repaired = check(problem, scenario, greedy.client_to_manager, rules)
+    margin = to_model_units(OPTIMALITY_TOLERANCE)
+    return [
+        greedy.client_to_manager
+        if _part_value(repaired, scenario, part, first_stage)
+        < _part_value(as_is, scenario, part, first_stage) - margin else current
+        for part in parts
+    ]
+
+
+def _without_plan(status: str, findings: Sequence[Finding], stages: Sequence[StageResult],
+                  seed: int, clock: _Clock) -> Result:
+    return Result(
+        status=status,
+        client_to_manager={},
+        stages=tuple(stages),
+        balance_excess=None,
+        continuity_cost=None,
+        objective=None,
+        best_bound=None,
+        gap=None,
+        wall_time=clock.elapsed(),
+        diagnostics=tuple(f.en for f in findings),
+        seed=seed,
+        diagnostics_zh=tuple(f.zh for f in findings),
+    )
