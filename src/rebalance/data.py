@@ -106,9 +106,9 @@ class Problem:
             if not c.client_id:
                 issues.add("client id is empty", file=cfile, row=c.row, column="client_id")
             elif c.client_id in seen_c:
-                first = seen_c[c.client_id]
+                first_client = seen_c[c.client_id]
                 issues.add(
-                    f'duplicate client id "{c.client_id}" (first seen in row {first.row})',
+                    f'duplicate client id "{c.client_id}" (first seen in row {first_client.row})',
                     file=cfile, row=c.row, column="client_id",
                 )
             else:

@@ -155,7 +155,7 @@ def _stage_dict(stage: Any) -> dict[str, Any]:
 
 def summary(plan: Plan) -> dict[str, Any]:
     """The contents of summary.json (see docs/outputs.md)."""
-    import ortools  # local: only for its version
+    from importlib.metadata import version
 
     result, verdict, targets = plan.result, plan.verdict, plan.targets
     out: dict[str, Any] = {
@@ -186,7 +186,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         },
         "scenario": plan.scenario.resolved(),
         "seed": plan.scenario.solver.seed,
-        "versions": {"rebalance": __version__, "ortools": ortools.__version__},
+        "versions": {"rebalance": __version__, "ortools": version("ortools")},
         "input_hash": plan.input_hash,
     }
     if plan.backups is not None:

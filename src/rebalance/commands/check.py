@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "ok": "All hard rules hold for {n} clients.",
         "broken": "{n} hard rule violation(s):",

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "solving": "Solving {name}: {n} clients, {m} managers, {p} pools",
         "stage": "  {stage:<10}{part} objective {obj:>12}  bound {bound:>12}  {t:6.1f} s",
