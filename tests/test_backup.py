@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from helpers import make_problem, make_scenario
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,8 @@ from rebalance.backup import (
 from rebalance.data import Problem
 from rebalance.pools import build_rules, may_serve
 from rebalance.scenario import Scenario
+
+from helpers import make_problem, make_scenario
 
 FAST = {"time_limit": 5, "workers": 1, "seed": 0}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import make_problem, make_scenario
 
 from rebalance.check import RULES, check, evaluate
+
+from helpers import make_problem, make_scenario
 
 # Two managers sharing industry A, three clients; fair shares are 300 revenue, 3 importance and
 # 1.5 clients per manager.

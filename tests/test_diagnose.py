@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers import make_problem, make_scenario
-
 from rebalance.diagnose import explain_infeasibility, find_contradictions
 from rebalance.pools import build_rules
 from rebalance.solve import solve
+
+from helpers import make_problem, make_scenario
 
 FAST = {"solver": {"time_limit": 5, "workers": 1}}
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from helpers import make_problem, make_scenario
 
 from rebalance.check import Verdict, check
 from rebalance.data import Problem
 from rebalance.pools import build_rules
 from rebalance.scenario import Scenario
 from rebalance.solve import OPTIMALITY_TOLERANCE, solve
+
+from helpers import make_problem, make_scenario
 
 BALANCE_SLACK = 3 * OPTIMALITY_TOLERANCE  # stage tolerance + hold slack + load-grid rounding
 TIE = 1e-9

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from helpers import make_problem, make_scenario
 
 from rebalance.check import check
 from rebalance.model import RebalanceModel, split_book
 from rebalance.pools import build_rules
 from rebalance.solve import solve
+
+from helpers import make_problem, make_scenario
 
 FAST = {"solver": {"time_limit": 5, "workers": 1}}
 

@@ -6,7 +6,6 @@ import itertools
 from typing import Any
 
 import pytest
-from helpers import make_problem, make_scenario, random_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -18,6 +17,8 @@ from rebalance.errors import InputError
 from rebalance.pools import build_rules
 from rebalance.scenario import Scenario
 from rebalance.solve import ProgressEvent, solve
+
+from helpers import make_problem, make_scenario, random_problem
 
 FAST_SOLVER = {"time_limit": 10, "workers": 1}
 
