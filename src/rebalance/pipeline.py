@@ -284,26 +284,26 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
 
 OUTSIDE_TEXT = {
     "en": {
-        "big": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): holds {c}, whose {metric} alone "
+        "big": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): holds {c}, whose {metric} alone "
                "({load:,.0f}) exceeds the band's upper edge ({edge:,.0f}); "
                "a client cannot be split",
-        "over": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): over its share; moving more away "
+        "over": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): over its share; moving more away "
                 "would cost more balance elsewhere or break a rule (locks, caps, eligibility)",
-        "under": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): under its share; the clients that "
+        "under": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): under its share; the clients that "
                  "would fill it are bigger than the gap or held by rules "
                  "(locks, caps, eligibility)",
-        "under_big": "{m} {metric} {dev:+.1%} (band ±{tol:.0%}): under its share because {c} "
+        "under_big": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): under its share because {c} "
                      "(with {holder}) is bigger than a whole band and takes more than its "
                      "share of the pool; the rest is spread as evenly as the bands allow",
     },
     "zh": {
-        "big": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：持有客户 {c}，其{metric}单独即达 "
+        "big": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：持有客户 {c}，其{metric}单独即达 "
                "{load:,.0f}，超过容差上限 {edge:,.0f}；客户无法拆分",
-        "over": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：高于公平份额；再调出会使其他客户经理"
+        "over": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：高于公平份额；再调出会使其他客户经理"
                 "偏离更多，或违反规则（锁定、上限、行业）",
-        "under": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：低于公平份额；可补足的客户大于差额，"
+        "under": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：低于公平份额；可补足的客户大于差额，"
                  "或受规则约束（锁定、上限、行业）",
-        "under_big": "{m} {metric} {dev:+.1%}（容差 ±{tol:.0%}）：低于公平份额，因为客户 {c}"
+        "under_big": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：低于公平份额，因为客户 {c}"
                      "（{holder}）单独超过容差上限，占去了平衡池的更多份额；其余已尽量均衡",
     },
 }
