@@ -137,7 +137,7 @@ class Ledger:
     def excess_rows(self, load: FloatArray, managers: IntArray | slice) -> FloatArray:
         """Balance excess of each manager in ``managers`` if it held ``load`` (rows)."""
         over = np.abs(load - self.share[managers]) * self.inv_share[managers] - self.tolerance
-        return np.maximum(over, 0.0) @ self.weight  # type: ignore[no-any-return]
+        return np.maximum(over, 0.0) @ self.weight
 
     def excess_of(self, manager: int) -> float:
         """Current balance excess of one manager."""
@@ -188,12 +188,12 @@ class Ledger:
         """Which of ``managers`` can take the client without breaking capacity or move caps."""
         ok = (self.count[managers] < self.capacity[managers]) & (managers != self.assign[client])
         origin = self.origin[client]
-        if origin >= 0 and self.assign[client] == origin:  # leaving its origin: a new move
+        if origin >= 0 and self.assign[client] in (origin, -1):  # placing it elsewhere: a move
             if self.max_moves is not None and self.num_moves >= self.max_moves:
                 ok &= managers == origin
             if self.max_lost is not None and self.lost[origin] >= self.max_lost:
                 ok &= managers == origin
-        return ok  # type: ignore[no-any-return]
+        return ok
 
     # ------------------------------------------------------------------ changes
 

@@ -40,6 +40,12 @@ SEQUENTIAL_MAX_VARIABLES = 4_000
 # Share of the remaining time (and work) budget the first of several stages may use; the
 # later stages get the rest, at least what the first one left.
 FIRST_STAGE_SHARE = 0.6
+# A balancing pool with more (client, manager) pairs than this goes to the scale engine
+# (rebalance.model.decompose: greedy and knapsack starts, local search, large-neighbourhood
+# search, bounds without the whole model). The bundled baseline's pools have ~250 pairs and
+# are proven optimal by the whole model in well under a second; one department-wide pool of
+# 173 × 18 (3,114 pairs) is not, and the scale engine finds a better plan in the same time.
+LARGE_POOL_PAIRS = 1_000
 MIN_PART_SECONDS = 0.2  # a part always gets at least this much time
 # A part counts as solved to optimality once no plan can beat the one found by more than
 # this much of the stage's objective (contract units: 0.001 of balance excess is a hundredth
@@ -260,7 +266,24 @@ def solve(
     findings = contradictions(problem, scenario, rules)
     if findings:
         return _without_plan("INFEASIBLE", findings, (), scenario.solver.seed, clock)
+    if largest_pool_pairs(problem, rules) > LARGE_POOL_PAIRS:
+        from rebalance.model import decompose  # local: it imports this module's types
+
+        if decompose.supports(scenario):
+            result = decompose.solve_large(problem, scenario, rules, progress=progress)
+            assert isinstance(result, Result)
+            return result
     return _Run(problem, scenario, rules, progress, clock).run()
+
+
+def largest_pool_pairs(problem: Problem, rules: Rules) -> int:
+    """The number of eligible (client, manager) pairs of the biggest balancing pool."""
+    pairs: dict[int, int] = {}
+    for client in problem.clients:
+        pool = rules.pool_of_client.get(client.client_id)
+        if pool is not None:
+            pairs[pool] = pairs.get(pool, 0) + len(rules.eligible[client.client_id])
+    return max(pairs.values(), default=0)
 
 
 class _Run:

@@ -1,0 +1,192 @@
+"""The scale strategies: pools, starts, LNS, local search and the bounds they prove.
+
+Small books only (a few seconds each); the big instances are benchmarks, never tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rebalance.check import check
+from rebalance.greedy import Ledger, greedy_plan
+from rebalance.model.bounds import oversize, oversize_bound, release_bound, rounding_slack
+from rebalance.model.decompose import search_pools, solve_large, supports
+from rebalance.model.lns import Budget, solve_neighbourhood
+from rebalance.model.local_search import local_search
+from rebalance.pools import build_rules
+from rebalance.scenario import Scenario
+from rebalance.solve import solve
+
+from helpers import make_problem, make_scenario, random_problem
+
+
+def _lexi(balance: float, cost: float) -> tuple[float, float]:
+    return round(balance, 6), round(cost, 6)
+
+
+def test_solve_large_proves_a_small_book_like_the_engine() -> None:
+    """On a baseline-sized random book every pool is solved whole: the result is proven
+    optimal with the same figures as the engine's (the oracle recomputes both)."""
+    problem = random_problem(11, num_clients=60, num_managers=6)
+    scenario = make_scenario(solver={"time_limit": 20, "workers": 2})
+    result = solve_large(problem, scenario)
+    engine = solve(problem, scenario)
+    assert engine.status == "OPTIMAL"
+    assert result.status == "OPTIMAL"  # type: ignore[attr-defined]
+    verdict = check(problem, scenario, result.client_to_manager)  # type: ignore[attr-defined]
+    assert verdict.ok
+    assert verdict.balance_excess == pytest.approx(engine.balance_excess, abs=1e-3)
+    assert verdict.continuity_cost == pytest.approx(engine.continuity_cost, abs=1e-6)
+
+
+def test_solve_large_is_never_worse_than_the_greedy() -> None:
+    """With a short budget the plan is still at least as good as the greedy's, in the
+    lexicographic order (balance first), and breaks no rule."""
+    problem = random_problem(5, num_clients=150, num_managers=14, num_new_clients=6, leaving=1)
+    scenario = make_scenario(solver={"time_limit": 3, "workers": 2})
+    greedy = greedy_plan(problem, scenario)
+    result = solve_large(problem, scenario)
+    verdict = result.verdict  # type: ignore[attr-defined]
+    assert verdict.ok
+    assert _lexi(verdict.balance_excess, verdict.continuity_cost) <= _lexi(
+        greedy.balance_excess, greedy.continuity_cost)
+
+
+def test_solve_large_keeps_a_global_move_cap() -> None:
+    """max_moves ties the pools together: the plan moves at most that many clients."""
+    problem = random_problem(8, num_clients=90, num_managers=9)
+    scenario = make_scenario(continuity={"max_moves": 4}, solver={"time_limit": 3})
+    result = solve_large(problem, scenario)
+    verdict = check(problem, scenario, result.client_to_manager)  # type: ignore[attr-defined]
+    assert verdict.ok and verdict.num_moves <= 4
+
+
+def test_work_limit_gives_the_same_plan_twice() -> None:
+    """With solver.work_limit the search stops on deterministic work: two runs of a book too
+    big to prove in that work give the same plan."""
+    problem = random_problem(3, num_clients=300, num_managers=30, num_new_clients=10,
+                             industries=("A",))  # one pool, searched by LNS
+    scenario = make_scenario(solver={"time_limit": 60, "workers": 2, "work_limit": 1.0})
+    first = search_pools(problem, scenario)
+    second = search_pools(problem, scenario)
+    assert first.client_to_manager == second.client_to_manager
+    assert (first.balance_excess, first.continuity_cost) == (second.balance_excess,
+                                                             second.continuity_cost)
+
+
+def test_other_priorities_are_left_to_the_engine() -> None:
+    """solve_large handles [balance, continuity] only and says so."""
+    assert supports(make_scenario())
+    weighted = make_scenario(priorities=None)
+    assert not supports(weighted)
+    with pytest.raises(ValueError):
+        solve_large(random_problem(1, 20, 3), weighted)
+
+
+def test_contradicting_rules_give_a_status_not_an_exception() -> None:
+    """Locks beyond a capacity: INFEASIBLE with the engine's diagnostics, no plan."""
+    problem = make_problem(
+        clients=[{"client_id": f"C{i}", "manager": "M1", "locked": True} for i in range(3)],
+        managers=[{"manager_id": "M1", "capacity": 2}, {"manager_id": "M2"}],
+    )
+    result = solve_large(problem, make_scenario())
+    assert result.status == "INFEASIBLE"  # type: ignore[attr-defined]
+    assert result.diagnostics  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def _optimum(problem, scenario: Scenario):  # type: ignore[no-untyped-def]
+    result = solve(problem, scenario)
+    assert result.status == "OPTIMAL"
+    return result
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_bounds_never_exceed_the_proven_optimum(seed: int) -> None:
+    """The oversize bound is at most the optimal balance excess and the release bound at
+    most the optimal continuity cost at that excess (the engine proves both optima)."""
+    problem = random_problem(seed, num_clients=40, num_managers=5, num_new_clients=3)
+    scenario = make_scenario(solver={"time_limit": 20})
+    best = _optimum(problem, scenario)
+    rules = build_rules(problem, scenario)
+    ledger = Ledger(problem, scenario, rules)
+    ledger.load_plan(best.client_to_manager)
+    info = oversize(ledger)
+    assert info.bound <= best.balance_excess + rounding_slack(ledger)
+    held = best.balance_excess + rounding_slack(ledger)
+    assert release_bound(ledger, held, info) <= best.continuity_cost + 1e-6
+
+
+def test_oversize_bound_counts_a_client_bigger_than_every_band() -> None:
+    """One client with 3× a manager's fair share of revenue: the bound is at least
+    10 × (3 − 1.1) wherever it goes (weight 10, tolerance 10 %), and no plan beats it."""
+    clients = [{"client_id": "BIG", "revenue": 600, "manager": "M1", "importance": 5}]
+    clients += [{"client_id": f"C{i}", "revenue": 10, "manager": "M2"} for i in range(40)]
+    problem = make_problem(clients, [{"manager_id": "M1"}, {"manager_id": "M2"},
+                                     {"manager_id": "M3"}, {"manager_id": "M4"},
+                                     {"manager_id": "M5"}])
+    scenario = make_scenario()
+    rules = build_rules(problem, scenario)
+    share = rules.fair_share("M1", "revenue")
+    bound = oversize_bound(Ledger(problem, scenario, rules))
+    assert bound >= 10 * (600 / share - 1.1) - 1e-9
+    plan = solve_large(problem, scenario).client_to_manager  # type: ignore[attr-defined]
+    assert bound <= check(problem, scenario, plan).balance_excess + 1e-9
+
+
+def test_release_bound_is_the_cheapest_way_back_into_band() -> None:
+    """M1 holds four equal clients but its band allows two: it must lose the two cheapest
+    (relationship 0.1 and 0.2: cost 0.6 + 0.7), and the bound says exactly that."""
+    problem = make_problem(
+        clients=[{"client_id": f"C{i}", "revenue": 100, "manager": "M1",
+                  "relationship": r} for i, r in enumerate([0.1, 0.2, 0.8, 0.9])],
+        managers=[{"manager_id": "M1"}, {"manager_id": "M2"}],
+    )
+    scenario = make_scenario()
+    ledger = Ledger(problem, scenario, build_rules(problem, scenario))
+    assert release_bound(ledger, 0.0) == pytest.approx(1.3, abs=1e-6)
+
+
+# --------------------------------------------------------------------------- search steps
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), price=st.sampled_from([None, 10.0]))
+def test_local_search_only_improves_and_keeps_the_rules(seed: int,
+                                                        price: float | None) -> None:
+    """Local search from the greedy plan never makes it lexicographically worse and never
+    breaks a hard rule (check's verdict)."""
+    problem = random_problem(seed, num_clients=70, num_managers=7, num_new_clients=3)
+    scenario = make_scenario(forbid=[{"client": "000001", "manager": "M002"}])
+    rules = build_rules(problem, scenario)
+    ledger = Ledger(problem, scenario, rules)
+    ledger.load_plan(greedy_plan(problem, scenario, rules).client_to_manager)
+    before = (ledger.total_excess(), ledger.total_cost())
+    local_search(ledger, lambda: False, price=price)
+    verdict = check(problem, scenario, ledger.plan(), rules)
+    assert verdict.ok, [v.message for v in verdict.violations]
+    assert _lexi(verdict.balance_excess, verdict.continuity_cost) <= _lexi(*before)
+
+
+def test_neighbourhood_solve_applies_only_improvements() -> None:
+    """A neighbourhood solve on two managers never worsens the plan and its result is
+    re-priced exactly (the ledger agrees with check)."""
+    problem = random_problem(6, num_clients=40, num_managers=4)
+    scenario = make_scenario()
+    rules = build_rules(problem, scenario)
+    ledger = Ledger(problem, scenario, rules)
+    ledger.load_plan(greedy_plan(problem, scenario, rules).client_to_manager)
+    before = (ledger.total_excess(), ledger.total_cost())
+    managers = [int(m) for m in np.argsort(-ledger.manager_excess())[:2]]
+    step = solve_neighbourhood(ledger, managers, "balance", Budget(2.0))
+    verdict = check(problem, scenario, ledger.plan(), rules)
+    assert verdict.ok
+    assert verdict.balance_excess == pytest.approx(ledger.total_excess(), abs=1e-9)
+    assert _lexi(verdict.balance_excess, verdict.continuity_cost) <= _lexi(*before)
+    assert step.improved == (_lexi(*before) != _lexi(ledger.total_excess(),
+                                                     ledger.total_cost()))
