@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from ortools.sat.python import cp_model
 
@@ -270,7 +271,8 @@ def solve(
         from rebalance.model import decompose  # local: it imports this module's types
 
         if decompose.supports(scenario):
-            result = decompose.solve_large(problem, scenario, rules, progress=progress)
+            hook = cast("Callable[[object], None] | None", progress)
+            result = decompose.solve_large(problem, scenario, rules, progress=hook)
             assert isinstance(result, Result)
             return result
     return _Run(problem, scenario, rules, progress, clock).run()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -365,7 +366,7 @@ def _cheapest_release(ledger: Ledger, m: int, free: IntArray, base: npt.NDArray[
     model.add(sum(w * o for w, o in zip(weights, overs, strict=True)) <= allowed)
     # Objective in PRICE_SCALE units per unit of cost: kept value minus the priced excess.
     kept_value = np.ceil(ledger.cost[free] * PRICE_SCALE).astype(np.int64)
-    objective = sum(int(c) * v for c, v in zip(kept_value, keep, strict=True))
+    objective: Any = sum(int(c) * v for c, v in zip(kept_value, keep, strict=True))
     if price > 0:
         per_unit = [int(np.floor(price * w / WEIGHT_SCALE * PRICE_SCALE / DEV_SCALE))
                     for w in weights]
