@@ -179,7 +179,7 @@ def _rss_mib(pid: int) -> float | None:
 
 def run_isolated(method: str, size: str, seed: int, time_limit: float, workers: int,
                  work_limit: float | None = None, memory_cap_gib: float | None = 16.0,
-                 grace: float = 600.0) -> dict[str, Any]:
+                 grace: float = 120.0) -> dict[str, Any]:
     """``run_method`` in a fresh (spawned) process.
 
     The process is killed when it overruns its time limit by ``grace`` seconds or when its

@@ -139,6 +139,26 @@ def test_oversize_bound_counts_a_client_bigger_than_every_band() -> None:
     assert bound <= check(problem, scenario, plan).balance_excess + 1e-9
 
 
+def test_bounds_hold_when_a_band_cannot_be_met() -> None:
+    """With a client six times a fair share the best plan keeps some excess (the slack the
+    release bound shares out): both bounds stay below the whole-pool CP-SAT optimum."""
+    clients = [{"client_id": "BIG", "revenue": 600, "manager": "M1", "importance": 5,
+                "relationship": 0.9}]
+    clients += [{"client_id": f"C{i}", "revenue": 10 + (i * 7) % 23,
+                 "manager": f"M{1 + i % 2}", "importance": 1 + i % 3,
+                 "relationship": (i % 10) / 10} for i in range(30)]
+    problem = make_problem(clients, [{"manager_id": f"M{j}"} for j in range(1, 6)])
+    scenario = make_scenario(solver={"time_limit": 20, "workers": 1})
+    best = solve_large(problem, scenario)
+    assert best.status == "OPTIMAL"  # type: ignore[attr-defined]
+    ledger = Ledger(problem, scenario, build_rules(problem, scenario))
+    info = oversize(ledger)
+    assert info.superadditive and len(info.clients) == 1
+    excess, cost = best.balance_excess, best.continuity_cost  # type: ignore[attr-defined]
+    assert 0 < info.bound <= excess + rounding_slack(ledger)
+    assert release_bound(ledger, excess + rounding_slack(ledger), info) <= cost + 1e-6
+
+
 def test_release_bound_is_the_cheapest_way_back_into_band() -> None:
     """M1 holds four equal clients but its band allows two: it must lose the two cheapest
     (relationship 0.1 and 0.2: cost 0.6 + 0.7), and the bound says exactly that."""

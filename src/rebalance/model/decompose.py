@@ -14,15 +14,16 @@ book is searched as one pool). ``solve_large`` handles the default priorities
    the excess most;
 2. **search** — pools are shared out over ``workers`` lanes (largest first); each pool runs a
    large-neighbourhood search with one-worker CP-SAT (``rebalance.model.lns``): neighbourhoods
-   of the managers with the largest excess and partners with opposite deviations (balance),
-   then of managers linked by moved clients (continuity), with local search in between.
-   Pools small enough are also solved whole, which can prove them optimal;
-3. **bounds** — balance: the best of CP-SAT's bound (pools solved whole) and the *oversize
-   bound* (a client bigger than every band it could sit in costs at least its own excess);
-   continuity, given the balance excess held: the best of CP-SAT's bound and the *release
-   bound*: the knapsacks of step 1 give, per manager, the cheapest set of its own clients it
-   must lose to fit under its bands, with the slack the held excess leaves over the oversize
-   bound; moved clients are counted once, with their previous manager, so the sum is a bound.
+   of the managers with the largest avoidable excess and partners with opposite deviations
+   (balance, up to half the pool's budget), then of managers linked by moved clients
+   (continuity), with local search in between. Small pools are first solved whole, which
+   proves them optimal (the baseline's);
+3. **bounds** (``rebalance.model.bounds``) — balance: the best of CP-SAT's bound (pools
+   solved whole) and the *oversize bound* (a client bigger than every band it may sit in
+   costs at least the excess of a manager holding it with the best companions); continuity,
+   given the balance excess held: the best of CP-SAT's bound and the *release bound* (per
+   manager, the cheapest set of its own clients it must lose to fit its bands, with the
+   slack the held excess leaves shared between managers by a Lagrangian price).
 
 With ``solver.work_limit`` set, every CP-SAT call is limited by deterministic time, pools get
 fixed shares of the work and the whole search stops on work, not on the clock, so a run gives
@@ -50,10 +51,9 @@ from rebalance.pools import Rules, build_rules
 from rebalance.scenario import Scenario
 
 # Pools with at most this many (client, manager) pairs are solved whole before the LNS (the
-# baseline's pools have ~200) or after it, to improve and bound them (medium books).
+# baseline's pools have ~200). Solving bigger pools whole at the end was measured to cost more
+# (in continuity, at equal time) than it gained in bounds, so it is not done.
 SMALL_POOL_PAIRS = 3_000
-WHOLE_POOL_PAIRS = 30_000
-WHOLE_SHARE = 0.3  # of a pool's budget, kept for the final whole-pool solve
 MIN_NEIGHBOURHOOD, MAX_NEIGHBOURHOOD = 3, 40
 STEP_SECONDS = 1.0  # budget of one neighbourhood solve (wall or deterministic)
 BALANCE_PATIENCE = 25  # failed balance neighbourhoods in a row before turning to continuity
@@ -310,6 +310,7 @@ class PoolSearch:
         self.rng = random.Random(f"pool-{index}-{seed}")
         staying = [ledger.problem.manager(mid).staying for mid in ledger.manager_ids]
         self.managers = np.flatnonzero(np.array(staying, dtype=bool))
+        self.staying = set(self.managers.tolist())
         self.size = min(8, len(self.managers))
         self.spent = 0.0
         self.started = time.monotonic()
@@ -353,14 +354,13 @@ class PoolSearch:
 
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
-        reserve = WHOLE_SHARE * self.budget.seconds if pairs <= WHOLE_POOL_PAIRS else 0.0
+        # Leave time for the bounds at the end (a few seconds on the biggest pools).
+        reserve = 0.0 if self.budget.deterministic else min(0.05 * self.budget.seconds, 15.0)
         while not cost_proven and self._left() > reserve + 0.05:
             if self._step() is None:
                 break
             if self.neighbourhoods % LOCAL_SEARCH_EVERY == 0:
                 local_search(ledger, self._stop, max_passes=1, eligible=self.eligible)
-        if pairs <= WHOLE_POOL_PAIRS and not cost_proven and self._left() > 0.05:
-            absorb(self._whole(1.0))
 
         balance = ledger.total_excess()
         cost = ledger.total_cost()
@@ -466,13 +466,9 @@ class PoolSearch:
         noise = np.array([self.rng.random() for _ in range(len(score))])
         score = score + noise * (np.abs(score).max() + 1e-9) * 0.5
         score[target] = -np.inf
-        candidates = [int(m) for m in np.argsort(-score, kind="stable") if int(m) in
-                      self._staying_set]
+        staying = self.staying
+        candidates = [m for m in np.argsort(-score, kind="stable").tolist() if m in staying]
         return [target, *candidates[: self.size - 1]]
-
-    @property
-    def _staying_set(self) -> set[int]:
-        return set(self.managers.tolist())
 
     def _continuity_neighbourhood(self) -> list[int] | None:
         """Managers linked by moved clients: a client's previous manager and its new one."""
