@@ -137,11 +137,10 @@ def solve_highs(problem: Problem, scenario: Scenario, rules: Rules | None = None
     balance = solver.Sum(balance_terms)
     continuity = solver.Sum(continuity_terms) + continuity_constant
 
-    names = scenario.priorities or ("balance", "continuity")
-    objectives = {"balance": balance, "continuity": continuity}
-    if scenario.priorities is None:
-        names = ("weighted",)
-        objectives["weighted"] = balance + caps.weight * continuity
+    objectives = {"balance": balance, "continuity": continuity,
+                  "weighted": balance + caps.weight * continuity}
+    names: tuple[str, ...] = (("weighted",) if scenario.priorities is None
+                              else tuple(scenario.priorities))
 
     outcomes: list[StageOutcome] = []
     plan: dict[str, str] = {}

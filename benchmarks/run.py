@@ -230,7 +230,7 @@ def run_isolated(method: str, size: str, seed: int, time_limit: float, workers: 
 
 def machine() -> str:
     """One line naming the machine and the versions the figures come from."""
-    import ortools
+    from importlib.metadata import version
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -248,7 +248,7 @@ def machine() -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{cpu}, {os.cpu_count()} cores, {ram}; {platform.system()} "
             f"{platform.release()}; Python {platform.python_version()}, "
-            f"OR-Tools {ortools.__version__}; load average at start {load}")
+            f"OR-Tools {version('ortools')}; load average at start {load}")
 
 
 def _fmt(value: Any, spec: str) -> str:

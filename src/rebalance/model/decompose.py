@@ -257,7 +257,9 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
         lane = lane_weight.index(min(lane_weight))
         lanes[lane].append(group)
         lane_weight[lane] += weights[group[0]]
-    lane_total = total if deterministic else max(0.0, total - (time.monotonic() - start))
+    # In wall mode, keep a little time for checking and assembling the plan at the end.
+    lane_total = total if deterministic else max(
+        0.0, total - (time.monotonic() - start) - (0.01 * total + 0.5))
 
     def run_lane(lane: list[tuple[int, IntArray, IntArray]]) -> list[PoolOutcome]:
         outcomes = []
@@ -500,9 +502,12 @@ class PoolSearch:
         improve it and prove bounds (balance bound, cost bound, balance proven, cost proven)."""
         left = max(0.05, self._left() * part)
         done = self.ledger.total_excess() <= max(IMPROVEMENT_EPSILON, self.balance_floor)
+        from rebalance.solve import HOLD_SLACK  # local: solve imports this module
+
         outcome = solve_neighbourhood(self.ledger, self.managers.tolist(),
                                       "continuity" if done else "balance",
-                                      Budget(left, self.budget.deterministic), seed=self.seed)
+                                      Budget(left, self.budget.deterministic), seed=self.seed,
+                                      hold_slack=0.0 if done else HOLD_SLACK)
         self.neighbourhoods += 1
         self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
         balance = self.ledger.total_excess()

@@ -245,11 +245,14 @@ def _solver(budget: Budget, seed: int, workers: int = 1) -> cp_model.CpSolver:
 
 
 def solve_neighbourhood(ledger: Ledger, managers: Sequence[int], mode: str, budget: Budget,
-                        seed: int = 0, workers: int = 1) -> SubSolve:
+                        seed: int = 0, workers: int = 1, hold_slack: float = 0.0) -> SubSolve:
     """Re-solve ``managers``' clients; apply the result to ``ledger`` if it is better.
 
     ``mode`` is ``"balance"`` (lower the excess, then the cost at that excess) or
     ``"continuity"`` (lower the cost, excess held). The budget is split between the stages.
+    ``hold_slack`` (contract units) lets the continuity stage use plans whose excess is up to
+    that much above the balance stage's (the engine's ``HOLD_SLACK``: such plans count as
+    equally balanced); LNS steps leave it at 0 so that the excess cannot creep up.
     """
     start = time.monotonic()
     sub = SubModel(ledger, managers)
@@ -280,7 +283,7 @@ def solve_neighbourhood(ledger: Ledger, managers: Sequence[int], mode: str, budg
             stage_budget = Budget(max(left, budget.seconds / 2), budget.deterministic)
     else:
         stage_budget = budget
-    sub.model.add(sub.balance <= held)
+    sub.model.add(sub.balance <= held + round(hold_slack * DEV_SCALE * WEIGHT_SCALE))
     sub.model.minimize(sub.continuity)
     solver = _solver(stage_budget, seed, workers)
     code = solver.solve(sub.model)
@@ -292,7 +295,7 @@ def solve_neighbourhood(ledger: Ledger, managers: Sequence[int], mode: str, budg
         cost_bound = solver.best_objective_bound / COST_SCALE
         new = sub.extract(solver)
         improved, balance_after, cost_after = _apply_if_better(
-            ledger, sub.clients, new, rows, balance_before, cost_before)
+            ledger, sub.clients, new, rows, balance_before, cost_before, hold_slack)
     return SubSolve(improved, status, balance_status, balance_before, balance_after,
                     cost_before, cost_after, balance_bound, cost_bound,
                     time.monotonic() - start, work)
@@ -305,8 +308,10 @@ def _cost_of(ledger: Ledger, clients: IntArray) -> float:
 
 
 def _apply_if_better(ledger: Ledger, clients: IntArray, new: IntArray, rows: IntArray,
-                     balance_before: float, cost_before: float) -> tuple[bool, float, float]:
-    """Apply ``new`` to ``clients``; keep it only if lexicographically better (float)."""
+                     balance_before: float, cost_before: float,
+                     hold_slack: float = 0.0) -> tuple[bool, float, float]:
+    """Apply ``new`` to ``clients``; keep it only if lexicographically better (float), an
+    excess within ``hold_slack`` of the old one counting as equal."""
     old = ledger.assign[clients].copy()
     changed = np.flatnonzero(old != new)
     if not len(changed):
@@ -316,7 +321,7 @@ def _apply_if_better(ledger: Ledger, clients: IntArray, new: IntArray, rows: Int
     balance_after = float(ledger.excess_rows(ledger.load[rows], rows).sum())
     cost_after = _cost_of(ledger, clients)
     better = (balance_after < balance_before - IMPROVEMENT_EPSILON
-              or (balance_after <= balance_before + IMPROVEMENT_EPSILON
+              or (balance_after <= balance_before + hold_slack + IMPROVEMENT_EPSILON
                   and cost_after < cost_before - IMPROVEMENT_EPSILON))
     if not better:
         for j in changed.tolist():
