@@ -107,14 +107,26 @@ def build_pools(problem: Problem, eligibility: str) -> tuple[Pool, ...]:
         groups.setdefault(find(m.manager_id), []).append(m)
     ordered = sorted(groups.values(), key=lambda ms: min(m.manager_id for m in ms))
 
+    # Which pools may serve a client depends only on its industry (``may_serve``): with
+    # ``any`` every staying manager serves everyone, with ``strict`` the pools whose managers
+    # list the industry. One pass over the clients sorts them into pools, in problem order.
+    member_industries = [{ind for m in members for ind in m.industries} for members in ordered]
+    pools_of_industry: dict[str, list[int]] = {}
+    for index, inds in enumerate(member_industries):
+        for ind in inds:
+            pools_of_industry.setdefault(ind, []).append(index)
+    every_pool = list(range(len(ordered)))
+    pool_clients: list[list[Client]] = [[] for _ in ordered]
+    for c in problem.clients:
+        targets = every_pool if eligibility == "any" else pools_of_industry.get(c.industry, [])
+        for index in targets:
+            pool_clients[index].append(c)
+
     pools = []
     for index, members in enumerate(ordered):
         ids = {m.manager_id for m in members}
-        industries = sorted({ind for m in members for ind in m.industries})
-        clients = [
-            c for c in problem.clients
-            if any(may_serve(m, c, eligibility) for m in members)
-        ]
+        industries = sorted(member_industries[index])
+        clients = pool_clients[index]
         totals = {k: sum(client_load(c, k) for c in clients) for k in METRICS}
         pools.append(Pool(
             index=index,
@@ -136,6 +148,35 @@ def fair_shares(problem: Problem, pools: tuple[Pool, ...]) -> dict[tuple[str, st
             for k in METRICS:
                 shares[(mid, k)] = pool.totals[k] * fte / pool.fte if pool.fte > 0 else 0.0
     return shares
+
+
+def _eligible(problem: Problem, eligibility: str,
+              forbidden: frozenset[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """client_id -> ids of the managers that ``may_serve`` it and are not forbidden, sorted.
+
+    ``may_serve`` depends only on the client's industry, so the sorted manager ids are worked
+    out once per industry (and shared between clients); forbidden pairs then drop managers
+    from the few clients that have any.
+    """
+    staying = sorted((m for m in problem.managers if m.staying), key=lambda m: m.manager_id)
+    everyone = tuple(m.manager_id for m in staying)
+    by_industry: dict[str, list[str]] = {}
+    for m in staying:  # in id order, so every list comes out sorted
+        for ind in dict.fromkeys(m.industries):
+            by_industry.setdefault(ind, []).append(m.manager_id)
+    serving = {ind: tuple(ids) for ind, ids in by_industry.items()}
+    forbidden_of: dict[str, set[str]] = {}
+    for cid, mid in forbidden:
+        forbidden_of.setdefault(cid, set()).add(mid)
+
+    eligible: dict[str, tuple[str, ...]] = {}
+    for c in problem.clients:
+        ids = everyone if eligibility == "any" else serving.get(c.industry, ())
+        banned = forbidden_of.get(c.client_id)
+        if banned:
+            ids = tuple(mid for mid in ids if mid not in banned)
+        eligible[c.client_id] = ids
+    return eligible
 
 
 def build_rules(problem: Problem, scenario: Scenario) -> Rules:
@@ -161,13 +202,7 @@ def build_rules(problem: Problem, scenario: Scenario) -> Rules:
         raise InputError(issues)
 
     forbidden = frozenset((p.client, p.manager) for p in scenario.forbid)
-    eligible: dict[str, tuple[str, ...]] = {}
-    for c in problem.clients:
-        eligible[c.client_id] = tuple(sorted(
-            m.manager_id for m in problem.managers
-            if may_serve(m, c, scenario.eligibility)
-            and (c.client_id, m.manager_id) not in forbidden
-        ))
+    eligible = _eligible(problem, scenario.eligibility, forbidden)
 
     fixed: dict[str, str] = {}
     fixed_reason: dict[str, str] = {}
