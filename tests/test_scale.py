@@ -172,6 +172,57 @@ def test_release_bound_is_the_cheapest_way_back_into_band() -> None:
     assert release_bound(ledger, 0.0) == pytest.approx(1.3, abs=1e-6)
 
 
+def _big_client_book(seed: int = 0):  # type: ignore[no-untyped-def]
+    """A book with one client six times a fair share (a band that cannot be met)."""
+    clients = [{"client_id": "BIG", "revenue": 600, "manager": "M1", "importance": 5,
+                "relationship": 0.9}]
+    clients += [{"client_id": f"C{i}", "revenue": 10 + (i * 7 + seed) % 23,
+                 "manager": f"M{1 + (i + seed) % 2}", "importance": 1 + (i + seed) % 3,
+                 "relationship": ((i + seed) % 10) / 10} for i in range(30)]
+    return make_problem(clients, [{"manager_id": f"M{j}"} for j in range(1, 6)])
+
+
+def _floors(ledger: Ledger) -> np.ndarray:
+    info = oversize(ledger)
+    floors = np.zeros(len(ledger.client_ids))
+    floors[info.clients] = info.company if info.superadditive else info.alone
+    return floors
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000))
+def test_every_plan_pays_the_floors_of_the_clients_a_manager_holds(seed: int) -> None:
+    """The floor cuts' premise: whatever the plan, a manager's excess is at least the sum of
+    the floors (oversize bounds) of the clients it holds."""
+    problem = _big_client_book(seed % 7)
+    scenario = make_scenario()
+    ledger = Ledger(problem, scenario, build_rules(problem, scenario))
+    floors = _floors(ledger)
+    assert floors.max() > 0
+    rng = np.random.default_rng(seed)
+    for c, options in enumerate(ledger.eligible):
+        ledger.place(c, int(rng.choice(options)))
+    held = np.bincount(ledger.assign, weights=floors, minlength=len(ledger.manager_ids))
+    assert (ledger.manager_excess() >= held - 1e-9).all()
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_floor_cuts_remove_no_plan(seed: int) -> None:
+    """Solving the whole pool with and without the floor cuts proves the same optimum."""
+    problem = _big_client_book(seed)
+    scenario = make_scenario()
+    rules = build_rules(problem, scenario)
+    found = []
+    for floors in (False, True):
+        ledger = Ledger(problem, scenario, rules)
+        ledger.load_plan(greedy_plan(problem, scenario, rules).client_to_manager)
+        step = solve_neighbourhood(ledger, list(range(len(ledger.manager_ids))), "balance",
+                                   Budget(20.0), floors=_floors(ledger) if floors else None)
+        assert step.balance_status == "OPTIMAL" and step.status == "OPTIMAL"
+        found.append(_lexi(ledger.total_excess(), ledger.total_cost()))
+    assert found[0] == found[1]
+
+
 # --------------------------------------------------------------------------- search steps
 
 

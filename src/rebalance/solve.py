@@ -266,7 +266,7 @@ def solve(
     rules = rules if rules is not None else build_rules(problem, scenario)
     findings = contradictions(problem, scenario, rules)
     if findings:
-        return _without_plan("INFEASIBLE", findings, (), scenario.solver.seed, clock)
+        return without_plan("INFEASIBLE", findings, scenario.solver.seed, clock.elapsed())
     if largest_pool_pairs(problem, rules) > LARGE_POOL_PAIRS:
         from rebalance.model import decompose  # local: it imports this module's types
 
@@ -376,7 +376,8 @@ class _Run:
         if not found:
             found = [Finding(f"the hard rules of {part.label} contradict each other",
                              f"{part.label} 的硬性规则相互矛盾")]
-        return _without_plan("INFEASIBLE", found, self.stages, self.settings.seed, self.clock)
+        return without_plan("INFEASIBLE", found, self.settings.seed, self.clock.elapsed(),
+                            self.stages)
 
     def _nothing_found(self, part: Part) -> Result:
         settings = self.settings
@@ -390,7 +391,7 @@ class _Run:
             f"no plan found for {part.label} within {limit_en}; allow the solver more time",
             f"在{limit_zh}内没有为 {part.label} 找到方案；请放宽求解时间",
         )]
-        return _without_plan("UNKNOWN", found, self.stages, settings.seed, self.clock)
+        return without_plan("UNKNOWN", found, settings.seed, self.clock.elapsed(), self.stages)
 
     def _result(self) -> Result:
         problem, stages = self.problem, self.stages
@@ -450,8 +451,9 @@ def _starting_plans(problem: Problem, scenario: Scenario, rules: Rules,
     ]
 
 
-def _without_plan(status: str, findings: Sequence[Finding], stages: Sequence[StageResult],
-                  seed: int, clock: _Clock) -> Result:
+def without_plan(status: str, findings: Sequence[Finding], seed: int, wall_time: float,
+                 stages: Sequence[StageResult] = ()) -> Result:
+    """A result with no plan: its status, the reasons (both languages), the stages run."""
     return Result(
         status=status,
         client_to_manager={},
@@ -461,7 +463,7 @@ def _without_plan(status: str, findings: Sequence[Finding], stages: Sequence[Sta
         objective=None,
         best_bound=None,
         gap=None,
-        wall_time=clock.elapsed(),
+        wall_time=wall_time,
         diagnostics=tuple(f.en for f in findings),
         seed=seed,
         diagnostics_zh=tuple(f.zh for f in findings),

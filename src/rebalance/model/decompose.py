@@ -142,8 +142,8 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
     ``log`` (optional) receives one line of text per step worth telling.
     Returns a ``rebalance.solve.Result``; never raises on contradicting rules.
     """
-    from rebalance.diagnose import contradictions
-    from rebalance.solve import ProgressEvent, Result, StageResult
+    from rebalance.diagnose import Finding, contradictions
+    from rebalance.solve import ProgressEvent, Result, StageResult, without_plan
 
     start = time.monotonic()
     rules = rules if rules is not None else build_rules(problem, scenario)
@@ -151,11 +151,8 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
         raise ValueError("solve_large handles priorities [balance, continuity] only")
     findings = contradictions(problem, scenario, rules)
     if findings:
-        return Result(status="INFEASIBLE", client_to_manager={}, stages=(),
-                      balance_excess=None, continuity_cost=None, objective=None,
-                      best_bound=None, gap=None, wall_time=time.monotonic() - start,
-                      diagnostics=tuple(f.en for f in findings), seed=scenario.solver.seed,
-                      diagnostics_zh=tuple(f.zh for f in findings))
+        return without_plan("INFEASIBLE", findings, scenario.solver.seed,
+                            time.monotonic() - start)
     hook_lock = threading.Lock()
     finished: list[PoolOutcome] = []
 
@@ -173,12 +170,9 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
     outcome = search_pools(problem, scenario, rules, log=log, on_pool=pool_done)
     if outcome.unplaced:
         names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
-        return Result(status="UNKNOWN", client_to_manager={}, stages=(), balance_excess=None,
-                      continuity_cost=None, objective=None, best_bound=None, gap=None,
-                      wall_time=time.monotonic() - start,
-                      diagnostics=(f"no room found for clients {names}",),
-                      seed=scenario.solver.seed,
-                      diagnostics_zh=(f"没有为以下客户找到可用的客户经理：{names}",))
+        found = Finding(f"no room found for clients {names}",
+                        f"没有为以下客户找到可用的客户经理：{names}")
+        return without_plan("UNKNOWN", [found], scenario.solver.seed, time.monotonic() - start)
     ordered = {c.client_id: outcome.client_to_manager[c.client_id] for c in problem.clients}
     verdict = check(problem, scenario, ordered, rules)
     if not verdict.ok:  # the search and the checker disagree: a bug, never a user's problem
@@ -431,7 +425,8 @@ class PoolSearch:
             chosen = found
         step = Budget(min(STEP_SECONDS, max(0.05, self._left())), self.budget.deterministic)
         outcome = solve_neighbourhood(ledger, chosen, "balance" if balance_mode else "continuity",
-                                      step, seed=self.seed + self.neighbourhoods)
+                                      step, seed=self.seed + self.neighbourhoods,
+                                      floors=self.unavoidable)
         self.neighbourhoods += 1
         self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
         if outcome.improved:
@@ -507,7 +502,8 @@ class PoolSearch:
         outcome = solve_neighbourhood(self.ledger, self.managers.tolist(),
                                       "continuity" if done else "balance",
                                       Budget(left, self.budget.deterministic), seed=self.seed,
-                                      hold_slack=0.0 if done else HOLD_SLACK)
+                                      hold_slack=0.0 if done else HOLD_SLACK,
+                                      floors=self.unavoidable)
         self.neighbourhoods += 1
         self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
         balance = self.ledger.total_excess()

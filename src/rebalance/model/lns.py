@@ -10,7 +10,15 @@ model restricted to those clients and managers, in the same units (``rebalance.m
   (with the moves made outside the neighbourhood counted as constants);
 - ``balance`` mode: minimise the neighbourhood's balance excess, then hold it and minimise
   its continuity cost; ``continuity`` mode: hold the excess at its current value and
-  minimise the continuity cost.
+  minimise the continuity cost;
+- *floor cuts* (optional ``floors``): a client too big for every band (``bounds.oversize``)
+  pushes any manager holding it outside by at least its floor, so each manager's excess is
+  at least the floors of the clients it holds. Every plan satisfies these cuts (they remove
+  no solution), but the LP relaxation does not: without them it splits a big client over
+  several managers, spends the excess that client costs anyway on other managers' overflow,
+  and proves a weak bound. Measured on a 260-client pool of the medium benchmark book
+  (60 s, 2 workers, balance held): continuity bound 88.4 without the cuts, 101.3 with them,
+  and a better plan (117.5 against 120.7).
 
 A sub-solve starts from the current plan (a complete hint), so it never returns worse. The
 result is re-priced in floating point (``Ledger``) and applied only when it is
@@ -27,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from rebalance.greedy import IMPROVEMENT_EPSILON, IntArray, Ledger
@@ -70,7 +79,8 @@ class SubModel:
     """The CP-SAT model of one neighbourhood of the ledger's current plan."""
 
     def __init__(self, ledger: Ledger, managers: Sequence[int],
-                 movable: IntArray | None = None) -> None:
+                 movable: IntArray | None = None,
+                 floors: npt.NDArray[np.float64] | None = None) -> None:
         self.ledger = ledger
         self.managers = np.array(sorted(set(managers)), dtype=np.int64)
         local = {int(m): i for i, m in enumerate(self.managers)}
@@ -143,6 +153,8 @@ class SubModel:
                 balance_terms.append(var)
                 balance_coefs.append(int(weight[k]))
         self.balance = cp_model.LinearExpr.weighted_sum(balance_terms, balance_coefs)
+        if floors is not None:
+            self._add_floor_cuts(floors, of_manager, fixed, fixed_local, weight)
 
         # Continuity: a client whose origin is in the neighbourhood pays when it is not there.
         origin = ledger.origin[self.clients]
@@ -180,6 +192,42 @@ class SubModel:
                     outside = int(ledger.lost[o]) - here
                     model.add(len(stays) - sum(stays) <= ledger.max_lost - outside)
         self._hint_current()
+
+    def _add_floor_cuts(self, floors: npt.NDArray[np.float64], of_manager: list[list[int]],
+                        fixed: IntArray, fixed_local: IntArray, weight: IntArray) -> None:
+        """excess of manager i ≥ Σ floors of the clients it holds, in model units.
+
+        ``floors[c]`` (contract units) is a lower bound on the excess of any manager holding
+        client c, additive over the clients held (``bounds.Oversize``). Model loads are
+        rounded per client (at most 0.5 unit each, and the band edge by 0.5) and weights to
+        ``WEIGHT_SCALE``, so each floor is scaled down by the worst weight rounding and the
+        cut gives up ``0.5 × Σ weights`` per client held, plus one: it stays true for every
+        plan the model allows.
+        """
+        ledger = self.ledger
+        active = ledger.weight > 0
+        ratio = float(np.min(weight[active] / (ledger.weight[active] * WEIGHT_SCALE)))
+        scaled = np.floor(floors * DEV_SCALE * WEIGHT_SCALE * min(1.0, ratio)).astype(np.int64)
+        per_client = int(np.ceil(0.5 * weight.sum()))  # rounding allowance per client held
+        free_floor = scaled[self.clients]
+        fixed_floor = scaled[fixed]
+        by_manager: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
+        for var, i, _k, w in self.excess:
+            by_manager.setdefault(i, []).append((var, w))
+        for i in range(len(self.managers)):
+            held = [j for j in of_manager[i] if free_floor[j] > 0]
+            constant = int(fixed_floor[fixed_local == i].sum()) if len(fixed) else 0
+            if not held and constant <= 0:
+                continue
+            count = int((fixed_local == i).sum()) if len(fixed) else 0
+            floor = (cp_model.LinearExpr.weighted_sum(
+                [self.x[(j, i)] for j in held] + [self.x[(j, i)] for j in of_manager[i]],
+                [int(free_floor[j]) for j in held] + [-per_client] * len(of_manager[i]))
+                + constant - per_client * (count + 1))
+            terms = by_manager.get(i, [])
+            excess = cp_model.LinearExpr.weighted_sum([v for v, _ in terms],
+                                                      [w for _, w in terms])
+            self.model.add(excess >= floor)
 
     # ------------------------------------------------------------------ values
 
@@ -245,7 +293,8 @@ def _solver(budget: Budget, seed: int, workers: int = 1) -> cp_model.CpSolver:
 
 
 def solve_neighbourhood(ledger: Ledger, managers: Sequence[int], mode: str, budget: Budget,
-                        seed: int = 0, workers: int = 1, hold_slack: float = 0.0) -> SubSolve:
+                        seed: int = 0, workers: int = 1, hold_slack: float = 0.0,
+                        floors: npt.NDArray[np.float64] | None = None) -> SubSolve:
     """Re-solve ``managers``' clients; apply the result to ``ledger`` if it is better.
 
     ``mode`` is ``"balance"`` (lower the excess, then the cost at that excess) or
@@ -253,9 +302,10 @@ def solve_neighbourhood(ledger: Ledger, managers: Sequence[int], mode: str, budg
     ``hold_slack`` (contract units) lets the continuity stage use plans whose excess is up to
     that much above the balance stage's (the engine's ``HOLD_SLACK``: such plans count as
     equally balanced); LNS steps leave it at 0 so that the excess cannot creep up.
+    ``floors`` (per client, contract units) adds the floor cuts (see the module docstring).
     """
     start = time.monotonic()
-    sub = SubModel(ledger, managers)
+    sub = SubModel(ledger, managers, floors=floors)
     rows = sub.managers
     balance_before = float(ledger.excess_rows(ledger.load[rows], rows).sum())
     cost_before = _cost_of(ledger, sub.clients)
