@@ -15,15 +15,17 @@ import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from rebalance.cli import app  # noqa: E402
-from rebalance.commands.compare import (  # noqa: E402
+from rebalance.errors import InputError  # noqa: E402
+from rebalance.whatif import (  # noqa: E402
     NO_PLAN,
     display_frame,
     format_value,
+    gain_per_move,
+    grid_points,
     markdown,
     no_plan_row,
+    parse_grid,
 )
-from rebalance.commands.sweep import gain_per_move, grid_points, parse_grid  # noqa: E402
-from rebalance.errors import InputError  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "whatif"
 TINY = DATA / "tiny.yaml"

@@ -120,7 +120,7 @@ def test_unknown_key_in_a_child_scenario_names_file_and_line(tmp_path: Path) -> 
 
 def test_every_scenario_solves_within_the_rules() -> None:
     """All six scenarios give a plan that check() finds breaking no hard rule (short solves)."""
-    from rebalance.commands.compare import compare_scenarios
+    from rebalance.whatif import compare_scenarios
 
     paths = [SCENARIOS / f"{n}.yaml" for n in ["baseline", *WHATIF]]
     table = compare_scenarios(paths, ["solver.time_limit=8", "solver.workers=2"])

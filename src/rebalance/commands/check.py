@@ -8,6 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from rebalance.commands import options
+
 TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "ok": "All hard rules hold for {n} clients.",
@@ -33,11 +35,10 @@ TEXT: dict[str, dict[str, Any]] = {
 
 
 def check_command(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    assignment: Path = typer.Option(..., "--assignment", "-a",
-                                    help="Plan to verify (CSV/xlsx with client_id, manager)."),
-    overrides: list[str] = typer.Option([], "--set", help="Override a scenario field: a.b=value."),
-    lang: str = typer.Option("en", "--lang", help="Language of messages: en or zh."),
+    scenario: Path = options.scenario(),
+    assignment: Path = options.assignment("Plan to verify (CSV/xlsx with client_id, manager)."),
+    overrides: list[str] = options.overrides("Override a scenario field: a.b=value."),
+    lang: str = options.lang("Language of messages"),
 ) -> None:
     """Verify a plan against every hard rule and recompute both objectives (no solver).
 

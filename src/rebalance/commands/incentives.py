@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from rebalance.commands import options
+
 if TYPE_CHECKING:
     from rebalance.errors import Issue
     from rebalance.incentives import HandsetProfile, ManagerReward, Subscriber, WhatIfRow
@@ -23,18 +25,18 @@ def register(app: typer.Typer) -> None:
 
 
 def incentives(
-    scenario: Path = typer.Argument(..., help="Scenario file (its incentives: section)."),
+    scenario: Path = options.scenario("Scenario file (its incentives: section)."),
     subscribers: Path | None = typer.Option(
         None, "--subscribers", help="Subscribers table (.csv/.xlsx/.parquet); default: the "
         "scenario's data.subscribers."),
-    out: Path | None = typer.Option(
-        None, "--out", help="Write incentives.csv, incentives_whatif.csv, incentives.xlsx and "
+    out: Path | None = options.out(
+        "Write incentives.csv, incentives_whatif.csv, incentives.xlsx and "
         "incentives_whatif.png into this folder."),
-    set_: list[str] = typer.Option([], "--set", help="Override a scenario field, e.g. "
-                                   "incentives.coef_profit=0.06 (repeatable)."),
+    set_: list[str] = options.overrides(
+        "Override a scenario field, e.g. incentives.coef_profit=0.06 (repeatable)."),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Date (YYYY-MM-DD) to count tenure from activation_date."),
-    lang: str = typer.Option("en", "--lang", help="Language of headers and terminal: en or zh."),
+    lang: str = options.lang("Language of headers and terminal"),
     whatif_counts: str = typer.Option(
         DEFAULT_WHATIF, "--whatif", help="What-if: numbers N of bundled handsets sold, "
         "comma-separated."),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from rebalance.commands import options
+
 # template file in rebalance/templates -> where it goes under DIR
 TEMPLATE_FILES: tuple[tuple[str, str], ...] = (
     ("scenario.yaml", "scenario.yaml"),
@@ -41,7 +43,7 @@ def write_templates(directory: Path, force: bool = False) -> list[Path]:
 def init(
     directory: Path = typer.Argument(..., metavar="DIR", help="Folder to create the files in."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist already."),
-    lang: str = typer.Option("en", "--lang", help="Language of the messages: en or zh."),
+    lang: str = options.lang("Language of the messages"),
 ) -> None:
     """Write a template scenario.yaml and data/clients.csv, data/managers.csv to fill in."""
     from rebalance.cli import EXIT_BAD_INPUT, console, err_console, exit_codes

@@ -9,6 +9,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from rebalance.commands import options
+
 TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "solving": "Solving {name}: {n} clients, {m} managers, {p} pools",
@@ -131,14 +133,11 @@ def _manager_table(plan: Any, lang: str) -> Table:
 
 
 def solve_command(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="Output folder (default: out/<scenario name>)."),
-    overrides: list[str] = typer.Option([], "--set",
-                                        help="Override a scenario field: a.b=value (repeatable)."),
-    time_limit: float | None = typer.Option(None, "--time-limit",
-                                            help="Solver time limit in seconds."),
-    lang: str = typer.Option("en", "--lang", help="Language of headers and reasons: en or zh."),
+    scenario: Path = options.scenario(),
+    out: Path | None = options.out("Output folder (default: out/<scenario name>).", "-o"),
+    overrides: list[str] = options.overrides("Override a scenario field: a.b=value (repeatable)."),
+    time_limit: float | None = options.time_limit("Solver time limit in seconds."),
+    lang: str = options.lang("Language of headers and reasons"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     """Rebalance a scenario and write assignment, managers, moves, workbook and summary."""
@@ -150,10 +149,9 @@ def solve_command(
     with exit_codes(lang):
         from rebalance import pipeline
 
-        extra = [*overrides] + ([f"solver.time_limit={time_limit}"] if time_limit else [])
         if time_limit is not None and time_limit <= 0:
             raise InputError([Issue("--time-limit must be greater than 0")])
-        sc, problem, rules = pipeline.load(scenario, extra)
+        sc, problem, rules = pipeline.load(scenario, options.with_time_limit(overrides, time_limit))
         t = TEXT[lang]
         progress = _Progress(lang, quiet)
         if not quiet:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from rebalance.commands import options
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -193,16 +195,13 @@ def infeasible_message(exc: TargetsInfeasible, lang: str) -> str:
 
 
 def targets(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    assignment: Path = typer.Option(
-        ..., "--assignment", "-a",
-        help="The plan: a table with client_id and manager (e.g. assignment.csv of solve).",
-    ),
-    out: Path | None = typer.Option(None, "--out", help="Write targets.csv into this folder."),
-    overrides: list[str] | None = typer.Option(  # noqa: B006 - typer needs the default
-        None, "--set", help="Override a scenario field, e.g. targets.max_growth=0.15."
-    ),
-    lang: str = typer.Option("en", "--lang", help="Output language: en or zh."),
+    scenario: Path = options.scenario(),
+    assignment: Path = options.assignment(
+        "The plan: a table with client_id and manager (e.g. assignment.csv of solve)."),
+    out: Path | None = options.out("Write targets.csv into this folder."),
+    overrides: list[str] = options.overrides(
+        "Override a scenario field, e.g. targets.max_growth=0.15."),
+    lang: str = options.lang("Output language"),
 ) -> None:
     """Targets derived from a given plan, beside what an equal split would ask."""
     from rebalance.cli import NoPlan, exit_codes
@@ -216,7 +215,7 @@ def targets(
 
         if lang not in ("en", "zh"):
             raise InputError([Issue(f"--lang {lang!r}: use en or zh")])
-        loaded = load_scenario(scenario, overrides or ())
+        loaded = load_scenario(scenario, overrides)
         problem = load_problem(loaded)
         plan_map = read_assignment(assignment, problem, loaded.data.encoding)
         try:

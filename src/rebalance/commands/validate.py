@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import typer
 from rich.table import Table as RichTable
 
+from rebalance.commands import options
 from rebalance.data import Problem
 from rebalance.pools import METRICS, Rules, client_load
 from rebalance.scenario import Scenario
@@ -224,20 +225,17 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
 
 
 def validate(
-    scenario_path: str = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file."),
-    overrides: list[str] = typer.Option(  # noqa: B006 - typer needs a list default
-        [], "--set", help="Override a scenario field, e.g. --set balance.revenue.tolerance=0.05."
-    ),
-    lang: str = typer.Option("en", "--lang", help="Language of the summary: en or zh."),
+    scenario_path: str = options.scenario(metavar="SCENARIO"),
+    overrides: list[str] = options.overrides(
+        "Override a scenario field, e.g. --set balance.revenue.tolerance=0.05."),
+    lang: str = options.lang("Language of the summary"),
 ) -> None:
     """Check the data and the scenario: list every problem, or summarise the book."""
-    from rebalance.cli import EXIT_BAD_INPUT, err_console, exit_codes
+    from rebalance.cli import exit_codes
     from rebalance.io.read import load_book
     from rebalance.scenario import load_scenario
 
-    if lang not in LABELS:
-        err_console.print(f"--lang must be en or zh, got {lang!r}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+    options.exit_unless_lang(lang)
     with exit_codes(lang):
         scenario = load_scenario(scenario_path, overrides)
         problem, rules = load_book(scenario)

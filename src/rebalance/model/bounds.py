@@ -18,6 +18,7 @@ Every integer rounding below goes the way that keeps the bound a bound.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,6 +215,33 @@ def _best_company_at(ledger: Ledger, client: int, m: int, candidates: IntArray) 
 # --------------------------------------------------------------------------- continuity
 
 
+def _own_clients(ledger: Ledger, info: Oversize
+                 ) -> Iterator[tuple[int, float, IntArray, npt.NDArray[np.float64]]]:
+    """``(m, forced_cost, free, base)`` for each manager ``m`` with own (previous) clients,
+    in order: the split of those clients that ``release_sets`` and ``shared_release_bound``
+    share.
+
+    ``forced_cost`` is the continuity cost of the own clients that must leave (fixed to
+    another manager, or no longer eligible here); ``free`` are those that may stay or leave
+    (not fixed, eligible here, not oversize), none when ``m`` has no band to keep; ``base`` is
+    the load of those fixed here (not oversize: ``info``'s bound counts those).
+    """
+    is_oversize = np.zeros(len(ledger.client_ids), dtype=bool)
+    is_oversize[info.clients] = True
+    for m in range(len(ledger.manager_ids)):
+        own = np.flatnonzero(ledger.origin == m)
+        if not len(own):
+            continue
+        stays_ok = np.array([(ledger.eligible[c] == m).any() for c in own.tolist()], dtype=bool)
+        fixed_here = own[(ledger.fixed[own] == m) & ~is_oversize[own]]
+        forced = own[((ledger.fixed[own] >= 0) & (ledger.fixed[own] != m)) | ~stays_ok]
+        free = own[(ledger.fixed[own] < 0) & stays_ok & ~is_oversize[own]]
+        if not (ledger.inv_share[m] > 0).any():
+            free = free[:0]  # no band to keep: nothing to release
+        yield (m, float(ledger.cost[forced].sum()), free,
+               ledger.client_load[fixed_here].sum(axis=0))
+
+
 def release_sets(ledger: Ledger, held: float,
                  info: Oversize | None = None) -> tuple[IntArray, float]:
     """The cheapest clients each manager must give up, and the bound they prove.
@@ -233,8 +261,6 @@ def release_sets(ledger: Ledger, held: float,
     the managers where it saves most.
     """
     info = info if info is not None else oversize(ledger)
-    is_oversize = np.zeros(len(ledger.client_ids), dtype=bool)
-    is_oversize[info.clients] = True
     slack = max(0.0, held - info.bound)
     extra = np.zeros(len(ledger.manager_ids))  # extra slack of a manager holding one
     if info.superadditive:
@@ -245,18 +271,10 @@ def release_sets(ledger: Ledger, held: float,
     released: list[int] = []
     total = ledger.fixed_cost
     savings: list[float] = []
-    for m in range(len(ledger.manager_ids)):
-        own = np.flatnonzero(ledger.origin == m)
-        if not len(own):
+    for m, forced_cost, free, base in _own_clients(ledger, info):
+        total += forced_cost
+        if not len(free):
             continue
-        stays_ok = np.array([(ledger.eligible[c] == m).any() for c in own.tolist()], dtype=bool)
-        fixed_here = own[(ledger.fixed[own] == m) & ~is_oversize[own]]
-        forced = own[((ledger.fixed[own] >= 0) & (ledger.fixed[own] != m)) | ~stays_ok]
-        free = own[(ledger.fixed[own] < 0) & stays_ok & ~is_oversize[own]]
-        total += float(ledger.cost[forced].sum())
-        if not len(free) or not (ledger.inv_share[m] > 0).any():
-            continue
-        base = ledger.client_load[fixed_here].sum(axis=0)
         drop, bound = _release_one(ledger, m, free, base, slack)
         released.extend(drop)
         total += bound
@@ -294,25 +312,15 @@ def shared_release_bound(ledger: Ledger, held: float, info: Oversize, price: flo
       bound ``Σ g_m − (the q largest g_m of managers that may hold one) − λ (E − W)``.
     """
     shared = max(0.0, held - float(info.alone.sum()))
-    is_oversize = np.zeros(len(ledger.client_ids), dtype=bool)
-    is_oversize[info.clients] = True
     may_hold = np.zeros(len(ledger.manager_ids), dtype=bool)
     for c in info.clients.tolist():
         may_hold[_options(ledger, c)] = True
     base_total = ledger.fixed_cost
     paid = np.zeros(len(ledger.manager_ids))  # g_m(λ) of each manager
-    for m in range(len(ledger.manager_ids)):
-        own = np.flatnonzero(ledger.origin == m)
-        if not len(own):
+    for m, forced_cost, free, base in _own_clients(ledger, info):
+        base_total += forced_cost
+        if not len(free):
             continue
-        stays_ok = np.array([(ledger.eligible[c] == m).any() for c in own.tolist()], dtype=bool)
-        fixed_here = own[(ledger.fixed[own] == m) & ~is_oversize[own]]
-        forced = own[((ledger.fixed[own] >= 0) & (ledger.fixed[own] != m)) | ~stays_ok]
-        free = own[(ledger.fixed[own] < 0) & stays_ok & ~is_oversize[own]]
-        base_total += float(ledger.cost[forced].sum())
-        if not len(free) or not (ledger.inv_share[m] > 0).any():
-            continue
-        base = ledger.client_load[fixed_here].sum(axis=0)
         active = ledger.inv_share[m] > 0
         kept_all = (base + ledger.client_load[free].sum(axis=0)) * ledger.inv_share[m]
         over = np.where(active, np.maximum(kept_all - 1.0 - ledger.tolerance, 0.0), 0.0)

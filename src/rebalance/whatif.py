@@ -1,0 +1,473 @@
+"""What-if figures: several scenarios side by side (``compare``) and a grid of values over
+one scenario (``sweep``), as a library.
+
+``compare_scenarios`` solves each scenario and returns one row of ``figures`` per scenario;
+``display_frame`` turns it for reading (a row per figure, a column per scenario), ``markdown``
+and ``write_comparison`` write it. ``run_sweep`` solves every combination of a ``parse_grid``
+grid on one scenario: one row per combination, the grid values, then the same ``figures``, then
+``gain_per_move``; ``write_sweep`` writes ``sweep.csv`` and ``sweep.png``.
+
+The commands ``rebalance compare`` and ``rebalance sweep`` (``rebalance.commands``) and the
+notebook use these, so the figures are computed one way only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rebalance.errors import InputError, Issue, NoPlanError
+from rebalance.metrics import BAND_EPS, relative_devs
+from rebalance.pools import METRICS
+from rebalance.scenario import parse_override, with_overrides
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rebalance.data import Problem
+    from rebalance.pipeline import Plan
+    from rebalance.pools import Rules
+    from rebalance.scenario import Scenario
+
+NO_PLAN = "NO_PLAN"
+
+# (column, English label, Chinese label, format). The CSV holds every column; the terminal
+# and Markdown tables show ``DISPLAY_ROWS``.
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("scenario", "scenario", "场景", "text"),
+    ("status", "solver status", "求解状态", "text"),
+    ("hard_rules_ok", "hard rules hold (check)", "硬性规则校验通过", "text"),
+    ("moves", "moves", "调整客户数", "int"),
+    ("continuity_cost", "continuity cost", "关系损失", "num"),
+    ("balance_excess", "balance excess", "均衡超额", "num"),
+    ("managers_outside_before", "managers outside a band, before", "超区间客户经理数(调整前)",
+     "int"),
+    ("managers_outside_after", "managers outside a band, after", "超区间客户经理数(调整后)",
+     "int"),
+    ("outside_band_before", "(manager, metric) pairs outside, before", "超区间项数(调整前)",
+     "int"),
+    ("outside_band_after", "(manager, metric) pairs outside, after", "超区间项数(调整后)",
+     "int"),
+    ("revenue_max_dev_before", "revenue max |dev|, before", "收入最大偏差(调整前)", "pct"),
+    ("revenue_max_dev", "revenue max |dev|, after", "收入最大偏差(调整后)", "pct"),
+    ("importance_max_dev_before", "importance max |dev|, before", "重要程度最大偏差(调整前)",
+     "pct"),
+    ("importance_max_dev", "importance max |dev|, after", "重要程度最大偏差(调整后)", "pct"),
+    ("clients_max_dev_before", "clients max |dev|, before", "客户数最大偏差(调整前)", "pct"),
+    ("clients_max_dev", "clients max |dev|, after", "客户数最大偏差(调整后)", "pct"),
+    ("revenue_gini_before", "revenue Gini, before", "收入基尼系数(调整前)", "ratio"),
+    ("revenue_gini_after", "revenue Gini, after", "收入基尼系数(调整后)", "ratio"),
+    ("importance_gini_before", "importance Gini, before", "重要程度基尼系数(调整前)", "ratio"),
+    ("importance_gini_after", "importance Gini, after", "重要程度基尼系数(调整后)", "ratio"),
+    ("growth_spread", "required-growth spread", "所需增长率极差", "pct"),
+    ("equal_split_growth_spread", "required-growth spread, equal split",
+     "所需增长率极差(平均分配)", "pct"),
+    ("continuity", "revenue kept with its manager", "收入留存率", "pct"),
+    ("gap", "solver gap", "最优性差距", "ratio"),
+    ("wall_time", "solve time (s)", "求解时间(秒)", "secs"),
+    ("note", "note", "说明", "text"),
+)
+COLUMN_FORMAT = {key: kind for key, _, _, kind in COLUMNS}
+COLUMN_LABEL = {"en": {key: en for key, en, _, _ in COLUMNS},
+                "zh": {key: zh for key, _, zh, _ in COLUMNS}}
+
+# Terminal / Markdown rows: (label key, before column or None, after column).
+DISPLAY_ROWS: tuple[tuple[str, str | None, str], ...] = (
+    ("status", None, "status"),
+    ("moves", None, "moves"),
+    ("continuity_cost", None, "continuity_cost"),
+    ("balance_excess", None, "balance_excess"),
+    ("managers_outside", "managers_outside_before", "managers_outside_after"),
+    ("revenue_max_dev", "revenue_max_dev_before", "revenue_max_dev"),
+    ("importance_max_dev", "importance_max_dev_before", "importance_max_dev"),
+    ("clients_max_dev", "clients_max_dev_before", "clients_max_dev"),
+    ("revenue_gini", "revenue_gini_before", "revenue_gini_after"),
+    ("growth_spread", None, "growth_spread"),
+    ("equal_split_growth_spread", None, "equal_split_growth_spread"),
+    ("gap", None, "gap"),
+    ("wall_time", None, "wall_time"),
+)
+DISPLAY_LABEL = {
+    "en": {"status": "solver status", "moves": "moves", "continuity_cost": "continuity cost",
+           "balance_excess": "balance excess",
+           "managers_outside": "managers outside a band (before → after)",
+           "revenue_max_dev": "revenue max |dev| (before → after)",
+           "importance_max_dev": "importance max |dev| (before → after)",
+           "clients_max_dev": "clients max |dev| (before → after)",
+           "revenue_gini": "revenue Gini (before → after)",
+           "growth_spread": "required-growth spread",
+           "equal_split_growth_spread": "… with an equal split", "gap": "solver gap",
+           "wall_time": "solve time (s)", "figure": "figure"},
+    "zh": {"status": "求解状态", "moves": "调整客户数", "continuity_cost": "关系损失",
+           "balance_excess": "均衡超额",
+           "managers_outside": "超区间客户经理数(前 → 后)",
+           "revenue_max_dev": "收入最大偏差(前 → 后)",
+           "importance_max_dev": "重要程度最大偏差(前 → 后)",
+           "clients_max_dev": "客户数最大偏差(前 → 后)",
+           "revenue_gini": "收入基尼系数(前 → 后)",
+           "growth_spread": "所需增长率极差", "equal_split_growth_spread": "… 平均分配时",
+           "gap": "最优性差距", "wall_time": "求解时间(秒)", "figure": "指标"},
+}
+
+# What ``write_comparison`` writes, and the message for anything else.
+COMPARISON_SUFFIXES = (".csv", ".md", ".markdown")
+SUFFIX_TEXT = {"en": "--out must end in .csv or .md, got {path!r}",
+               "zh": "--out 须以 .csv 或 .md 结尾,实际为 {path!r}"}
+
+Grid = list[tuple[str, list[str]]]  # (dotted key, values as typed), in the order given
+ZH_GAIN_PER_MOVE = "每次调整均衡收益"
+
+
+# --------------------------------------------------------------------------- compare: figures
+
+
+def managers_outside(problem: Problem, scenario: Scenario, rules: Rules,
+                     client_to_manager: Mapping[str, str | None]) -> int:
+    """Number of rated managers outside the band of at least one metric."""
+    bands = scenario.balance.bands()
+    devs = relative_devs(problem, rules, client_to_manager)
+    return len({mid for (mid, k), d in devs.items() if abs(d) > bands[k].tolerance + BAND_EPS})
+
+
+def figures(plan: Plan) -> dict[str, Any]:
+    """One flat row of key figures: ``pipeline.key_figures`` plus before/after detail."""
+    from rebalance.pipeline import key_figures
+
+    row = key_figures(plan)
+    problem, scenario, rules = plan.problem, plan.scenario, plan.rules
+    row["managers_outside_before"] = managers_outside(problem, scenario, rules,
+                                                      problem.current_assignment)
+    row["managers_outside_after"] = managers_outside(problem, scenario, rules,
+                                                     plan.client_to_manager)
+    for metric in METRICS:
+        before = plan.fairness["before"][metric]
+        after = plan.fairness["after"][metric]
+        row[f"{metric}_max_dev_before"] = round(float(before["max_abs_dev"]), 4)
+        if metric != "revenue":
+            row[f"{metric}_gini_before"] = round(float(before["gini"]), 4)
+            row[f"{metric}_gini_after"] = round(float(after["gini"]), 4)
+    row["hard_rules_ok"] = plan.verdict.ok
+    row["continuity"] = round(float(plan.fairness["continuity"]), 4)
+    row["note"] = ""
+    return _ordered(row)
+
+
+def no_plan_row(name: str, reasons: Sequence[str]) -> dict[str, Any]:
+    """The row of a scenario without an acceptable plan: status NO_PLAN and the reasons."""
+    return _ordered({"scenario": name, "status": NO_PLAN, "note": "; ".join(reasons)})
+
+
+def _ordered(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Known columns in ``COLUMNS`` order (missing ones empty), then any others."""
+    out = {key: row.get(key) for key, *_ in COLUMNS}
+    out.update({k: v for k, v in row.items() if k not in out})
+    return out
+
+
+# --------------------------------------------------------------------------- compare: running
+
+
+def load_all(paths: Sequence[str | Path], overrides: Sequence[str] = ()
+             ) -> list[tuple[Scenario, Problem, Rules]]:
+    """Load and validate every scenario; one ``InputError`` lists the problems of all files."""
+    from rebalance.pipeline import load
+
+    loaded = []
+    issues: list[Issue] = []
+    for path in paths:
+        try:
+            loaded.append(load(path, overrides))
+        except InputError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise InputError(issues)
+    return loaded
+
+
+def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
+    """Scenario names, made unique with the file name where two scenarios share one."""
+    names = [s.name for s in scenarios]
+    out: list[str] = []
+    for s, name in zip(scenarios, names, strict=True):
+        if names.count(name) > 1 and s.source is not None:
+            name = f"{name} ({s.source.name})"
+        if name in out:  # the same file given twice
+            name = f"{name} #{sum(1 for n in out if n.startswith(name)) + 1}"
+        out.append(name)
+    return out
+
+
+def compare_scenarios(
+    paths: Sequence[str | Path],
+    overrides: Sequence[str] = (),
+    on_start: Callable[[int, str], None] | None = None,
+) -> pd.DataFrame:
+    """Solve each scenario and return one row of ``figures`` per scenario, in the given order.
+
+    ``overrides`` (``a.b=value``) apply to every scenario. ``on_start(index, name)`` is called
+    before each solve (for progress display). Raises ``InputError`` before solving anything
+    when any scenario or its data is bad.
+    """
+    import pandas as pd
+
+    from rebalance.pipeline import run
+
+    loaded = load_all(paths, overrides)
+    names = _unique_names([s for s, _, _ in loaded])
+    rows = []
+    for i, ((scenario, problem, rules), name) in enumerate(zip(loaded, names, strict=True)):
+        if on_start is not None:
+            on_start(i, name)
+        try:
+            row = figures(run(scenario, problem, rules))
+        except NoPlanError as exc:
+            row = no_plan_row(scenario.name, exc.reasons)
+        row["scenario"] = name
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- compare: presenting
+
+
+def format_value(value: Any, kind: str) -> str:
+    """A figure as the tables show it: counts plain, fractions as %, money-free numbers."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if kind == "int":
+        return f"{int(value):d}"
+    if kind == "num":
+        return f"{float(value):,.3f}"
+    if kind == "pct":
+        return f"{float(value):.1%}"
+    if kind == "ratio":
+        return f"{float(value):.3f}"
+    if kind == "secs":
+        return f"{float(value):.1f}"
+    return str(value)
+
+
+def display_frame(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The comparison turned for reading: a row per figure, a column per scenario (text)."""
+    import pandas as pd
+
+    labels = DISPLAY_LABEL["zh" if lang == "zh" else "en"]
+    records = comparison.to_dict("records")
+    table: dict[str, list[str]] = {labels["figure"]: []}
+    names = [str(r["scenario"]) for r in records]
+    for name in names:
+        table[name] = []
+    for label_key, before, after in DISPLAY_ROWS:
+        if after not in comparison.columns:
+            continue
+        table[labels["figure"]].append(labels[label_key])
+        kind = COLUMN_FORMAT.get(after, "text")
+        for name, record in zip(names, records, strict=True):
+            text = format_value(record.get(after), kind)
+            if before is not None and record.get(before) is not None and text != "—":
+                text = f"{format_value(record.get(before), kind)} → {text}"
+            table[name].append(text)
+    return pd.DataFrame(table)
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    """A DataFrame of text as a GitHub Markdown table (first column left, others right)."""
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    header = [cell(c) for c in frame.columns]
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def csv_frame(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The comparison as written to CSV: English column names, or Chinese with ``lang="zh"``."""
+    if lang != "zh":
+        return comparison
+    return comparison.rename(columns=COLUMN_LABEL["zh"])
+
+
+def check_comparison_path(path: str | Path, lang: str = "en") -> None:
+    """``InputError`` unless ``path`` ends in ``.csv``, ``.md`` or ``.markdown``."""
+    if Path(path).suffix.lower() not in COMPARISON_SUFFIXES:
+        raise InputError([Issue(SUFFIX_TEXT["zh" if lang == "zh" else "en"].format(
+            path=str(path)))])
+
+
+def write_comparison(comparison: pd.DataFrame, path: str | Path, lang: str = "en") -> Path:
+    """Write ``.csv`` (a row per scenario) or ``.md`` (the display table), atomically."""
+    from rebalance.io.write import atomic_path, write_csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    check_comparison_path(path, lang)
+    if path.suffix.lower() == ".csv":
+        write_csv(csv_frame(comparison, lang), path)
+    else:
+        text = markdown(display_frame(comparison, lang))
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- sweep: grid
+
+
+def parse_grid(specs: Sequence[str]) -> Grid:
+    """Parse ``key=v1,v2,…`` specs; every problem is reported at once (``InputError``)."""
+    grid: Grid = []
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for spec in specs:
+        key, sep, values = spec.partition("=")
+        key = key.strip()
+        texts = [v.strip() for v in values.split(",")]
+        if not sep or not key:
+            issues.append(Issue(f"--grid {spec!r}: expected key=v1,v2,…, "
+                                f"e.g. continuity.max_moves=0,5,10"))
+        elif not values.strip() or any(not t for t in texts):
+            issues.append(Issue(f"--grid {spec!r}: empty value in the list"))
+        elif key in seen:
+            issues.append(Issue(f"--grid {spec!r}: {key} is given twice"))
+        else:
+            seen.add(key)
+            grid.append((key, texts))
+    if not specs:
+        issues.append(Issue("give at least one --grid key=v1,v2,…"))
+    if issues:
+        raise InputError(issues)
+    return grid
+
+
+def grid_points(grid: Grid) -> list[list[tuple[str, str]]]:
+    """Every combination, the first key varying slowest: [[(key, value), …], …]."""
+    keys = [key for key, _ in grid]
+    return [list(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(values for _, values in grid))]
+
+
+def grid_text(value: Any) -> str:
+    """A grid value as the user typed it: ``null`` for none, 4 rather than 4.0."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _value(key: str, text: str) -> Any:
+    return parse_override(f"{key}={text}")[1]
+
+
+def _point_text(point: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in point)
+
+
+# --------------------------------------------------------------------------- sweep: running
+
+
+def gain_per_move(rows: pd.DataFrame, grid_keys: Sequence[str]) -> list[float | None]:
+    """Balance excess bought by one extra move, row by row.
+
+    Compared with the row before it along the first grid key, among rows with the same values
+    of the other keys: ``(excess_before − excess) / (moves − moves_before)``; empty for the
+    first row of each group, for rows without a plan and when the moves did not grow.
+    """
+    out: list[float | None] = [None] * len(rows)
+    others = list(grid_keys[1:])
+    previous: dict[tuple[Any, ...], tuple[float, float]] = {}
+    records = rows.to_dict("records")
+    order = sorted(range(len(records)), key=lambda i: tuple(
+        str(records[i][k]) for k in others))  # stable: keeps the first key's order in a group
+    for i in order:
+        record = records[i]
+        group = tuple(str(record[k]) for k in others)
+        moves, excess = record.get("moves"), record.get("balance_excess")
+        if moves is None or excess is None or moves != moves or excess != excess:
+            continue
+        if group in previous:
+            m0, e0 = previous[group]
+            if moves > m0:
+                out[i] = round((e0 - float(excess)) / (float(moves) - m0), 4)
+        previous[group] = (float(moves), float(excess))
+    return out
+
+
+def run_sweep(
+    scenario: Scenario,
+    grid: Grid,
+    problem: Problem | None = None,
+    on_point: Callable[[int, str], None] | None = None,
+) -> pd.DataFrame:
+    """Solve every combination of ``grid`` on ``scenario``; one row each (see module doc).
+
+    The book is read once; combinations that change ``data.*`` read their own. Every
+    combination is validated before the first solve. ``on_point(index, text)`` is called
+    before each solve. ``result.attrs["grid_keys"]`` names the grid columns (for plotting).
+    """
+    import pandas as pd
+
+    from rebalance.io.read import load_book
+    from rebalance.pipeline import run
+    from rebalance.pools import build_rules
+
+    points = grid_points(grid)
+    variants = []
+    issues: list[Issue] = []
+    for point in points:
+        try:
+            variants.append(with_overrides(scenario, [f"{k}={v}" for k, v in point]))
+        except InputError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise InputError(issues)
+    if problem is None:
+        problem, _ = load_book(scenario)
+    rows = []
+    for i, (point, variant) in enumerate(zip(points, variants, strict=True)):
+        if on_point is not None:
+            on_point(i, _point_text(point))
+        if variant.data == scenario.data:
+            book, rules = problem, build_rules(problem, variant)
+        else:
+            book, rules = load_book(variant)
+        try:
+            row = figures(run(variant, book, rules))
+        except NoPlanError as exc:
+            row = no_plan_row(variant.name, exc.reasons)
+        rows.append({**{k: _value(k, v) for k, v in point}, **row})
+    keys = [key for key, _ in grid]
+    result = pd.DataFrame(rows)
+    result["gain_per_move"] = gain_per_move(result, keys)
+    result.attrs["grid_keys"] = keys
+    return result
+
+
+def tradeoff_figure(result: pd.DataFrame, lang: str = "en") -> Any:
+    """A matplotlib ``Figure`` with the trade-off curve (no pyplot: no window, no global state)."""
+    from matplotlib.figure import Figure
+
+    from rebalance.report.plots import plot_tradeoff
+
+    figure = Figure(figsize=(7.5, 4.8), layout="constrained")
+    plot_tradeoff(result, ax=figure.add_subplot(), lang=lang)
+    return figure
+
+
+def write_sweep(result: pd.DataFrame, out_dir: str | Path, lang: str = "en") -> list[Path]:
+    """Write ``sweep.csv`` and ``sweep.png`` into ``out_dir``, all or nothing."""
+    from rebalance.io.write import atomic_output_dir, write_csv
+
+    figure = tradeoff_figure(result, lang)
+    with atomic_output_dir(out_dir) as staging:
+        frame = csv_frame(result, lang)
+        if lang == "zh":
+            frame = frame.rename(columns={"gain_per_move": ZH_GAIN_PER_MOVE})
+        write_csv(frame, staging / "sweep.csv")
+        figure.savefig(staging / "sweep.png", dpi=150, metadata={"Software": None})
+    return [Path(out_dir) / "sweep.csv", Path(out_dir) / "sweep.png"]
