@@ -5,6 +5,8 @@ Small books only (a few seconds each); the big instances are benchmarks, never t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,15 +14,18 @@ from hypothesis import strategies as st
 
 from rebalance.check import check
 from rebalance.greedy import Ledger, greedy_plan
+from rebalance.io.read import load_book
 from rebalance.model.bounds import oversize, oversize_bound, release_bound, rounding_slack
 from rebalance.model.decompose import search_pools, solve_large, supports
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import local_search
 from rebalance.pools import build_rules
-from rebalance.scenario import Scenario
-from rebalance.solve import solve
+from rebalance.scenario import Scenario, load_scenario
+from rebalance.solve import ProgressEvent, solve
 
 from helpers import make_problem, make_scenario, random_problem
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _lexi(balance: float, cost: float) -> tuple[float, float]:
@@ -53,6 +58,25 @@ def test_solve_large_is_never_worse_than_the_greedy() -> None:
     assert verdict.ok
     assert _lexi(verdict.balance_excess, verdict.continuity_cost) <= _lexi(
         greedy.balance_excess, greedy.continuity_cost)
+
+
+def test_solve_large_reports_every_pool_while_it_searches() -> None:
+    """Progress on a big book comes per pool: every pool reports, each ends on its
+    continuity cost and bound, and those last figures add up to the plan's."""
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    problem, rules = load_book(scenario)
+    events: list[ProgressEvent] = []
+    result = solve_large(problem, scenario, rules, progress=events.append)
+    last: dict[int, ProgressEvent] = {}
+    for event in events:
+        assert event.stage in ("balance", "continuity")
+        assert event.num_parts == len(rules.pools)
+        assert event.bound <= event.objective + 1e-6
+        last[event.part] = event
+    assert sorted(last) == list(range(1, len(rules.pools) + 1))
+    assert all(e.stage == "continuity" for e in last.values())
+    total = sum(e.objective for e in last.values())
+    assert total == pytest.approx(result.continuity_cost, abs=1e-6)  # type: ignore[attr-defined]
 
 
 def test_solve_large_keeps_a_global_move_cap() -> None:

@@ -32,6 +32,7 @@ the same plan twice. Otherwise the wall-clock ``solver.time_limit`` applies.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -63,6 +64,7 @@ BALANCE_PATIENCE = 25  # failed balance neighbourhoods in a row before turning t
 # and much worse in continuity is the worse plan for a planner.
 BALANCE_SHARE = 0.5
 LOCAL_SEARCH_EVERY = 10  # neighbourhoods between two local-search passes
+REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most this often
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
 LogHook = Callable[[str], None]
@@ -154,20 +156,16 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
         return without_plan("INFEASIBLE", findings, scenario.solver.seed,
                             time.monotonic() - start)
     hook_lock = threading.Lock()
-    finished: list[PoolOutcome] = []
 
-    def pool_done(outcome: PoolOutcome, num_pools: int) -> None:
+    def pool_step(step: PoolProgress) -> None:
         if progress is None:
             return
-        with hook_lock:
-            finished.append(outcome)
-            progress(ProgressEvent(
-                stage="continuity",
-                objective=sum(o.continuity_cost for o in finished),
-                bound=sum(o.continuity_bound for o in finished),
-                elapsed=time.monotonic() - start, part=len(finished), num_parts=num_pools))
+        with hook_lock:  # lanes are threads
+            progress(ProgressEvent(stage=step.stage, objective=step.objective,
+                                   bound=step.bound, elapsed=time.monotonic() - start,
+                                   part=step.part, num_parts=step.num_parts))
 
-    outcome = search_pools(problem, scenario, rules, log=log, on_pool=pool_done)
+    outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step)
     if outcome.unplaced:
         names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
         found = Finding(f"no room found for clients {names}",
@@ -209,8 +207,12 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
 
 def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = None,
                  log: LogHook | None = None,
-                 on_pool: Callable[[PoolOutcome, int], None] | None = None) -> ScaleOutcome:
-    """Starts, LNS and bounds for every pool, in parallel lanes (the work of ``solve_large``)."""
+                 on_step: Callable[[PoolProgress], None] | None = None) -> ScaleOutcome:
+    """Starts, LNS and bounds for every pool, in parallel lanes (the work of ``solve_large``).
+
+    ``on_step`` hears from each pool every ``REPORT_SECONDS`` while it is searched, and once
+    when it is done (called from the lanes' threads).
+    """
     start = time.monotonic()
     rules = rules if rules is not None else build_rules(problem, scenario)
     solver = scenario.solver
@@ -255,6 +257,8 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
     lane_total = total if deterministic else max(
         0.0, total - (time.monotonic() - start) - (0.01 * total + 0.5))
 
+    number = {g[0]: n for n, g in enumerate(sorted(groups, key=lambda g: g[0]), start=1)}
+
     def run_lane(lane: list[tuple[int, IntArray, IntArray]]) -> list[PoolOutcome]:
         outcomes = []
         spent = 0.0
@@ -264,11 +268,12 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
             left = max(0.0, lane_total - used)
             share = left * weights[pool_index] / sum(weights[g[0]] for g in lane[n:])
             sub = ledger if coupled else ledger.subset(clients, managers)
-            search = PoolSearch(sub, pool_index, Budget(share, deterministic), solver.seed, say)
+            report = None if on_step is None else _reporter(on_step, number[pool_index],
+                                                             len(groups))
+            search = PoolSearch(sub, pool_index, Budget(share, deterministic), solver.seed, say,
+                                report)
             outcomes.append(search.run())
             spent += outcomes[-1].work
-            if on_pool is not None:
-                on_pool(outcomes[-1], len(groups))
         return outcomes
 
     if workers == 1:
@@ -293,12 +298,31 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
     )
 
 
+@dataclass(frozen=True)
+class PoolProgress:
+    """Where one pool's search stands: the stage it works on, the pool's value and bound."""
+
+    part: int  # the pool's number, 1..num_parts (in pool order)
+    num_parts: int
+    stage: str  # "balance" or "continuity"
+    objective: float
+    bound: float
+
+
+def _reporter(hook: Callable[[PoolProgress], None], part: int,
+              num_parts: int) -> Callable[[str, float, float], None]:
+    return lambda stage, value, bound: hook(PoolProgress(part, num_parts, stage, value, bound))
+
+
 class PoolSearch:
     """Starts, LNS and bounds of one pool's ledger, within a budget (wall or work)."""
 
     def __init__(self, ledger: Ledger, index: int, budget: Budget, seed: int,
-                 say: LogHook) -> None:
+                 say: LogHook, report: Callable[[str, float, float], None] | None = None
+                 ) -> None:
         self.ledger = ledger
+        self.report = report
+        self.reported = -math.inf  # when (monotonic) the pool last reported
         self.index = index
         self.budget = budget
         self.seed = seed
@@ -348,6 +372,7 @@ class PoolSearch:
             balance_proven = balance_proven or found[2]
             cost_proven = cost_proven or found[3]
 
+        self._report(balance_bound, cost_bound, force=True)
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
         # Leave time for the bounds at the end (a few seconds on the biggest pools).
@@ -357,6 +382,7 @@ class PoolSearch:
                 break
             if self.neighbourhoods % LOCAL_SEARCH_EVERY == 0:
                 local_search(ledger, self._stop, max_passes=1, eligible=self.eligible)
+            self._report(balance_bound, cost_bound)
 
         balance = ledger.total_excess()
         cost = ledger.total_cost()
@@ -380,11 +406,26 @@ class PoolSearch:
             wall_time=time.monotonic() - self.started,
             work=self.spent,
         )
+        if self.report is not None:
+            self.report("continuity", cost, outcome.continuity_bound)
         self.say(f"pool {self.index}: balance excess {balance:.4f} (bound "
                  f"{outcome.balance_bound:.4f}), continuity cost {cost:.2f} (bound "
                  f"{outcome.continuity_bound:.2f}); {start} start, {self.neighbourhoods} "
                  f"neighbourhoods, {outcome.wall_time:.1f} s")
         return outcome
+
+    def _report(self, balance_bound: float, cost_bound: float, force: bool = False) -> None:
+        """Tell the hook the pool's balance excess (while above its floor) or its continuity
+        cost, with the bound known so far, at most every ``REPORT_SECONDS``."""
+        now = time.monotonic()
+        if self.report is None or (now - self.reported < REPORT_SECONDS and not force):
+            return
+        self.reported = now
+        balance = self.ledger.total_excess()
+        if balance > max(IMPROVEMENT_EPSILON, self.balance_floor):
+            self.report("balance", balance, balance_bound)
+        else:
+            self.report("continuity", self.ledger.total_cost(), cost_bound)
 
     def _start(self) -> str:
         """Put the better of the greedy and the release start (each polished) in the ledger."""
