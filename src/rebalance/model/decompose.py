@@ -56,14 +56,15 @@ from rebalance.scenario import Scenario
 # (in continuity, at equal time) than it gained in bounds, so it is not done.
 SMALL_POOL_PAIRS = 3_000
 MIN_NEIGHBOURHOOD, MAX_NEIGHBOURHOOD = 3, 40
-STEP_SECONDS = 1.0  # budget of one neighbourhood solve (wall or deterministic)
-BALANCE_PATIENCE = 25  # failed balance neighbourhoods in a row before turning to continuity
+STEP_SECONDS = 0.5  # budget of one neighbourhood solve (wall or deterministic)
+BALANCE_PATIENCE = 8  # failed balance neighbourhoods in a row before turning to continuity
 # Share of a pool's budget the balance neighbourhoods may use before continuity gets its turn
 # (afterwards one neighbourhood in ten still works on balance). Strictly, balance comes
 # first; but at scale neither stage is proven in time, and a plan a hair better in balance
 # and much worse in continuity is the worse plan for a planner.
 BALANCE_SHARE = 0.5
 LOCAL_SEARCH_EVERY = 10  # neighbourhoods between two local-search passes
+LINK_PROBABILITY = 0.8  # continuity neighbourhoods: follow a moved link, else a random manager
 REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most this often
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
@@ -526,7 +527,7 @@ class PoolSearch:
                 break
             inside = set(chosen)
             touching = [(o, a) for o, a in links if (o in inside) != (a in inside)]
-            if touching and self.rng.random() < 0.8:
+            if touching and self.rng.random() < LINK_PROBABILITY:
                 o, a = self.rng.choice(touching)
                 chosen.append(a if o in inside else o)
             else:
