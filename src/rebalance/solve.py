@@ -402,22 +402,8 @@ class _Run:
         if not verdict.ok:  # the model and the checker disagree: a bug, never the user's
             broken = "; ".join(v.message for v in verdict.violations[:5])
             raise RuntimeError(f"internal error: the engine's plan breaks hard rules: {broken}")
-        headline = next((st for st in stages if st.status != "OPTIMAL"), stages[-1])
-        return Result(
-            status="OPTIMAL" if all(st.status == "OPTIMAL" for st in stages) else "FEASIBLE",
-            client_to_manager=ordered,
-            stages=tuple(stages),
-            balance_excess=verdict.balance_excess,
-            continuity_cost=verdict.continuity_cost,
-            objective=headline.objective,
-            best_bound=headline.best_bound,
-            gap=headline.gap,
-            wall_time=self.clock.elapsed(),
-            diagnostics=(),
-            seed=self.settings.seed,
-            verdict=verdict,
-            num_parts=len(self.parts),
-        )
+        return with_plan(ordered, verdict, stages, self.settings.seed, self.clock.elapsed(),
+                         len(self.parts))
 
 
 def _part_value(verdict: Verdict, scenario: Scenario, part: Part, stage_name: str) -> int:
@@ -451,6 +437,28 @@ def _starting_plans(problem: Problem, scenario: Scenario, rules: Rules,
         < _part_value(as_is, scenario, part, first_stage) - margin else current
         for part in parts
     ]
+
+
+def with_plan(client_to_manager: dict[str, str], verdict: Verdict,
+              stages: Sequence[StageResult], seed: int, wall_time: float,
+              num_parts: int) -> Result:
+    """A result with a checked plan; its headline is the first stage not proven optimal."""
+    headline = next((st for st in stages if st.status != "OPTIMAL"), stages[-1])
+    return Result(
+        status="OPTIMAL" if all(st.status == "OPTIMAL" for st in stages) else "FEASIBLE",
+        client_to_manager=client_to_manager,
+        stages=tuple(stages),
+        balance_excess=verdict.balance_excess,
+        continuity_cost=verdict.continuity_cost,
+        objective=headline.objective,
+        best_bound=headline.best_bound,
+        gap=headline.gap,
+        wall_time=wall_time,
+        diagnostics=(),
+        seed=seed,
+        verdict=verdict,
+        num_parts=num_parts,
+    )
 
 
 def without_plan(status: str, findings: Sequence[Finding], seed: int, wall_time: float,

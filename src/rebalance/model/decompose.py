@@ -146,7 +146,7 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
     Returns a ``rebalance.solve.Result``; never raises on contradicting rules.
     """
     from rebalance.diagnose import Finding, contradictions
-    from rebalance.solve import ProgressEvent, Result, StageResult, without_plan
+    from rebalance.solve import ProgressEvent, StageResult, with_plan, without_plan
 
     start = time.monotonic()
     rules = rules if rules is not None else build_rules(problem, scenario)
@@ -188,22 +188,7 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
             name="continuity", status="OPTIMAL" if outcome.status == "OPTIMAL" else "FEASIBLE",
             objective=verdict.continuity_cost, best_bound=outcome.continuity_bound,
             gap=_gap(verdict.continuity_cost, outcome.continuity_bound), wall_time=wall))
-    headline = next((s for s in stages if s.status != "OPTIMAL"), stages[-1])
-    return Result(
-        status="OPTIMAL" if all(s.status == "OPTIMAL" for s in stages) else "FEASIBLE",
-        client_to_manager=ordered,
-        stages=tuple(stages),
-        balance_excess=verdict.balance_excess,
-        continuity_cost=verdict.continuity_cost,
-        objective=headline.objective,
-        best_bound=headline.best_bound,
-        gap=headline.gap,
-        wall_time=wall,
-        diagnostics=(),
-        seed=scenario.solver.seed,
-        verdict=verdict,
-        num_parts=len(outcome.pools),
-    )
+    return with_plan(ordered, verdict, stages, scenario.solver.seed, wall, len(outcome.pools))
 
 
 def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = None,
