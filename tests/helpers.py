@@ -10,18 +10,38 @@
   ``continuity={"max_moves": 2}``).
 - ``random_problem(seed, num_clients, num_managers, ...)``: a random but realistic book
   (heavy-tailed revenue, industry groups, an unbalanced current assignment).
+- ``benchmark_generator()``: ``benchmarks/generate.py`` loaded as a module (it is a script,
+  not part of the package).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import random
+import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from rebalance.data import Client, Manager, Problem
 from rebalance.scenario import Scenario
 
 DUMMY_DATA = {"clients": "clients.csv", "managers": "managers.csv"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def benchmark_generator() -> ModuleType:
+    """``benchmarks/generate.py`` as a module (loaded once, then reused)."""
+    name = "bench_generate"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_client(spec: Mapping[str, Any]) -> Client:

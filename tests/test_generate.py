@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -14,20 +11,9 @@ from rebalance.io.read import load_problem
 from rebalance.pools import build_rules
 from rebalance.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import benchmark_generator
 
-
-def _generate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate",
-                                                  ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _generate()
+generate = benchmark_generator()
 
 
 def test_small_book_has_the_baseline_size_and_shape() -> None:

@@ -3,10 +3,7 @@ client × manager ``may_serve`` loop it replaced, field by field and in the same
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -25,22 +22,12 @@ from rebalance.pools import (
 )
 from rebalance.scenario import Pair, Scenario, load_scenario, with_overrides
 
-from helpers import make_problem, make_scenario, random_problem
+from helpers import benchmark_generator, make_problem, make_scenario, random_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _generate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_pools",
-                                                  ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _generate()
+generate = benchmark_generator()
 
 
 # --------------------------------------------------------------------------- the reference
