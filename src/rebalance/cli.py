@@ -92,16 +92,28 @@ def _root(
     """Re-assign group clients to account managers and derive fair targets."""
 
 
+def _command_modules() -> list[str]:
+    """The commands in help order: ``COMMAND_MODULES`` first, then any other module of
+    ``rebalance.commands`` that has a ``register`` function, alphabetically."""
+    import pkgutil
+
+    from rebalance import commands
+
+    found = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    return [*COMMAND_MODULES, *(name for name in found if name not in COMMAND_MODULES)]
+
+
 def _register_commands() -> None:
-    for name in COMMAND_MODULES:
+    for name in _command_modules():
         try:
             module = importlib.import_module(f"rebalance.commands.{name}")
         except ModuleNotFoundError as exc:
             if exc.name == f"rebalance.commands.{name}":
                 continue  # command not built yet
             raise
-        register: Callable[[typer.Typer], None] = module.register
-        register(app)
+        register: Callable[[typer.Typer], None] | None = getattr(module, "register", None)
+        if register is not None:
+            register(app)
 
 
 _register_commands()

@@ -238,3 +238,22 @@ def is_moved(problem: Problem, client_id: str, manager_id: str | None) -> bool:
     if prev is None or manager_id == prev:
         return False
     return problem.manager(prev).staying
+
+
+MOVE, HANDOVER, PLACEMENT = "move", "handover", "placement"
+KINDS: tuple[str, ...] = (MOVE, HANDOVER, PLACEMENT)
+
+
+def change_kind(problem: Problem, client_id: str, manager_id: str | None) -> str | None:
+    """The kind of change a client's outcome is, or None when it keeps its manager.
+
+    ``move``: its previous manager stays and it now has another (the only kind continuity
+    cost counts, see ``is_moved``); ``handover``: its previous manager leaves;
+    ``placement``: a new client (no previous manager) gets one.
+    """
+    prev = problem.client(client_id).manager
+    if prev is None:
+        return PLACEMENT if manager_id is not None else None
+    if manager_id == prev:
+        return None
+    return MOVE if is_moved(problem, client_id, manager_id) else HANDOVER

@@ -123,6 +123,7 @@ class Scenario(_Model):
     name: str = "scenario"
     description: str = ""
     extends: str | None = None
+    lang: Literal["en", "zh"] | None = None  # language of messages and tables (--lang wins)
     data: DataPaths
     balance: Balance = Balance()
     continuity: Continuity = Continuity()
