@@ -80,6 +80,8 @@ class Backup(_Model):
 
 
 class Incentives(_Model):
+    """The department's incentive scheme (docs/incentives.md); money in ``currency`` per period."""
+
     unit_reward: float = Field(default=30, ge=0)
     coef_in_network: float = Field(default=0.02, ge=0)
     coef_profit: float = Field(default=0.05, ge=0)
@@ -90,6 +92,17 @@ class Incentives(_Model):
     months_profit: int = Field(default=24, ge=0)
     old_unit_reward: float = Field(default=30, ge=0)  # old scheme: bonus per new subscriber
     new_months: int = Field(default=12, ge=0)  # old scheme: a subscriber counts as new below this
+    # flow: pay the quantity reward once, in the period a subscriber reaches months_quantity
+    # (the proposal's reading, see docs/incentives.md); stock: every period past it.
+    quantity_basis: Literal["stock", "flow"] = "flow"
+    period_months: int = Field(default=12, ge=1)  # length of one evaluation period
+    currency: str = Field(default="元", min_length=1, max_length=12)
+    # Budget per period: the coefficients are then solved so the scheme pays exactly this
+    # (net of fines); "old" = what the old scheme pays on the same subscribers.
+    budget: float | Literal["old"] | None = None
+    # Share of the budget (before fines are taken back) each component takes; sums to 1.
+    mix: dict[str, float] = Field(
+        default_factory=lambda: {"quantity": 0.2, "in_network": 0.3, "profit": 0.5})
 
     @model_validator(mode="after")
     def _profit_above_in_network(self) -> Incentives:
@@ -97,6 +110,20 @@ class Incentives(_Model):
             raise ValueError(
                 f"coef_profit ({self.coef_profit:g}) must be greater than coef_in_network "
                 f"({self.coef_in_network:g}), as the proposal requires"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _mix_is_shares(self) -> Incentives:
+        unknown = sorted(set(self.mix) - {"quantity", "in_network", "profit"})
+        if unknown:
+            raise ValueError(f"mix: unknown component(s) {', '.join(unknown)}; use quantity, "
+                             "in_network and profit")
+        if any(v < 0 for v in self.mix.values()) or abs(sum(self.mix.values()) - 1) > 1e-6:
+            given = ", ".join(f"{k}: {v:g}" for k, v in self.mix.items())
+            raise ValueError(
+                f"mix ({given}) must give quantity, in_network and profit shares of 0 or more "
+                f"that add up to 1 (they add up to {sum(self.mix.values()):g})"
             )
         return self
 

@@ -1,9 +1,11 @@
-"""``rebalance incentives``: the proposal's reward per manager beside the old scheme, and the
-what-if "how does the reward change with the number N of bundled handsets sold"."""
+"""``rebalance incentives``: the proposal's reward per manager beside the old scheme, on the
+current book or a plan, optionally calibrated to a budget, and the what-if "how does the
+reward change with the number N of bundled handsets sold"."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,8 +15,14 @@ from rebalance.commands import options
 
 if TYPE_CHECKING:
     from rebalance.errors import Issue
-    from rebalance.incentives import HandsetProfile, ManagerReward, Subscriber, WhatIfRow
-    from rebalance.scenario import Scenario
+    from rebalance.incentives import (
+        Calibration,
+        Fairness,
+        HandsetProfile,
+        ManagerReward,
+        WhatIfRow,
+    )
+    from rebalance.scenario import Incentives, Scenario
 
 DEFAULT_WHATIF = "0,20,40,60,80,100,120,140,160,180,200"
 
@@ -29,14 +37,25 @@ def incentives(
     subscribers: Path | None = typer.Option(
         None, "--subscribers", help="Subscribers table (.csv/.xlsx/.parquet); default: the "
         "scenario's data.subscribers."),
+    assignment: Path | None = typer.Option(
+        None, "--assignment", "-a", help="Reward the portfolios of this plan (e.g. "
+        "out/baseline/assignment.csv): subscribers follow their client to its manager in "
+        "it. Default: the current book."),
+    budget: str | None = typer.Option(
+        None, "--budget", help="Solve unit_reward, coef_in_network and coef_profit so the "
+        "scheme pays this per period, fines included (incentives.mix splits it); 'old' = "
+        "what the old scheme pays. Default: incentives.budget, else no calibration."),
     out: Path | None = options.out(
-        "Write incentives.csv, incentives_whatif.csv, incentives.xlsx and "
-        "incentives_whatif.png into this folder."),
+        "Write incentives.csv, incentives_summary.csv, incentives_whatif.csv, "
+        "incentives.xlsx, incentives_whatif.png (and incentives_calibration.csv with a "
+        "budget) into this folder."),
     set_: list[str] = options.overrides(
         "Override a scenario field, e.g. incentives.coef_profit=0.06 (repeatable)."),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Date (YYYY-MM-DD) to count tenure from activation_date."),
-    lang: str = options.lang("Language of headers and terminal"),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of headers, terminal and chart: en or zh (default: "
+        "the scenario's lang, else $REBALANCE_LANG, else en)."),
     whatif_counts: str = typer.Option(
         DEFAULT_WHATIF, "--whatif", help="What-if: numbers N of bundled handsets sold, "
         "comma-separated."),
@@ -54,45 +73,58 @@ def incentives(
                                          "long-standing subscribers the manager already has."),
     base_arrears_rate: float = typer.Option(0.01, "--base-arrears-rate",
                                             help="What-if: arrears rate of that base."),
-    period_months: int = typer.Option(12, "--period-months",
-                                      help="What-if: months in one evaluation period."),
+    period_months: int | None = typer.Option(
+        None, "--period-months", help="Months in one evaluation period (same as --set "
+        "incentives.period_months=N; default 12)."),
     horizon_months: int = typer.Option(36, "--horizon", help="What-if: months summed "
                                        "(whole periods)."),
 ) -> None:
-    """The incentive scheme per manager, old vs new, and the bundled-handset what-if."""
-    from rebalance.cli import exit_codes
+    """The incentive scheme per manager, old vs new, on the book or a plan, calibrated to a
+    budget if asked, and the bundled-handset what-if."""
+    from rebalance.cli import EXIT_BAD_INPUT, err_console, exit_codes
+    from rebalance.i18n import UnknownLanguage, resolve_lang
 
-    with exit_codes(lang):
-        from rebalance.errors import InputError, Issue
-        from rebalance.incentives import HandsetProfile, compute_rewards, whatif
+    try:
+        first_lang = resolve_lang(lang)
+    except UnknownLanguage as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    with exit_codes(first_lang):
         from rebalance.scenario import load_scenario
 
-        if lang not in ("en", "zh"):
-            raise InputError([Issue(f"--lang {lang!r}: use en or zh")])
-        loaded = load_scenario(scenario, set_)
+        sets = [*set_]
+        if period_months is not None:
+            sets.append(f"incentives.period_months={period_months}")
+        loaded = load_scenario(scenario, sets)
+        run_lang = resolve_lang(lang, loaded.lang)
+    with exit_codes(run_lang):
+        from rebalance.errors import InputError, Issue
+        from rebalance.incentives import HandsetProfile, whatif
+
         settings = loaded.incentives
         profile = HandsetProfile(
             monthly_revenue=monthly_revenue, subsidy=subsidy, churn=churn,
             paid_months=paid_months, arrears_months=arrears_months,
             base_subscribers=base_subscribers, base_arrears_rate=base_arrears_rate,
-            period_months=period_months, horizon_months=horizon_months,
+            period_months=settings.period_months, horizon_months=horizon_months,
         )
         issues = [Issue(f"what-if: {p}") for p in profile.problems()]
         counts = _parse_counts(whatif_counts, issues)
         date = _parse_as_of(as_of, issues)
+        wanted = _parse_budget(budget, issues, run_lang)
         if issues:
             raise InputError(issues)
-
-        managers, subs = _load(loaded, subscribers, date)
-        rewards = compute_rewards(subs, settings, managers)
-        rows = whatif(counts, settings, profile)
-        _print(rewards, rows, profile, lang)
+        run = _compute(loaded, subscribers, assignment, date,
+                       settings.budget if wanted is None else wanted, run_lang)
+        rows = whatif(counts, run.settings, profile)
+        _print(run, rows, profile, run_lang)
         if out is not None:
-            paths = _write(out, rewards, rows, loaded, profile, lang)
+            paths = _write(out, run, rows, profile, run_lang)
             from rebalance.cli import console
+            from rebalance.i18n import t
 
-            label = "已写入" if lang == "zh" else "Wrote"
-            console.print(f"{label}: " + ", ".join(str(p) for p in paths))
+            console.print(f"{t('incentives.wrote', run_lang)}: "
+                          + ", ".join(str(p) for p in paths))
 
 
 def _parse_counts(text: str, issues: list[Issue]) -> list[int]:
@@ -124,145 +156,276 @@ def _parse_as_of(text: str | None, issues: list[Issue]) -> dt.date | None:
         return None
 
 
-def _load(scenario: Scenario, subscribers: Path | None, as_of: dt.date | None,
-          ) -> tuple[list[tuple[str, str]], tuple[Subscriber, ...]]:
-    """(manager id, name) of the book and the validated subscribers."""
+def _parse_budget(text: str | None, issues: list[Issue], lang: str) -> float | str | None:
+    """``--budget``: an amount (``12,000`` too) or ``old``; None when not given."""
+    from rebalance.errors import Issue
+    from rebalance.i18n import t
+    from rebalance.io.read import parse_number
+
+    if text is None:
+        return None
+    if text.strip().lower() == "old":
+        return "old"
+    try:
+        return parse_number(text)
+    except ValueError:
+        issues.append(Issue(t("incentives.error.budget", lang, value=text)))
+        return None
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Everything one run shows and writes."""
+
+    settings: Incentives  # calibrated when a budget was given
+    rewards: list[ManagerReward]  # on the chosen plan (the current book by default)
+    book: list[ManagerReward] | None  # on the current book, when a plan was given
+    plan: str  # the plan's file, or the translated "current book"
+    moved: dict[str, int]  # manager -> subscribers that come with clients changing manager
+    num_moved_clients: int
+    calibration: Calibration | None
+    fair: Fairness
+
+
+def _compute(scenario: Scenario, subscribers: Path | None, assignment: Path | None,
+             as_of: dt.date | None, budget: float | str | None, lang: str) -> _Run:
+    """Read, attribute, calibrate if asked, reward. Exit 1 (NoPlan) when the budget is
+    impossible, with the numbers."""
+    from rebalance.cli import NoPlan
     from rebalance.errors import InputError, Issue
-    from rebalance.incentives import read_subscribers
-    from rebalance.io.read import load_problem
+    from rebalance.i18n import t
+    from rebalance.incentives import (
+        CalibrationImpossible,
+        attribute,
+        calibrate,
+        compute_rewards,
+        fairness,
+        read_subscribers,
+    )
+    from rebalance.io.read import load_problem, read_assignment
+    from rebalance.pools import change_kind
 
     path = subscribers or scenario.data.subscribers
     if path is None:
-        raise InputError([Issue("no subscribers table: give --subscribers FILE or set "
-                                "data.subscribers in the scenario")])
+        raise InputError([Issue(t("incentives.error.no_subscribers", lang))])
     problem = load_problem(scenario)
     managers = [(m.manager_id, m.name) for m in problem.managers]
     subs = read_subscribers(path, encoding=scenario.data.encoding, as_of=as_of,
                             known_managers=[m for m, _ in managers],
-                            managers_source=problem.managers_source)
-    return managers, subs
+                            managers_source=problem.managers_source,
+                            known_clients=problem.client_index,
+                            clients_source=problem.clients_source)
+    book_map = {c.client_id: c.manager for c in problem.clients}
+    on_book = attribute(subs, book_map)
+    chosen = on_book
+    moved: dict[str, int] = {}
+    num_moved_clients = 0
+    if assignment is not None:
+        plan_map = read_assignment(assignment, problem, scenario.data.encoding)
+        chosen = attribute(subs, plan_map)
+        changed = {c for c, m in plan_map.items() if change_kind(problem, c, m) is not None}
+        num_moved_clients = len(changed)
+        for sub in chosen:
+            if sub.client_id in changed:
+                moved[sub.manager] = moved.get(sub.manager, 0) + 1
+    settings = scenario.incentives
+    rewards = compute_rewards(chosen, settings, managers)
+    calibration = None
+    if budget is not None:
+        try:
+            calibration = calibrate(rewards, settings, budget)
+        except CalibrationImpossible as exc:
+            raise NoPlan(exc.message(lang)) from None
+        settings = calibration.settings(settings)
+        rewards = compute_rewards(chosen, settings, managers)
+    book = compute_rewards(on_book, settings, managers) if assignment is not None else None
+    plan = str(assignment) if assignment is not None else t("incentives.plan.book", lang)
+    return _Run(settings=settings, rewards=rewards, book=book, plan=plan, moved=moved,
+                num_moved_clients=num_moved_clients, calibration=calibration,
+                fair=fairness(rewards))
 
 
 # --------------------------------------------------------------------------- terminal
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.0f}"
+    return f"{x:,.0f}"
 
 
 def _rate(x: float) -> str:
     return "∞" if x == float("inf") else f"{x:.1%}"
 
 
-def _print(rewards: list[ManagerReward], rows: list[WhatIfRow], profile: HandsetProfile,
-           lang: str) -> None:
+def _print(run: _Run, rows: list[WhatIfRow], profile: HandsetProfile, lang: str) -> None:
     from rich import box
     from rich.table import Table
 
     from rebalance.cli import console
+    from rebalance.i18n import t
 
-    zh = lang == "zh"
-    heads = (("客户经理", "用户数", "数量", "在网", "效益", "罚款", "欠费率", "新方案", "旧方案",
-              "差额") if zh else
-             ("manager", "subs", "quantity", "in-net", "profit", "fine", "arrears", "new",
-              "old", "new-old"))
-    table = Table(title="激励方案：新旧对比" if zh else "Incentives: new scheme vs old",
-                  show_footer=True, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                  caption=("* 欠费率超过阈值：按欠费罚款，不在效益奖励内扣减" if zh else
-                           "* arrears rate above the threshold: fined instead of deducted"))
+    s = run.settings
+    unit = t("incentives.unit", lang, currency=s.currency, months=s.period_months)
+    if run.calibration is not None:
+        _print_calibration(run.calibration, s, unit, lang)
+    keys = ["manager", "subs", "quantity", "in_network", "profit", "fine", "arrears", "new",
+            "old", "change"] + (["book"] if run.book is not None else [])
+    title = (t("incentives.title.plan", lang, plan=run.plan, unit=unit)
+             if run.book is not None else t("incentives.title", lang, unit=unit))
+    table = Table(title=title, show_footer=True, box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True, caption=t("incentives.caption", lang))
+    rewards = run.rewards
     totals = [sum(getattr(r, k) for r in rewards) for k in (
         "num_subscribers", "quantity_reward", "in_network_reward", "profit_reward", "fine",
         "reward", "old_reward", "difference")]
     revenue = sum(r.revenue for r in rewards)
     arrears = sum(r.arrears for r in rewards)
-    footer = ["合计" if zh else "total", f"{totals[0]:.0f}", *map(_fmt, totals[1:5]),
+    footer = [t("incentives.head.total", lang), f"{totals[0]:.0f}", *map(_fmt, totals[1:5]),
               _rate(arrears / revenue) + " " if revenue else "", *map(_fmt, totals[5:])]
-    for j, (head, foot) in enumerate(zip(heads, footer, strict=True)):
-        table.add_column(head, footer=foot, justify="left" if j == 0 else "right",
-                         no_wrap=True)
+    if run.book is not None:
+        footer.append(_fmt(sum(r.reward for r in run.book)))
+    for j, (key, foot) in enumerate(zip(keys, footer, strict=True)):
+        table.add_column(t(f"incentives.head.{key}", lang), footer=foot,
+                         justify="left" if j == 0 else "right", no_wrap=True)
+    book = {r.manager_id: r.reward for r in run.book or ()}
     for r in rewards:
-        table.add_row(r.manager_id, str(r.num_subscribers), _fmt(r.quantity_reward),
-                      _fmt(r.in_network_reward), _fmt(r.profit_reward), _fmt(r.fine),
-                      _rate(r.arrears_rate) + (" " if r.threshold_applied else "*"),
-                      _fmt(r.reward), _fmt(r.old_reward), _fmt(r.difference))
+        cells = [r.manager_id, str(r.num_subscribers), _fmt(r.quantity_reward),
+                 _fmt(r.in_network_reward), _fmt(r.profit_reward), _fmt(r.fine),
+                 _rate(r.arrears_rate) + (" " if r.threshold_applied else "*"),
+                 _fmt(r.reward), _fmt(r.old_reward), _fmt(r.difference)]
+        if run.book is not None:
+            cells.append(_fmt(book.get(r.manager_id, 0.0)))
+        table.add_row(*cells)
+    console.print(table)
+    f = run.fair
+    new, old = f.per_subscriber_new, f.per_subscriber_old
+    console.print(t("incentives.fairness", lang, gain=f.num_gain, lose=f.num_lose,
+                    same=f.num_same, new_low=f"{new.low:.2f}", new_high=f"{new.high:.2f}",
+                    new_median=f"{new.median:.2f}", new_cv=f"{new.cv:.2f}",
+                    old_low=f"{old.low:.2f}", old_high=f"{old.high:.2f}",
+                    old_median=f"{old.median:.2f}", old_cv=f"{old.cv:.2f}"), soft_wrap=True)
+    if run.book is not None:
+        console.print(t("incentives.moved", lang, num=sum(run.moved.values()),
+                        clients=run.num_moved_clients))
+    _print_whatif(rows, profile, s.currency, lang)
+
+
+def _print_calibration(cal: Calibration, settings: Incentives, unit: str, lang: str) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from rebalance.cli import console
+    from rebalance.i18n import t
+    from rebalance.incentives import calibration_table
+
+    key = "incentives.calibration.title_old" if cal.from_old else "incentives.calibration.title"
+    table = Table(title=t(key, lang, budget=_fmt(cal.budget), unit=unit,
+                          fines=_fmt(cal.fines)),
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    frame = calibration_table(cal, settings, lang).iloc[:, :6]
+    for j, head in enumerate(frame.columns):
+        table.add_column(str(head), justify="left" if j in (0, 3) else "right", no_wrap=True)
+    for values in frame.itertuples(index=False):
+        share, base, _, coef, total = values[1:6]
+        table.add_row(str(values[0]), "" if share != share else f"{share:.0%}",
+                      "" if base != base else _fmt(base), str(values[3]),
+                      f"{float(coef):.6g}" if coef else "", _fmt(total))
     console.print(table)
 
-    title = (f"模拟：销售 N 部捆绑终端在 {profile.horizon_months} 个月内带来的额外奖励"
-             if zh else f"What-if: extra reward over {profile.horizon_months} months from "
-             "selling N bundled handsets")
-    wt = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    for j, head in enumerate(("N", "欠费离网" if zh else "non-payers",
-                              "最高欠费率" if zh else "max arrears",
-                              "旧方案" if zh else "old", "新方案" if zh else "new",
-                              "差额" if zh else "new-old")):
-        wt.add_column(head, justify="left" if j == 0 else "right", no_wrap=True)
+
+def _print_whatif(rows: list[WhatIfRow], profile: HandsetProfile, currency: str,
+                  lang: str) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from rebalance.cli import console
+    from rebalance.i18n import t
+
+    wt = Table(title=t("incentives.whatif.title", lang, months=profile.horizon_months,
+                       currency=currency),
+               box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for j, key in enumerate(("N", "non_payers", "max_arrears", "old", "new", "change")):
+        wt.add_column(key if key == "N" else t(f"incentives.head.{key}", lang),
+                      justify="left" if j == 0 else "right", no_wrap=True)
     for w in rows:
         wt.add_row(str(w.num_handsets), str(w.num_churners),
                    _rate(w.arrears_rate) + (" " if w.threshold_applied else "*"),
                    _fmt(w.old_reward), _fmt(w.new_reward), _fmt(w.difference))
     console.print(wt)
     p = profile
-    if zh:
-        console.print(f"假设：月费 {p.monthly_revenue:g}，终端补贴 {p.subsidy:g}，{p.churn:.0%} "
-                      f"的购机用户缴费 {p.paid_months} 个月后停缴、欠费 {p.arrears_months} 个月；"
-                      f"存量用户 {p.base_subscribers} 户，存量欠费率 {p.base_arrears_rate:.1%}。"
-                      "* 超过阈值。")
-    else:
-        console.print(f"Profile: plan {p.monthly_revenue:g}/month, subsidy {p.subsidy:g}; "
-                      f"{p.churn:.0%} of buyers pay {p.paid_months} months then leave "
-                      f"{p.arrears_months} months unpaid; base book {p.base_subscribers} "
-                      f"subscribers with {p.base_arrears_rate:.1%} arrears. * above the "
-                      "threshold.")
+    console.print(t("incentives.whatif.profile", lang, fee=f"{p.monthly_revenue:g}",
+                    subsidy=f"{p.subsidy:g}", churn=f"{p.churn:.0%}", paid=p.paid_months,
+                    unpaid=p.arrears_months, base=p.base_subscribers,
+                    base_rate=f"{p.base_arrears_rate:.1%}"))
 
 
 # --------------------------------------------------------------------------- files
 
 
-def _number_formats() -> dict[str, str]:
-    """Excel display formats for both languages' headers (values stay plain numbers)."""
-    money = {"revenue", "revenue_in_network", "profit_base", "terminal_cost", "arrears",
-             "quantity_reward", "in_network_reward", "arrears_deduction", "profit_reward",
-             "fine", "reward", "old_bonus", "old_fine", "old_reward", "difference",
-             "new_quantity", "new_in_network", "new_profit", "new_fine", "new_reward"}
-    from rebalance.incentives import REWARD_HEADERS, WHATIF_HEADERS
+def _number_formats(currency: str) -> dict[str, str]:
+    """Excel display formats for both languages' headers (values stay plain numbers); money
+    cells show the currency."""
+    from rebalance.incentives.tables import MONEY, header
 
+    unit = currency.replace('"', "")
+    money = f'#,##0.00 "{unit}"'
     formats: dict[str, str] = {}
-    for headers in (REWARD_HEADERS, WHATIF_HEADERS):
-        for key, names in headers.items():
-            spec = "0.00%" if key == "arrears_rate" else "#,##0.00" if key in money else None
-            if spec:
-                formats.update({names[0]: spec, names[1]: spec})
+    for lang in ("en", "zh"):
+        formats[header("arrears_rate", lang)] = "0.00%"
+        formats[header("share", lang)] = "0%"
+        formats.update({header(k, lang): money for k in MONEY})
     return formats
 
 
-def _write(out: Path, rewards: list[ManagerReward], rows: list[WhatIfRow],
-           scenario: Scenario, profile: HandsetProfile, lang: str) -> list[Path]:
-    """All four files at once: staged, then moved into ``out`` (nothing half-written)."""
+def _write(out: Path, run: _Run, rows: list[WhatIfRow], profile: HandsetProfile,
+           lang: str) -> list[Path]:
+    """All files at once: staged, then moved into ``out`` (nothing half-written)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from rebalance.incentives import plot_whatif, rewards_table, settings_table, whatif_table
+    from rebalance.i18n import t
+    from rebalance.incentives import (
+        calibration_table,
+        rewards_table,
+        settings_table,
+        summary_items,
+        summary_table,
+        whatif_table,
+    )
     from rebalance.io.write import atomic_output_dir, write_csv, write_xlsx
+    from rebalance.report.plots import plot_incentives_whatif
 
-    managers = rewards_table(rewards, lang)
-    whatif = whatif_table(rows, lang)
-    settings = settings_table(scenario.incentives, profile, lang)
-    sheets = (("激励", "模拟", "参数") if lang == "zh" else ("incentives", "whatif", "settings"))
-    names = ["incentives.csv", "incentives_whatif.csv", "incentives.xlsx",
-             "incentives_whatif.png"]
+    s = run.settings
+    tables = {
+        "incentives": rewards_table(run.rewards, s, lang, book=run.book, moved=run.moved),
+        "summary": summary_table(summary_items(run.rewards, run.fair, s, run.plan, run.book,
+                                               run.calibration), lang),
+    }
+    if run.calibration is not None:
+        tables["calibration"] = calibration_table(run.calibration, s, lang)
+    tables["whatif"] = whatif_table(rows, s, profile, lang)
+    csv_names = {"incentives": "incentives.csv", "summary": "incentives_summary.csv",
+                 "calibration": "incentives_calibration.csv",
+                 "whatif": "incentives_whatif.csv"}
+    names = [csv_names[k] for k in tables] + ["incentives.xlsx", "incentives_whatif.png"]
+    sheets = {t(f"incentives.sheet.{k}", lang): v for k, v in tables.items()}
+    sheets[t("incentives.sheet.settings", lang)] = settings_table(s, profile, lang)
     with atomic_output_dir(out) as staging:
-        write_csv(managers, staging / names[0])
-        write_csv(whatif, staging / names[1])
-        write_xlsx(staging / names[2], dict(zip(sheets, (managers, whatif, settings),
-                                                strict=True)),
-                   number_formats=_number_formats())
+        for key, frame in tables.items():
+            write_csv(frame, staging / csv_names[key])
+        write_xlsx(staging / "incentives.xlsx", sheets,
+                   number_formats=_number_formats(s.currency))
         fig, ax = plt.subplots(figsize=(7, 4.2))
         try:
-            plot_whatif(rows, ax=ax)
+            plot_incentives_whatif(rows, currency=s.currency,
+                                   horizon_months=profile.horizon_months, ax=ax, lang=lang)
             fig.tight_layout()
-            fig.savefig(staging / names[3], dpi=120, metadata={"Software": None})
+            fig.savefig(staging / "incentives_whatif.png", dpi=120,
+                        metadata={"Software": None})
         finally:
             plt.close(fig)
     return [out / n for n in names]

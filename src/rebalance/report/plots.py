@@ -332,3 +332,38 @@ def plot_tradeoff(sweep: pd.DataFrame, *, x: str = "moves", y: str = "balance_ex
     if len(groups) > 1:
         ax.legend(fontsize=8, **_legend_kw(font))
     return ax
+
+
+if TYPE_CHECKING:  # the incentives chart's rows (kept beside the one function that uses them)
+    from rebalance.incentives.whatif import WhatIfRow
+
+
+def plot_incentives_whatif(rows: Sequence[WhatIfRow], *, currency: str, horizon_months: int,
+                           ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Incentives what-if: extra reward against handsets sold, old and new scheme, over the
+    horizon in ``currency``; crosses where the arrears rate is above the threshold (a fine).
+    Texts come from the message catalog; Chinese only with a CJK font (else English)."""
+    from rebalance.i18n import t
+
+    font = cjk_font()
+    shown = "zh" if lang == "zh" and font else "en"
+    # 元 without a CJK font would be a box: write it out
+    unit = currency if _writable(currency, font) else {"元": "yuan"}.get(currency, "")
+    ax = _axes(ax, (7.0, 4.2))
+    counts = [r.num_handsets for r in rows]
+    ax.plot(counts, [r.old_reward for r in rows], marker="o", color="tab:red",
+            label=t("incentives.plot.old", shown))
+    ax.plot(counts, [r.new_reward for r in rows], marker="s", color="tab:blue",
+            label=t("incentives.plot.new", shown))
+    over = [r for r in rows if not r.threshold_applied]
+    if over:
+        ax.scatter([r.num_handsets for r in over], [r.new_reward for r in over], marker="x",
+                   s=80, color="black", zorder=3, label=t("incentives.plot.fined", shown))
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel(t("incentives.plot.x", shown), **_font_kw(font))
+    ax.set_ylabel(t("incentives.plot.y", shown, months=horizon_months, currency=unit).replace(
+        " ()", "").replace("（）", ""), **_font_kw(font))
+    ax.set_title(t("incentives.plot.title", shown), **_font_kw(font))
+    ax.legend(loc="best", fontsize="small", **_legend_kw(font))
+    ax.grid(True, alpha=0.3)
+    return ax
