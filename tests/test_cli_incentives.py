@@ -17,8 +17,9 @@ SAMPLE = ROOT / "scenarios" / "data" / "subscribers.csv"
 
 SUBSCRIBERS = (
     "subscriber_id,manager,client_id,tenure_months,revenue,terminal_cost,arrears\n"
-    # M1: 3 % arrears, tenure boundaries: quantity 30×3, in-network 0.02×1000,
-    #     profit 0.05×(800−200) − 0.05×30 → reward 90 + 20 + 28.5 = 138.5; old 30×2 − 15 = 45
+    # M1: 3 % arrears, tenure boundaries: quantity 30×2 (flow: S1, S2 reached 3 months this
+    #     12-month period, S3 long before), in-network 0.02×1000,
+    #     profit 0.05×(800−200) − 0.05×30 → reward 60 + 20 + 28.5 = 108.5; old 30×2 − 15 = 45
     "S1,M1,000001,3,0,0,0\n"
     "S2,M1,000001,6,200,0,30\n"
     "S3,M1,000002,24,800,200,0\n"
@@ -55,16 +56,18 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(data.decode("utf-8-sig")), dtype=str, keep_default_na=False)
 
 
-def test_writes_the_four_files_with_hand_computed_rewards(tmp_path: Path) -> None:
-    """--out: CSVs (BOM), xlsx and png; rewards as computed by hand; M3 has a zero row."""
+def test_writes_the_files_with_hand_computed_rewards(tmp_path: Path) -> None:
+    """--out: CSVs (BOM), xlsx and png; rewards as computed by hand (flow reading, the
+    default); M3 has a zero row."""
     code, output = run(str(book(tmp_path)), "--out", str(tmp_path / "out"), "--whatif", "0,10")
     assert code == 0, output
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "incentives.csv", "incentives.xlsx", "incentives_whatif.csv", "incentives_whatif.png"]
+        "incentives.csv", "incentives.xlsx", "incentives_summary.csv", "incentives_whatif.csv",
+        "incentives_whatif.png"]
     table = read_csv(out / "incentives.csv")
     assert list(table["manager_id"]) == ["M1", "M2", "M3"]
-    assert list(table["reward"]) == ["138.5", "-20", "0"]  # negative numbers stay numbers
+    assert list(table["reward"]) == ["108.5", "-20", "0"]  # negative numbers stay numbers
     assert list(table["old_reward"]) == ["45", "-20", "0"]
     assert list(table["arrears_rate"]) == ["0.03", "0.2", "0"]
     assert list(table["threshold_applied"]) == ["true", "false", "true"]
@@ -72,10 +75,10 @@ def test_writes_the_four_files_with_hand_computed_rewards(tmp_path: Path) -> Non
     whatif = read_csv(out / "incentives_whatif.csv")
     assert list(whatif["num_handsets"]) == ["0", "10"]
     sheets = pd.read_excel(out / "incentives.xlsx", sheet_name=None)
-    assert list(sheets) == ["incentives", "whatif", "settings"]
-    assert sheets["incentives"]["reward"].tolist() == [138.5, -20, 0]
+    assert list(sheets) == ["incentives", "summary", "whatif", "settings"]
+    assert sheets["incentives"]["reward"].tolist() == [108.5, -20, 0]
     assert (out / "incentives_whatif.png").read_bytes().startswith(b"\x89PNG")
-    assert "M1" in output and "138" in output
+    assert "M1" in output and "108" in output
 
 
 def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:

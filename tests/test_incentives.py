@@ -25,7 +25,9 @@ from rebalance.incentives import (
 )
 from rebalance.scenario import Incentives
 
-DEFAULTS = Incentives()  # unit 30, coef 0.02 / 0.05, threshold 5 %, fine 0.5, months 3/6/24
+# unit 30, coef 0.02 / 0.05, threshold 5 %, fine 0.5, months 3/6/24; the stock reading, which
+# the hand-computed figures below use (flow has its own tests)
+DEFAULTS = Incentives(quantity_basis="stock")
 
 
 def sub(sid: str, manager: str, tenure: float, revenue: float, terminal: float = 0.0,
@@ -117,7 +119,7 @@ def test_settings_change_the_tiers_and_coefficients() -> None:
     """Month thresholds and coefficients are settings, not constants."""
     s = Incentives(unit_reward=10, coef_in_network=0.1, coef_profit=0.2, months_quantity=2,
                    months_in_network=3, months_profit=6, arrears_threshold=0.0, fine_rate=1,
-                   old_unit_reward=5, new_months=4)
+                   old_unit_reward=5, new_months=4, quantity_basis="stock")
     a = manager_reward("A", [x for x in TINY if x.manager == "A"], s)
     assert a.quantity_reward == pytest.approx(50)  # all five have tenure ≥ 2
     assert a.in_network_reward == pytest.approx(0.1 * 1900)  # all but a1
@@ -145,14 +147,15 @@ def test_managers_of_the_book_all_get_a_row_in_book_order() -> None:
 def test_reward_table_en_and_zh() -> None:
     """Tables: rounded money, blank infinite rate, yes/no in Chinese, Chinese headers."""
     rewards = compute_rewards(TINY, DEFAULTS)
-    en = rewards_table(rewards)
+    en = rewards_table(rewards, DEFAULTS)
     assert list(en["manager_id"]) == ["A", "B", "C", "D", "E"]
     assert en.loc[0, "reward"] == 182.5
     assert list(en["threshold_applied"]) == [True, True, False, False, True]
     assert math.isnan(en.loc[3, "arrears_rate"])
-    zh = rewards_table(rewards, "zh")
+    zh = rewards_table(rewards, DEFAULTS, "zh")
     assert "新方案奖励" in zh.columns and "旧方案奖励" in zh.columns
     assert list(zh["阈值内免罚"]) == ["是", "是", "否", "否", "是"]
+    assert set(en["currency"]) == {"元"} and set(zh["考核期月数"]) == {12}
     assert list(settings_table(DEFAULTS)["setting"])[:3] == ["unit_reward", "coef_in_network",
                                                               "coef_profit"]
 
@@ -301,7 +304,7 @@ def test_whatif_old_scheme_penalises_selling_when_non_payers_are_many() -> None:
     profile = HandsetProfile(churn=0.3)
     rows = whatif([0, 50, 100], DEFAULTS, profile)
     assert rows[1].old_reward < 0 and rows[2].old_reward < rows[1].old_reward
-    table = whatif_table(rows, "zh")
+    table = whatif_table(rows, DEFAULTS, profile, "zh")
     assert list(table["捆绑终端销量"]) == [0, 50, 100]
 
 
@@ -314,19 +317,21 @@ def test_profile_problems() -> None:
 
 
 def test_plot_whatif_draws_both_schemes() -> None:
-    """One chart: old and new lines, crosses where the threshold no longer applies."""
+    """One chart: old and new lines, crosses where the threshold no longer applies; the
+    y axis names the currency and the horizon."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from rebalance.incentives import plot_whatif
+    from rebalance.report.plots import plot_incentives_whatif
 
     rows = whatif([0, 160, 200], DEFAULTS)
     fig, ax = plt.subplots()
     try:
-        assert plot_whatif(rows, ax=ax) is ax
+        assert plot_incentives_whatif(rows, currency="USD", horizon_months=36, ax=ax) is ax
         assert len(ax.lines) >= 2
         assert len(ax.collections) == 1  # the crosses for N = 200
+        assert "36 months (USD)" in ax.get_ylabel()
     finally:
         plt.close(fig)
