@@ -240,3 +240,16 @@ def test_whatif_plot_text_is_chinese_under_zh(monkeypatch: pytest.MonkeyPatch) -
         else:
             assert not any(CJK.search(text) for text in texts), texts
             assert "36 months (yuan)" in texts[2]
+
+
+def test_bad_rows_under_zh_are_chinese_at_the_files_own_column(tmp_path: Path) -> None:
+    """--lang zh: the subscribers reader's messages are Chinese and name the column as the
+    file spells it (客户经理, 收入), with the row."""
+    subs = ("用户编码,客户经理,客户编码,在网月数,收入,欠费\n"
+            "S1,M9,000001,3,100,0\n"    # row 2: unknown manager
+            "S2,M1,999999,3,12万,0\n")  # row 3: unknown client, revenue not a number
+    code, output = run(str(book(tmp_path, subs)), "--lang", "zh")
+    assert code == 2
+    assert 'subs.csv row 2, 客户经理: 客户经理 "M9" 不在客户经理表中' in output
+    assert 'subs.csv row 3, 客户编码: 客户 "999999" 不在客户表中' in output
+    assert 'subs.csv row 3, 收入: "12万" 不是数字' in output

@@ -108,9 +108,9 @@ def incentives(
             base_subscribers=base_subscribers, base_arrears_rate=base_arrears_rate,
             period_months=settings.period_months, horizon_months=horizon_months,
         )
-        issues = [Issue(f"what-if: {p}") for p in profile.problems()]
-        counts = _parse_counts(whatif_counts, issues)
-        date = _parse_as_of(as_of, issues)
+        issues = [Issue(p) for p in profile.problems(run_lang)]
+        counts = _parse_counts(whatif_counts, issues, run_lang)
+        date = _parse_as_of(as_of, issues, run_lang)
         wanted = _parse_budget(budget, issues, run_lang)
         if issues:
             raise InputError(issues)
@@ -127,32 +127,33 @@ def incentives(
                           + ", ".join(str(p) for p in paths))
 
 
-def _parse_counts(text: str, issues: list[Issue]) -> list[int]:
+def _parse_counts(text: str, issues: list[Issue], lang: str) -> list[int]:
     from rebalance.errors import Issue
+    from rebalance.i18n import t
 
     counts: list[int] = []
     for part in (p.strip() for p in text.split(",")):
         if not part:
             continue
         if not part.isdigit():
-            issues.append(Issue(f"--whatif: {part!r} is not a whole number of handsets (0 or "
-                                "more)"))
+            issues.append(Issue(t("incentives.error.whatif", lang, value=part)))
         else:
             counts.append(int(part))
     if not counts and not issues:
-        issues.append(Issue("--whatif: give at least one number, e.g. 0,50,100"))
+        issues.append(Issue(t("incentives.error.whatif_empty", lang)))
     return sorted(set(counts))
 
 
-def _parse_as_of(text: str | None, issues: list[Issue]) -> dt.date | None:
+def _parse_as_of(text: str | None, issues: list[Issue], lang: str) -> dt.date | None:
     from rebalance.errors import Issue
+    from rebalance.i18n import t
 
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        issues.append(Issue(f"--as-of {text!r}: not a date, use YYYY-MM-DD"))
+        issues.append(Issue(t("incentives.error.as_of", lang, value=text)))
         return None
 
 
@@ -217,7 +218,7 @@ def _compute(scenario: Scenario, subscribers: Path | None, assignment: Path | No
                             known_managers=[m for m, _ in managers],
                             managers_source=problem.managers_source,
                             known_clients=problem.client_index,
-                            clients_source=problem.clients_source)
+                            clients_source=problem.clients_source, lang=lang)
     book_map = {c.client_id: c.manager for c in problem.clients}
     on_book = attribute(subs, book_map)
     chosen = on_book

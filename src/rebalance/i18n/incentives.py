@@ -202,6 +202,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incentives.error.no_subscribers": (
         "no subscribers table: give --subscribers FILE or set data.subscribers in the scenario",
         "没有用户表：请用 --subscribers FILE 指定，或在情景文件中设置 data.subscribers"),
+    # the subscribers table (exit 2), each at file, row and column
+    "incentives.read.both_mean": (
+        'columns "{first}" and "{second}" both mean {column}; keep only one',
+        '"{first}" 和 "{second}" 两列都表示 {column}，请只保留一列'),
+    "incentives.read.missing": (
+        'missing required column "{column}" (accepted names: {accepted})',
+        '缺少必需的列 "{column}"（可用列名：{accepted}）'),
+    "incentives.read.missing_tenure": (
+        'missing required column "{column}" (or activation_date with as_of) (accepted names: '
+        '{accepted})',
+        '缺少必需的列 "{column}"（或入网日期加统计日期）（可用列名：{accepted}）'),
+    "incentives.read.empty_id": ("subscriber id is empty", "用户编码为空"),
+    "incentives.read.duplicate_id": (
+        'duplicate subscriber id "{id}" (first seen in row {first})',
+        '用户编码 "{id}" 重复（首次出现在第 {first} 行）'),
+    "incentives.read.empty_manager": ("manager is empty", "客户经理为空"),
+    "incentives.read.unknown_manager": (
+        'manager "{manager}" is not in the managers table ({source})',
+        '客户经理 "{manager}" 不在客户经理表中（{source}）'),
+    "incentives.read.unknown_client": (
+        'client "{client}" is not in the clients table ({source})',
+        '客户 "{client}" 不在客户表中（{source}）'),
+    "incentives.read.not_number": ('"{text}" is not a number', '"{text}" 不是数字'),
+    "incentives.read.negative": ('{column} must be 0 or more, got "{text}"',
+                                 '{column} 不能为负数，实际为 "{text}"'),
+    "incentives.read.not_months": ('"{text}" is not a number of months',
+                                   '"{text}" 不是月数'),
+    "incentives.read.empty_tenure": (
+        "tenure is empty (give tenure_months, or activation_date with as_of)",
+        "在网月数为空（请填写在网月数，或入网日期加统计日期）"),
+    "incentives.read.not_date": ('"{text}" is not a date (use YYYY-MM-DD)',
+                                 '"{text}" 不是日期（请用 YYYY-MM-DD）'),
+    "incentives.read.no_as_of": (
+        "no as-of date to count tenure from activation_date (give --as-of or an as_of column)",
+        "没有统计日期，无法由入网日期计算在网月数（请用 --as-of 或统计日期列）"),
+    "incentives.read.after_as_of": ("activation {start} is after the as-of date {end}",
+                                    "入网日期 {start} 晚于统计日期 {end}"),
+    "incentives.error.whatif": (
+        "--whatif: {value!r} is not a whole number of handsets (0 or more)",
+        "--whatif：{value!r} 不是终端销量（0 或正整数）"),
+    "incentives.error.whatif_empty": ("--whatif: give at least one number, e.g. 0,50,100",
+                                      "--whatif：请至少给出一个数，例如 0,50,100"),
+    "incentives.error.as_of": ("--as-of {value!r}: not a date, use YYYY-MM-DD",
+                               "--as-of {value!r}：不是日期，请用 YYYY-MM-DD"),
+    "incentives.profile.churn": ("what-if: churn must be between 0 and 1, got {value}",
+                                 "模拟：欠费离网比例须在 0 与 1 之间，实际为 {value}"),
+    "incentives.profile.negative": ("what-if: {name} must be 0 or more, got {value}",
+                                    "模拟：{name} 不能为负数，实际为 {value}"),
+    "incentives.profile.period": ("what-if: period_months must be at least 1, got {value}",
+                                  "模拟：考核期月数至少为 1，实际为 {value}"),
+    "incentives.profile.horizon": (
+        "what-if: horizon_months ({horizon}) must be at least one period ({period})",
+        "模拟：模拟月数（{horizon}）至少为一个考核期（{period}）"),
     # plot
     "incentives.plot.title": ("Reward for selling N bundled handsets",
                               "销售 N 部捆绑终端的奖励"),

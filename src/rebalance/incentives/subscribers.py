@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rebalance.errors import IssueCollector
+from rebalance.i18n import t
 from rebalance.io.aliases import normalise_header
 from rebalance.io.read import parse_number, read_table
 
@@ -99,6 +100,7 @@ def read_subscribers(
     managers_source: str = "managers table",
     known_clients: Iterable[str] | None = None,
     clients_source: str = "clients table",
+    lang: str = "en",
 ) -> tuple[Subscriber, ...]:
     """Read and validate a subscribers table (.csv, .xlsx or .parquet).
 
@@ -106,21 +108,24 @@ def read_subscribers(
     (``as_of`` argument, else an ``as_of`` column) as whole months. Blank money cells are 0.
     With ``known_managers``, every manager must be one of them; with ``known_clients``, every
     client given must be one of them (a blank client is allowed: the subscriber then counts
-    for its manager column). Every problem is collected
-    and raised as one ``InputError`` naming file, Excel row and column.
+    for its manager column). Every problem is collected and raised as one ``InputError``
+    naming file, Excel row and column (as the file spells it), in ``lang``.
     """
     path = Path(path)
     table = read_table(path, encoding, kind="raw")
     file = table.name
     issues = IssueCollector()
     where: dict[str, str] = {}  # canonical column -> header key in the table
+
+    def say(key: str, **values: object) -> str:
+        return t(f"incentives.read.{key}", lang, **values)
     for key in table.extra_columns:
         col = _ALIAS_TO_COLUMN.get(normalise_header(key))
         if col is None:
             continue  # unknown columns are ignored
         if col in where:
-            issues.add(f'columns "{where[col]}" and "{key}" both mean {col}; keep only one',
-                       file=file, row=1, column=col)
+            issues.add(say("both_mean", first=where[col], second=key, column=col),
+                       file=file, row=1, column=key)
         else:
             where[col] = key
     missing = [c for c in _REQUIRED if c not in where]
@@ -128,9 +133,8 @@ def read_subscribers(
         missing.append("tenure_months")
     for col in missing:
         accepted = ", ".join(f'"{n}"' for n in SUBSCRIBER_COLUMNS[col])
-        extra = " (or activation_date with as_of)" if col == "tenure_months" else ""
-        issues.add(f'missing required column "{col}"{extra} (accepted names: {accepted})',
-                   file=file)
+        key = "missing_tenure" if col == "tenure_months" else "missing"
+        issues.add(say(key, column=col, accepted=accepted), file=file)
     issues.raise_if_any()
 
     known = None if known_managers is None else set(known_managers)
@@ -143,37 +147,34 @@ def read_subscribers(
         return (record.get(key) or "").strip() if key is not None else ""
 
     for row, cells in table.items():
-        def bad(message: str, col: str, row: int = row) -> None:
-            issues.add(message, file=file, row=row, column=col)
+        def bad(key: str, col: str, row: int = row, **values: object) -> None:
+            issues.add(say(key, **values), file=file, row=row, column=where.get(col, col))
 
         sid = cell(cells, "subscriber_id")
         if not sid:
-            bad("subscriber id is empty", "subscriber_id")
+            bad("empty_id", "subscriber_id")
         elif sid in seen:
-            bad(f'duplicate subscriber id "{sid}" (first seen in row {seen[sid]})',
-                "subscriber_id")
+            bad("duplicate_id", "subscriber_id", id=sid, first=seen[sid])
         else:
             seen[sid] = row
         manager = cell(cells, "manager")
         if not manager:
-            bad("manager is empty", "manager")
+            bad("empty_manager", "manager")
         elif known is not None and manager not in known:
-            bad(f'manager "{manager}" is not in the managers table ({managers_source})',
-                "manager")
+            bad("unknown_manager", "manager", manager=manager, source=managers_source)
 
         client_id = cell(cells, "client_id")
         if client_id and clients is not None and client_id not in clients:
-            bad(f'client "{client_id}" is not in the clients table ({clients_source})',
-                "client_id")
+            bad("unknown_client", "client_id", client=client_id, source=clients_source)
 
         money: dict[str, float] = {}
         for col in _MONEY:
             text = cell(cells, col)
             value = 0.0 if not text else _number(text)
             if value is None:
-                bad(f'"{text}" is not a number', col)
+                bad("not_number", col, text=text)
             elif value < 0:
-                bad(f'{col} must be 0 or more, got "{text}"', col)
+                bad("negative", col, column=col, text=text)
             else:
                 money[col] = value
 
@@ -190,36 +191,33 @@ def read_subscribers(
 
 
 def _tenure(text: str, activation: str, row_as_of: str, as_of: dt.date | None,
-            bad: Callable[[str, str], None]) -> float | None:
+            bad: Callable[..., None]) -> float | None:
     """Tenure in months from the tenure cell, or from activation and as-of dates."""
     if text:
         value = _number(text)
         if value is None:
-            bad(f'"{text}" is not a number of months', "tenure_months")
+            bad("not_months", "tenure_months", text=text)
         elif value < 0:
-            bad(f'tenure_months must be 0 or more, got "{text}"', "tenure_months")
+            bad("negative", "tenure_months", column="tenure_months", text=text)
         return value if value is not None and value >= 0 else None
     if not activation:
-        bad("tenure is empty (give tenure_months, or activation_date with as_of)",
-            "tenure_months")
+        bad("empty_tenure", "tenure_months")
         return None
     start = _parse_date(activation)
     if start is None:
-        bad(f'"{activation}" is not a date (use YYYY-MM-DD)', "activation_date")
+        bad("not_date", "activation_date", text=activation)
         return None
     end = as_of
     if end is None and row_as_of:
         end = _parse_date(row_as_of)
         if end is None:
-            bad(f'"{row_as_of}" is not a date (use YYYY-MM-DD)', "as_of")
+            bad("not_date", "as_of", text=row_as_of)
             return None
     if end is None:
-        bad("no as-of date to count tenure from activation_date (give --as-of or an as_of "
-            "column)", "as_of")
+        bad("no_as_of", "as_of")
         return None
     if start > end:
-        bad(f"activation {start.isoformat()} is after the as-of date {end.isoformat()}",
-            "activation_date")
+        bad("after_as_of", "activation_date", start=start.isoformat(), end=end.isoformat())
         return None
     return float(complete_months(start, end))
 

@@ -110,6 +110,8 @@ def whatif_table(rows: Iterable[WhatIfRow], settings: Incentives, profile: Hands
 def _setting_value(key: str, value: Any, lang: str) -> Any:
     if key == "quantity_basis":
         return t(f"incentives.basis.{value}", lang)
+    if key == "budget" and value == "old":
+        return t("incentives.item.budget_old", lang)
     if key == "mix":
         return ", ".join(f"{t(f'incentives.component.{k}', lang)} {v:g}"
                          for k, v in value.items())

@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rebalance.i18n import t
 from rebalance.incentives.scheme import ManagerReward, manager_reward
 from rebalance.incentives.subscribers import Subscriber
 from rebalance.scenario import Incentives
@@ -39,22 +40,21 @@ class HandsetProfile:
     period_months: int = 12
     horizon_months: int = 36
 
-    def problems(self) -> list[str]:
-        """Plain-words problems with the profile (empty when it is usable)."""
+    def problems(self, lang: str = "en") -> list[str]:
+        """Plain-words problems with the profile, in ``lang`` (empty when it is usable)."""
         out = []
         if not 0 <= self.churn <= 1:
-            out.append(f"churn must be between 0 and 1, got {self.churn:g}")
-        for name in ("monthly_revenue", "subsidy", "base_arrears_rate"):
+            out.append(t("incentives.profile.churn", lang, value=f"{self.churn:g}"))
+        for name in ("monthly_revenue", "subsidy", "base_arrears_rate", "paid_months",
+                     "arrears_months", "base_subscribers"):
             if getattr(self, name) < 0:
-                out.append(f"{name} must be 0 or more, got {getattr(self, name):g}")
-        for name in ("paid_months", "arrears_months", "base_subscribers"):
-            if getattr(self, name) < 0:
-                out.append(f"{name} must be 0 or more, got {getattr(self, name)}")
+                out.append(t("incentives.profile.negative", lang, name=name,
+                             value=f"{getattr(self, name):g}"))
         if self.period_months < 1:
-            out.append(f"period_months must be at least 1, got {self.period_months}")
+            out.append(t("incentives.profile.period", lang, value=self.period_months))
         if self.horizon_months < self.period_months:
-            out.append(f"horizon_months ({self.horizon_months}) must be at least one period "
-                       f"({self.period_months})")
+            out.append(t("incentives.profile.horizon", lang, horizon=self.horizon_months,
+                         period=self.period_months))
         return out
 
     @property
