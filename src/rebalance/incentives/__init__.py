@@ -50,6 +50,7 @@ from rebalance.incentives.scheme import (
     compute_rewards,
     counts_for_quantity,
     manager_reward,
+    quantity_window,
 )
 from rebalance.incentives.subscribers import (
     SUBSCRIBER_COLUMNS,
@@ -72,7 +73,7 @@ __all__ = [
     "COMPONENTS", "SUBSCRIBER_COLUMNS", "Calibration", "CalibrationImpossible", "Fairness",
     "HandsetProfile", "ManagerReward", "Subscriber", "WhatIfRow", "arrears_rate", "attribute",
     "calibrate", "calibration_table", "complete_months", "component_bases", "compute_rewards",
-    "counts_for_quantity", "fairness", "manager_reward", "old_total", "read_subscribers",
-    "rewards_table", "settings_table", "summary_items", "summary_table", "whatif",
-    "whatif_period_book", "whatif_table",
+    "counts_for_quantity", "fairness", "manager_reward", "old_total", "quantity_window",
+    "read_subscribers", "rewards_table", "settings_table", "summary_items", "summary_table",
+    "whatif", "whatif_period_book", "whatif_table",
 ]

@@ -16,18 +16,23 @@ from rebalance.scenario import Incentives
 _RATE_EPS = 1e-12
 
 
-def counts_for_quantity(tenure_months: float, settings: Incentives) -> bool:
-    """Whether a subscriber earns the quantity reward this period.
+def quantity_window(settings: Incentives) -> tuple[float, float]:
+    """Tenures [low, high) that earn the quantity reward this period.
 
     ``stock``: every subscriber past ``months_quantity``. ``flow``: only those who reached
     it during the period, i.e. ``months_quantity`` ≤ tenure < ``months_quantity`` +
     ``period_months`` at the period's end — each subscriber is paid once.
     """
-    if tenure_months < settings.months_quantity:
-        return False
+    low = float(settings.months_quantity)
     if settings.quantity_basis == "stock":
-        return True
-    return tenure_months < settings.months_quantity + settings.period_months
+        return low, math.inf
+    return low, low + settings.period_months
+
+
+def counts_for_quantity(tenure_months: float, settings: Incentives) -> bool:
+    """Whether a subscriber with this tenure earns the quantity reward (``quantity_window``)."""
+    low, high = quantity_window(settings)
+    return low <= tenure_months < high
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,25 @@ def arrears_rate(arrears: float, revenue: float) -> float:
 def manager_reward(manager_id: str, subscribers: Iterable[Subscriber], settings: Incentives,
                    name: str = "") -> ManagerReward:
     """The reward of one manager from their subscribers of the period (see module docs)."""
-    subs = list(subscribers)
     s = settings
-    revenue = sum(x.revenue for x in subs)
-    arrears = sum(x.arrears for x in subs)
-    num_quantity = sum(1 for x in subs if counts_for_quantity(x.tenure_months, s))
-    revenue_in_network = sum(x.revenue for x in subs if x.tenure_months >= s.months_in_network)
-    profit_base = sum(x.revenue - x.terminal_cost for x in subs
-                      if x.tenure_months >= s.months_profit)
+    q_low, q_high = quantity_window(s)
+    in_network, profit, new = s.months_in_network, s.months_profit, s.new_months
+    num_subscribers = num_quantity = num_new = 0
+    revenue = arrears = terminal_cost = revenue_in_network = profit_base = 0.0
+    for x in subscribers:  # one pass: tables of 10^5-10^6 subscribers
+        tenure = x.tenure_months
+        num_subscribers += 1
+        revenue += x.revenue
+        arrears += x.arrears
+        terminal_cost += x.terminal_cost
+        if q_low <= tenure < q_high:
+            num_quantity += 1
+        if tenure >= in_network:
+            revenue_in_network += x.revenue
+        if tenure >= profit:
+            profit_base += x.revenue - x.terminal_cost
+        if tenure < new:
+            num_new += 1
     rate = arrears_rate(arrears, revenue)
     applied = rate <= s.arrears_threshold + _RATE_EPS
     deduction = s.coef_profit * arrears if applied else 0.0
@@ -87,13 +103,12 @@ def manager_reward(manager_id: str, subscribers: Iterable[Subscriber], settings:
     quantity_reward = s.unit_reward * num_quantity
     in_network_reward = s.coef_in_network * revenue_in_network
     profit_reward = s.coef_profit * profit_base - deduction
-    num_new = sum(1 for x in subs if x.tenure_months < s.new_months)
     old_bonus = s.old_unit_reward * num_new
     old_fine = s.fine_rate * arrears
     return ManagerReward(
-        manager_id=manager_id, name=name, num_subscribers=len(subs),
+        manager_id=manager_id, name=name, num_subscribers=num_subscribers,
         num_quantity=num_quantity, revenue=revenue, revenue_in_network=revenue_in_network,
-        profit_base=profit_base, terminal_cost=sum(x.terminal_cost for x in subs),
+        profit_base=profit_base, terminal_cost=terminal_cost,
         arrears=arrears, arrears_rate=rate, threshold_applied=applied,
         quantity_reward=quantity_reward, in_network_reward=in_network_reward,
         arrears_deduction=deduction, profit_reward=profit_reward, fine=fine,

