@@ -80,7 +80,7 @@ class CalibrationImpossible(Exception):
 
 
 def _money(x: float) -> str:
-    return f"{x:,.2f}"
+    return f"{x + 0.0:,.2f}"  # + 0.0: no "-0.00"
 
 
 def calibrate(rewards: Sequence[ManagerReward], settings: Incentives,
@@ -98,7 +98,8 @@ def calibrate(rewards: Sequence[ManagerReward], settings: Incentives,
     unit = settings.currency
     if gross <= 0:
         raise CalibrationImpossible("incentives.calibration.fines_exceed", budget=_money(amount),
-                                    fines=_money(fines), floor=_money(-fines), currency=unit)
+                                    fines=_money(fines), floor=_money(-fines + 0.0),
+                                    currency=unit)
     mix = {k: settings.mix.get(k, 0.0) for k in COMPONENTS}
     bases = component_bases(rewards)
     coefficients: dict[str, float] = {}
