@@ -196,7 +196,12 @@ def test_every_output_under_zh_is_chinese(tmp_path: Path, how: str) -> None:
     assert list(sheets) == ["激励", "汇总", "校准", "模拟", "参数"]
     settings = sheets["参数"]
     assert all(CJK.search(str(label)) for label in settings["参数"])
-    assert "增量" in settings["取值"].tolist()
+    assert {"增量", "预算（= 旧方案总额）"} <= set(settings["取值"].tolist())
+    import openpyxl
+
+    money = openpyxl.load_workbook(out / "incentives.xlsx")["激励"]["Q2"]  # 新方案奖励
+    assert money.number_format == '#,##0.00 "元"'
+    assert sheets["激励"].columns[16] == "新方案奖励"
 
 
 def _sample_plan() -> str:

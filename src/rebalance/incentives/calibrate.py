@@ -62,8 +62,11 @@ class Calibration:
     totals: Mapping[str, float]  # component -> what it pays
 
     def settings(self, base: Incentives) -> Incentives:
-        """``base`` with the solved coefficients (validated again: profit > in-network)."""
-        return Incentives.model_validate({**base.model_dump(), **self.coefficients})
+        """``base`` with the solved coefficients and the budget they meet (validated again:
+        profit > in-network)."""
+        budget = "old" if self.from_old else self.budget
+        return Incentives.model_validate({**base.model_dump(), **self.coefficients,
+                                          "budget": budget})
 
 
 class CalibrationImpossible(Exception):
