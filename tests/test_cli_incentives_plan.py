@@ -258,3 +258,19 @@ def test_bad_rows_under_zh_are_chinese_at_the_files_own_column(tmp_path: Path) -
     assert 'subs.csv row 2, 客户经理: 客户经理 "M9" 不在客户经理表中' in output
     assert 'subs.csv row 3, 客户编码: 客户 "999999" 不在客户表中' in output
     assert 'subs.csv row 3, 收入: "12万" 不是数字' in output
+
+
+def test_rounded_coefficients_are_printed_with_their_gap(tmp_path: Path) -> None:
+    """incentives.coefficient_digits=3: three-digit coefficients written, the total they pay
+    and its gap to the budget printed; the written rewards add up to that total."""
+    code, output = run(str(BASELINE), "--budget", "40000", "--set",
+                       "incentives.coefficient_digits=3", "--out", str(tmp_path), "--whatif",
+                       "0")
+    assert code == 0, output
+    cal = read_csv(tmp_path / "incentives_calibration.csv").set_index("component")
+    assert cal.loc["quantity", "coefficient"] == "12.9"
+    paid = float(cal.loc["total", "total"])
+    assert paid != 40_000 and abs(paid - 40_000) < 200
+    assert f"pays {paid:,.2f}, {paid - 40_000:+,.2f} from the budget" in output
+    table = read_csv(tmp_path / "incentives.csv")
+    assert money_sum(table, "reward") == pytest.approx(paid, abs=0.005 * len(table))

@@ -3,6 +3,7 @@ the fairness figures — on the bundled sample (3,000 subscribers, 18 managers) 
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rebalance.incentives import (
+    COMPONENTS,
     CalibrationImpossible,
     Subscriber,
     attribute,
@@ -235,3 +237,20 @@ def test_fairness_counts_gainers_and_losers_and_the_spread() -> None:
     per = sorted(r.reward / r.num_subscribers for r in rewards)
     assert (f.per_subscriber_new.low, f.per_subscriber_new.high) == (per[0], per[-1])
     assert manager_reward("B", subs[1:2], s).reward == pytest.approx(-50)
+
+
+@pytest.mark.parametrize("digits", [2, 3, 4])
+def test_rounded_coefficients_miss_the_budget_only_by_the_rounding(digits: int) -> None:
+    """coefficient_digits: publishable coefficients (that many significant digits); the
+    scheme, rescored with them, pays ``paid``, within half a unit of the last digit × base
+    of the budget — and still keeps coef_profit > coef_in_network."""
+    managers, subs, _ = sample()
+    base = Incentives(coefficient_digits=digits)
+    cal = calibrate(compute_rewards(subs, base, managers), base, 40_000)
+    for value in cal.coefficients.values():
+        assert float(f"{value:.{digits}g}") == value
+    assert total(cal.settings(base)) == pytest.approx(cal.paid, abs=0.005)
+    bound = sum(0.5 * 10 ** (math.floor(math.log10(value)) - digits + 1) * cal.bases[comp]
+                for comp, value in zip(COMPONENTS, cal.coefficients.values(), strict=True))
+    assert abs(cal.paid - 40_000) <= bound
+    assert cal.coefficients["coef_profit"] > cal.coefficients["coef_in_network"]

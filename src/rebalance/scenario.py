@@ -103,6 +103,9 @@ class Incentives(_Model):
     # Share of the budget (before fines are taken back) each component takes; sums to 1.
     mix: dict[str, float] = Field(
         default_factory=lambda: {"quantity": 0.2, "in_network": 0.3, "profit": 0.5})
+    # Round solved coefficients to this many significant digits (figures to publish); the
+    # scheme then misses the budget by the rounding, which is shown. None = exact.
+    coefficient_digits: int | None = Field(default=None, ge=1, le=15)
 
     @model_validator(mode="after")
     def _profit_above_in_network(self) -> Incentives:

@@ -334,6 +334,9 @@ def _print_calibration(cal: Calibration, settings: Incentives, unit: str, lang: 
                       "" if base != base else _fmt(base), str(values[3]),
                       f"{float(coef):.6g}" if coef else "", _fmt(total))
     console.print(table)
+    if cal.digits:
+        console.print(t("incentives.calibration.rounded", lang, digits=cal.digits,
+                        paid=f"{cal.paid:,.2f}", gap=f"{cal.paid - cal.budget:+,.2f}"))
 
 
 def _print_whatif(rows: list[WhatIfRow], profile: HandsetProfile, currency: str,

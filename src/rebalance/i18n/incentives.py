@@ -73,6 +73,7 @@ _SETTINGS: dict[str, str] = {
     "currency": "币种",
     "budget": "预算",
     "mix": "预算分配比例",
+    "coefficient_digits": "系数有效位数",
     "monthly_revenue": "月收入",
     "subsidy": "终端补贴",
     "churn": "欠费离网比例",
@@ -108,6 +109,7 @@ _ITEMS: dict[str, tuple[str, str]] = {
     "cv_old": ("old reward per subscriber: coefficient of variation",
                "户均旧方案奖励：变异系数"),
     "plan": ("plan", "归属方案"),
+    "coefficient_digits": ("coefficients rounded to significant digits", "系数保留有效位数"),
     "quantity_basis": ("quantity basis", "数量奖励口径"),
     "currency": ("currency", "币种"),
     "period_months": ("period (months)", "考核期月数"),
@@ -164,6 +166,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Calibrated to the old scheme's total, {budget} {unit} (closed form; fines {fines} "
         "taken back)",
         "按旧方案总额 {budget} 校准（{unit}；闭式求解；罚款 {fines} 抵回）"),
+    "incentives.calibration.rounded": (
+        "Coefficients rounded to {digits} significant digits: the scheme pays {paid}, {gap} "
+        "from the budget.",
+        "系数保留 {digits} 位有效数字：方案支出 {paid}，与预算相差 {gap}。"),
     "incentives.fairness": (
         "Against the old scheme: {gain} managers gain, {lose} lose, {same} unchanged. Reward "
         "per subscriber across managers: new {new_low} to {new_high} (median {new_median}, "

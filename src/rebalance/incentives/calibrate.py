@@ -58,8 +58,14 @@ class Calibration:
     gross: float  # budget + fines: what the three components pay together
     mix: Mapping[str, float]
     bases: Mapping[str, float]
-    coefficients: Mapping[str, float]  # setting name -> solved value
+    coefficients: Mapping[str, float]  # setting name -> solved value (rounded if asked)
     totals: Mapping[str, float]  # component -> what it pays
+    digits: int | None = None  # significant digits the coefficients were rounded to
+
+    @property
+    def paid(self) -> float:
+        """What the scheme pays with these coefficients: the budget, unless rounded."""
+        return sum(self.totals.values()) - self.fines
 
     def settings(self, base: Incentives) -> Incentives:
         """``base`` with the solved coefficients and the budget they meet (validated again:
@@ -91,7 +97,9 @@ def calibrate(rewards: Sequence[ManagerReward], settings: Incentives,
     """Coefficients that make ``rewards``' subscribers cost ``budget`` per period.
 
     ``rewards`` may come from any coefficients (only their bases are used); ``budget`` is a
-    number or ``"old"``. Raises ``CalibrationImpossible`` when fines alone exceed the budget,
+    number or ``"old"``. With ``coefficient_digits`` the coefficients are rounded to that many
+    significant digits (publishable figures), and ``paid`` then differs from the budget by
+    the rounding. Raises ``CalibrationImpossible`` when fines alone exceed the budget,
     a component with a share has no base, or the mix makes coef_profit ≤ coef_in_network.
     """
     from_old = budget == "old"
@@ -111,7 +119,9 @@ def calibrate(rewards: Sequence[ManagerReward], settings: Incentives,
         if share > 0 and bases[comp] <= 0:
             raise CalibrationImpossible("incentives.calibration.no_base", component=comp,
                                         share=f"{share:g}", base=_money(bases[comp]))
-        coefficients[COEFFICIENTS[comp]] = share * gross / bases[comp] if share > 0 else 0.0
+        exact = share * gross / bases[comp] if share > 0 else 0.0
+        digits = settings.coefficient_digits
+        coefficients[COEFFICIENTS[comp]] = float(f"{exact:.{digits}g}") if digits else exact
     c_net, c_profit = coefficients["coef_in_network"], coefficients["coef_profit"]
     if not c_profit > c_net:
         ratio = bases["profit"] / bases["in_network"] if bases["in_network"] > 0 else math.inf
@@ -122,7 +132,8 @@ def calibrate(rewards: Sequence[ManagerReward], settings: Incentives,
             profit_base=_money(bases["profit"]), in_network_base=_money(bases["in_network"]))
     totals = {comp: coefficients[COEFFICIENTS[comp]] * bases[comp] for comp in COMPONENTS}
     return Calibration(budget=amount, from_old=from_old, fines=fines, gross=gross, mix=mix,
-                       bases=bases, coefficients=coefficients, totals=totals)
+                       bases=bases, coefficients=coefficients, totals=totals,
+                       digits=settings.coefficient_digits)
 
 
 # --------------------------------------------------------------------------- fairness

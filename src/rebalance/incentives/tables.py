@@ -133,7 +133,7 @@ def settings_table(settings: Incentives, profile: HandsetProfile | None = None,
 
 def calibration_table(cal: Calibration, settings: Incentives, lang: str = "en") -> pd.DataFrame:
     """Per component: share of the budget, base, solved coefficient, what it pays; then the
-    fines taken back and the total, which is the budget."""
+    fines taken back and the total, which is the budget (up to the coefficients' rounding)."""
     rows: list[dict[str, Any]] = []
     for comp in COMPONENTS:
         setting = COEFFICIENTS[comp]
@@ -147,8 +147,7 @@ def calibration_table(cal: Calibration, settings: Incentives, lang: str = "en") 
                  "base": math.nan, "setting": "", "coefficient": "",
                  "total": -cal.fines})
     rows.append({"component": t("incentives.component.total", lang), "share": 1.0,
-                 "base": math.nan, "setting": "", "coefficient": "",
-                 "total": cal.gross - cal.fines})
+                 "base": math.nan, "setting": "", "coefficient": "", "total": cal.paid})
     for row in rows:
         row.update(_unit_values(settings))
     columns = ["component", "share", "base", "setting", "coefficient", "total", "currency",
@@ -174,6 +173,8 @@ def summary_items(rewards: Sequence[ManagerReward], fair: Fairness, settings: In
     ]
     if cal is not None:
         items.append(("budget_old" if cal.from_old else "budget", round(cal.budget, 2) + 0.0))
+        if cal.digits:
+            items.append(("coefficient_digits", cal.digits))
     items += [("total_quantity", total("quantity_reward")),
               ("total_in_network", total("in_network_reward")),
               ("total_profit", total("profit_reward")), ("total_fine", total("fine")),
