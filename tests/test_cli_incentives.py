@@ -149,8 +149,6 @@ def test_bad_options_exit_2(tmp_path: Path, args: list[str], words: str) -> None
     assert words in output
 
 
-@pytest.mark.skipif(not BASELINE.exists() or not SAMPLE.exists(),
-                    reason="bundled baseline not present")
 def test_bundled_baseline_runs_out_of_the_box(tmp_path: Path) -> None:
     """The sample subscribers file matches the baseline managers and every branch occurs."""
     code, output = run(str(BASELINE), "--subscribers", str(SAMPLE), "--out", str(tmp_path))
