@@ -130,6 +130,9 @@ def test_rewards_follow_the_plan(tmp_path: Path, chinese: bool) -> None:
     assert table["book_reward"].tolist() == ["108.5", "-20", "0"]
     assert table["plan_change"].tolist() == ["-59.5", "0", "46"]
     assert "1 subscribers follow 1 clients" in output
+    assert "on the plan 1 managers earn more than on the current book, 1 less" in output
+    summary = dict(read_csv(tmp_path / "out" / "incentives_summary.csv").values.tolist())
+    assert summary["managers earning more on the plan than on the current book"] == "1"
 
 
 def test_subscriber_whose_client_is_not_in_the_book_is_named(tmp_path: Path) -> None:

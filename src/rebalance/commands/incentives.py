@@ -308,8 +308,11 @@ def _print(run: _Run, rows: list[WhatIfRow], profile: HandsetProfile, lang: str)
                     old_low=f"{old.low:.2f}", old_high=f"{old.high:.2f}",
                     old_median=f"{old.median:.2f}", old_cv=f"{old.cv:.2f}"), soft_wrap=True)
     if run.book is not None:
+        from rebalance.incentives import plan_gains
+
+        gain, lose, _ = plan_gains(run.rewards, run.book)
         console.print(t("incentives.moved", lang, num=sum(run.moved.values()),
-                        clients=run.num_moved_clients))
+                        clients=run.num_moved_clients, gain=gain, lose=lose), soft_wrap=True)
     _print_whatif(rows, profile, s.currency, lang)
 
 

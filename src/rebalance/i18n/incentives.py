@@ -98,6 +98,10 @@ _ITEMS: dict[str, tuple[str, str]] = {
     "num_gain": ("managers gaining vs the old scheme", "比旧方案多拿的客户经理数"),
     "num_lose": ("managers losing vs the old scheme", "比旧方案少拿的客户经理数"),
     "num_same": ("managers unchanged", "持平的客户经理数"),
+    "num_gain_plan": ("managers earning more on the plan than on the current book",
+                      "按方案归属比现有归属多拿的客户经理数"),
+    "num_lose_plan": ("managers earning less on the plan than on the current book",
+                      "按方案归属比现有归属少拿的客户经理数"),
     "new_low": ("new reward per subscriber: lowest manager", "户均新方案奖励：最低"),
     "new_median": ("new reward per subscriber: median manager", "户均新方案奖励：中位"),
     "new_high": ("new reward per subscriber: highest manager", "户均新方案奖励：最高"),
@@ -178,8 +182,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "新方案 {new_low} 至 {new_high}（中位 {new_median}，变异系数 {new_cv}）；旧方案 {old_low} "
         "至 {old_high}（中位 {old_median}，变异系数 {old_cv}）。"),
     "incentives.moved": (
-        "{num} subscribers follow {clients} clients that change manager in the plan.",
-        "方案中有 {clients} 个客户更换客户经理，随之调整的用户 {num} 户。"),
+        "{num} subscribers follow {clients} clients that change manager in the plan; on the "
+        "plan {gain} managers earn more than on the current book, {lose} less.",
+        "方案中有 {clients} 个客户更换客户经理，随之调整的用户 {num} 户；"
+        "按方案归属，{gain} 名客户经理比现有归属多拿，{lose} 名少拿。"),
     "incentives.wrote": ("Wrote", "已写入"),
     # calibration impossible (exit 1)
     "incentives.calibration.fines_exceed": (

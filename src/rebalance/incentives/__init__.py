@@ -43,6 +43,7 @@ from rebalance.incentives.calibrate import (
     component_bases,
     fairness,
     old_total,
+    plan_gains,
 )
 from rebalance.incentives.scheme import (
     ManagerReward,
@@ -73,7 +74,8 @@ __all__ = [
     "COMPONENTS", "SUBSCRIBER_COLUMNS", "Calibration", "CalibrationImpossible", "Fairness",
     "HandsetProfile", "ManagerReward", "Subscriber", "WhatIfRow", "arrears_rate", "attribute",
     "calibrate", "calibration_table", "complete_months", "component_bases", "compute_rewards",
-    "counts_for_quantity", "fairness", "manager_reward", "old_total", "quantity_window",
+    "counts_for_quantity", "fairness", "manager_reward", "old_total", "plan_gains",
+    "quantity_window",
     "read_subscribers", "rewards_table", "settings_table", "summary_items", "summary_table",
     "whatif", "whatif_period_book", "whatif_table",
 ]

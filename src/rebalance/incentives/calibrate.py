@@ -168,14 +168,24 @@ class Fairness:
     per_subscriber_old: Spread
 
 
+def _gain_lose_same(diffs: Sequence[float]) -> tuple[int, int, int]:
+    return (sum(1 for d in diffs if d > _SAME), sum(1 for d in diffs if d < -_SAME),
+            sum(1 for d in diffs if abs(d) <= _SAME))
+
+
+def plan_gains(rewards: Sequence[ManagerReward], book: Sequence[ManagerReward],
+               ) -> tuple[int, int, int]:
+    """Managers earning more, less and the same on a plan than on the current book (same
+    scheme); both lists in the same manager order."""
+    return _gain_lose_same([p.reward - b.reward for p, b in zip(rewards, book, strict=True)])
+
+
 def fairness(rewards: Sequence[ManagerReward]) -> Fairness:
     """Gainers and losers (new vs old reward) and the spread of reward per subscriber."""
-    diffs = [r.difference for r in rewards]
+    gain, lose, same = _gain_lose_same([r.difference for r in rewards])
     held = [r for r in rewards if r.num_subscribers > 0]
     return Fairness(
-        num_gain=sum(1 for d in diffs if d > _SAME),
-        num_lose=sum(1 for d in diffs if d < -_SAME),
-        num_same=sum(1 for d in diffs if abs(d) <= _SAME),
+        num_gain=gain, num_lose=lose, num_same=same,
         per_subscriber_new=_spread([r.reward / r.num_subscribers for r in held]),
         per_subscriber_old=_spread([r.old_reward / r.num_subscribers for r in held]),
     )

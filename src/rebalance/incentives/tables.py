@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 
 from rebalance.i18n import t
-from rebalance.incentives.calibrate import COEFFICIENTS, COMPONENTS, Calibration, Fairness
+from rebalance.incentives.calibrate import (
+    COEFFICIENTS,
+    COMPONENTS,
+    Calibration,
+    Fairness,
+    plan_gains,
+)
 from rebalance.incentives.scheme import ManagerReward
 from rebalance.incentives.whatif import HandsetProfile, WhatIfRow
 from rebalance.scenario import Incentives
@@ -180,7 +186,9 @@ def summary_items(rewards: Sequence[ManagerReward], fair: Fairness, settings: In
               ("total_profit", total("profit_reward")), ("total_fine", total("fine")),
               ("total_new", total("reward")), ("total_old", total("old_reward"))]
     if book is not None:
-        items.append(("total_book", round(sum(r.reward for r in book), 2) + 0.0))
+        gain, lose, _ = plan_gains(rewards, book)
+        items += [("total_book", round(sum(r.reward for r in book), 2) + 0.0),
+                  ("num_gain_plan", gain), ("num_lose_plan", lose)]
     items += [("num_gain", fair.num_gain), ("num_lose", fair.num_lose),
               ("num_same", fair.num_same),
               *spread("new", fair.per_subscriber_new),
