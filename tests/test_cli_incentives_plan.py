@@ -277,3 +277,23 @@ def test_rounded_coefficients_are_printed_with_their_gap(tmp_path: Path) -> None
     assert f"pays {paid:,.2f}, {paid - 40_000:+,.2f} from the budget" in output
     table = read_csv(tmp_path / "incentives.csv")
     assert money_sum(table, "reward") == pytest.approx(paid, abs=0.005 * len(table))
+
+
+def test_the_calibrated_scheme_file_applies_the_coefficients_as_they_are(tmp_path: Path,
+                                                                         ) -> None:
+    """--budget writes incentives_scheme.yaml (extends the scenario, solved coefficients, no
+    budget); running it pays the budget again without solving, and --subscribers carries
+    over."""
+    out = tmp_path / "cal"
+    code, output = run(str(BASELINE), "--subscribers", str(SAMPLE), "--budget", "20000",
+                       "--out", str(out), "--whatif", "0")
+    assert code == 0, output
+    text = (out / "incentives_scheme.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# The scheme calibrated to 20,000.00 元")
+    assert "budget: null" in text and "extends: " in text and "subscribers: " in text
+    code, output = run(str(out / "incentives_scheme.yaml"), "--out", str(tmp_path / "again"),
+                       "--whatif", "0")
+    assert code == 0, output
+    assert not (tmp_path / "again" / "incentives_calibration.csv").exists()
+    table = read_csv(tmp_path / "again" / "incentives.csv")
+    assert money_sum(table, "reward") == pytest.approx(20_000, abs=0.005 * len(table))

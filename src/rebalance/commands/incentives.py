@@ -119,7 +119,7 @@ def incentives(
         rows = whatif(counts, run.settings, profile)
         _print(run, rows, profile, run_lang)
         if out is not None:
-            paths = _write(out, run, rows, profile, run_lang)
+            paths = _write(out, run, rows, profile, loaded.source or scenario, run_lang)
             from rebalance.cli import console
             from rebalance.i18n import t
 
@@ -189,6 +189,7 @@ class _Run:
     num_moved_clients: int
     calibration: Calibration | None
     fair: Fairness
+    subscribers: Path | None  # the --subscribers option (the scenario's table otherwise)
 
 
 def _compute(scenario: Scenario, subscribers: Path | None, assignment: Path | None,
@@ -246,7 +247,7 @@ def _compute(scenario: Scenario, subscribers: Path | None, assignment: Path | No
     plan = str(assignment) if assignment is not None else t("incentives.plan.book", lang)
     return _Run(settings=settings, rewards=rewards, book=book, plan=plan, moved=moved,
                 num_moved_clients=num_moved_clients, calibration=calibration,
-                fair=fairness(rewards))
+                fair=fairness(rewards), subscribers=subscribers)
 
 
 # --------------------------------------------------------------------------- terminal
@@ -387,7 +388,7 @@ def _number_formats(currency: str) -> dict[str, str]:
 
 
 def _write(out: Path, run: _Run, rows: list[WhatIfRow], profile: HandsetProfile,
-           lang: str) -> list[Path]:
+           scenario: Path, lang: str) -> list[Path]:
     """All files at once: staged, then moved into ``out`` (nothing half-written)."""
     import matplotlib
 
@@ -398,6 +399,7 @@ def _write(out: Path, run: _Run, rows: list[WhatIfRow], profile: HandsetProfile,
     from rebalance.incentives import (
         calibration_table,
         rewards_table,
+        scheme_yaml,
         settings_table,
         summary_items,
         summary_table,
@@ -419,6 +421,8 @@ def _write(out: Path, run: _Run, rows: list[WhatIfRow], profile: HandsetProfile,
                  "calibration": "incentives_calibration.csv",
                  "whatif": "incentives_whatif.csv"}
     names = [csv_names[k] for k in tables] + ["incentives.xlsx", "incentives_whatif.png"]
+    if run.calibration is not None:
+        names.append("incentives_scheme.yaml")
     sheets = {t(f"incentives.sheet.{k}", lang): v for k, v in tables.items()}
     sheets[t("incentives.sheet.settings", lang)] = settings_table(s, profile, lang)
     with atomic_output_dir(out) as staging:
@@ -426,6 +430,10 @@ def _write(out: Path, run: _Run, rows: list[WhatIfRow], profile: HandsetProfile,
             write_csv(frame, staging / csv_names[key])
         write_xlsx(staging / "incentives.xlsx", sheets,
                    number_formats=_number_formats(s.currency))
+        if run.calibration is not None:
+            (staging / "incentives_scheme.yaml").write_text(
+                scheme_yaml(s, run.calibration, scenario, out, run.subscribers, lang),
+                encoding="utf-8")
         fig, ax = plt.subplots(figsize=(7, 4.2))
         try:
             plot_incentives_whatif(rows, currency=s.currency,

@@ -174,6 +174,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Coefficients rounded to {digits} significant digits: the scheme pays {paid}, {gap} "
         "from the budget.",
         "系数保留 {digits} 位有效数字：方案支出 {paid}，与预算相差 {gap}。"),
+    "incentives.scheme.header": (
+        "The scheme calibrated to {budget} {currency} per {months}-month period: run "
+        "`rebalance incentives` on this file to apply these coefficients as they are.",
+        "按每考核期（{months} 个月）{budget} {currency} 校准的方案：对本文件运行 "
+        "`rebalance incentives` 即按这些系数直接计算。"),
+    "incentives.scheme.header_old": (
+        "The scheme calibrated to the old scheme's total, {budget} {currency} per "
+        "{months}-month period: run `rebalance incentives` on this file to apply these "
+        "coefficients as they are.",
+        "按旧方案总额（每考核期 {months} 个月 {budget} {currency}）校准的方案：对本文件运行 "
+        "`rebalance incentives` 即按这些系数直接计算。"),
     "incentives.fairness": (
         "Against the old scheme: {gain} managers gain, {lose} lose, {same} unchanged. Reward "
         "per subscriber across managers: new {new_low} to {new_high} (median {new_median}, "

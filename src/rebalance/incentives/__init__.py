@@ -63,6 +63,7 @@ from rebalance.incentives.subscribers import (
 from rebalance.incentives.tables import (
     calibration_table,
     rewards_table,
+    scheme_yaml,
     settings_table,
     summary_items,
     summary_table,
@@ -75,7 +76,6 @@ __all__ = [
     "HandsetProfile", "ManagerReward", "Subscriber", "WhatIfRow", "arrears_rate", "attribute",
     "calibrate", "calibration_table", "complete_months", "component_bases", "compute_rewards",
     "counts_for_quantity", "fairness", "manager_reward", "old_total", "plan_gains",
-    "quantity_window",
-    "read_subscribers", "rewards_table", "settings_table", "summary_items", "summary_table",
-    "whatif", "whatif_period_book", "whatif_table",
+    "quantity_window", "read_subscribers", "rewards_table", "scheme_yaml", "settings_table",
+    "summary_items", "summary_table", "whatif", "whatif_period_book", "whatif_table",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -204,3 +205,29 @@ def summary_table(items: Sequence[tuple[str, Any]], lang: str = "en") -> pd.Data
     return pd.DataFrame({header("item", lang): [t(f"incentives.item.{k}", lang)
                                                 for k, _ in items],
                          header("value", lang): [value(k, v) for k, v in items]})
+
+
+def scheme_yaml(settings: Incentives, cal: Calibration, scenario: Path, out_dir: Path,
+                subscribers: Path | None, lang: str = "en") -> str:
+    """The calibrated scheme as a scenario to adopt: ``extends:`` the run's scenario (and
+    its subscribers table) with the solved ``incentives:`` section and no budget, so running
+    it pays the same without solving again. Paths are relative to ``out_dir``."""
+    import os
+
+    import yaml
+
+    def where(path: Path) -> str:
+        try:
+            return Path(os.path.relpath(path.resolve(), out_dir.resolve())).as_posix()
+        except ValueError:  # another drive: keep it absolute
+            return path.resolve().as_posix()
+
+    section = {**settings.model_dump(), "budget": None}
+    data: dict[str, Any] = {"extends": where(scenario)}
+    if subscribers is not None:
+        data["data"] = {"subscribers": where(subscribers)}
+    data["incentives"] = section
+    key = "incentives.scheme.header_old" if cal.from_old else "incentives.scheme.header"
+    header = t(key, lang, budget=f"{cal.budget:,.2f}", currency=settings.currency,
+               months=settings.period_months)
+    return f"# {header}\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
