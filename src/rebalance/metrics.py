@@ -91,8 +91,9 @@ def gini(values: list[float]) -> float:
         return 0.0
     ordered = sorted(values)
     # Σ_i Σ_j |x_i − x_j| = 2 Σ_i (2i − n − 1) x_(i) for 1-based ranks of the sorted values
-    weighted = sum((2 * i - n - 1) * x for i, x in enumerate(ordered, start=1))
-    return weighted / (n * total)
+    # fsum and the clamp: equal values must give exactly 0, not a rounding residue like -2e-17
+    weighted = math.fsum((2 * i - n - 1) * x for i, x in enumerate(ordered, start=1))
+    return max(0.0, weighted / (n * total))
 
 
 def lorenz_points(values: list[float]) -> list[tuple[float, float]]:
