@@ -25,12 +25,14 @@ from rebalance.report import (
 from rebalance.scenario import Scenario
 
 ASSIGNMENT = ["client_id", "name", "industry", "revenue", "importance", "previous_manager",
-              "manager", "moved", "locked", "reason"]
+              "previous_manager_name", "manager", "manager_name", "moved", "kind", "locked",
+              "reason"]
 MANAGERS = ["manager_id", "name", "industry", "status", "clients_before", "clients_after",
             "revenue_before", "revenue_after", "revenue_share", "revenue_dev",
             "importance_before", "importance_after", "importance_share", "importance_dev",
             "target", "equal_split_target", "required_growth", "equal_split_growth"]
-MOVES = ["client_id", "name", "from_manager", "to_manager", "revenue", "importance", "reason"]
+MOVES = ["client_id", "name", "kind", "exchange", "from_manager", "from_manager_name",
+         "to_manager", "to_manager_name", "revenue", "importance", "reason"]
 
 
 def _scenario(**fields: Any) -> Scenario:
@@ -88,6 +90,8 @@ def test_assignment_values_and_order() -> None:
     assert list(df["locked"]) == [False, True, False, False, False]
     assert list(df["previous_manager"]) == ["KM001", "KM001", "KM002", "KM003", ""]
     assert list(df["manager"]) == ["KM004", "KM001", "KM002", "KM002", "KM004"]
+    assert list(df["manager_name"]) == ["赵六", "张三", "李四", "李四", "赵六"]
+    assert list(df["kind"]) == ["move", "", "", "handover", "placement"]
     assert df["revenue"].iloc[0] == 500.0  # money rounded to 2 decimals
     assert list(df["reason"]) == ["why", "", "", "", ""]
     assert df["importance"].dtype == "int64" and df["moved"].dtype == bool
@@ -146,13 +150,16 @@ def test_managers_take_targets_from_plan() -> None:
 
 
 def test_moves_columns_and_sorting() -> None:
-    """Moves and handovers sorted by client id; new clients are not moves."""
+    """Every changed client sorted by id, with its kind (move / handover / placement)."""
     problem = _book()
-    df = moves_table(problem, AFTER, {"C001": "r1"})
+    df = moves_table(problem, AFTER, {"C001": "r1"}, exchanges={"C005": "E1"})
     assert list(df.columns) == MOVES
-    assert list(df["client_id"]) == ["C001", "C005"]
-    assert list(df["from_manager"]) == ["KM003", "KM001"]
-    assert list(df["reason"]) == ["r1", ""]
+    assert list(df["client_id"]) == ["C001", "C004", "C005"]
+    assert list(df["kind"]) == ["handover", "placement", "move"]
+    assert list(df["exchange"]) == ["", "", "E1"]
+    assert list(df["from_manager"]) == ["KM003", "", "KM001"]
+    assert list(df["from_manager_name"]) == ["王五", "", "张三"]
+    assert list(df["reason"]) == ["r1", "", ""]
     only_moves = moves_table(problem, AFTER, include_handovers=False)
     assert list(only_moves["client_id"]) == ["C005"]
     empty = moves_table(problem, problem.current_assignment)
@@ -168,14 +175,17 @@ def test_translate_zh_headers_and_labels() -> None:
     rules = _rules(problem)
     zh = translate(assignment_table(problem, rules, AFTER, {}, backups={}), "zh")
     assert list(zh.columns) == ["客户编码", "客户名称", "行业", "收入", "重要程度", "原客户经理",
-                                "客户经理", "是否调整", "锁定", "调整原因", "B角客户经理", "地区"]
+                                "原客户经理姓名", "客户经理", "客户经理姓名", "是否调整",
+                                "变动类型", "锁定", "调整原因", "B角客户经理", "地区"]
     assert list(zh["是否调整"]) == ["是", "否", "否", "否", "否"]
+    assert list(zh["变动类型"]) == ["调整", "", "", "交接", "新客户分配"]
     managers = translate(managers_table(problem, rules, problem.current_assignment, AFTER), "zh")
     assert list(managers.columns)[:6] == ["客户经理编码", "姓名", "行业组", "状态",
                                           "调整前客户数", "调整后客户数"]
     assert list(managers["状态"]) == ["在岗", "在岗", "离职", "新入职"]
     moves = translate(moves_table(problem, AFTER), "zh")
-    assert list(moves.columns) == ["客户编码", "客户名称", "调出客户经理", "调入客户经理",
+    assert list(moves.columns) == ["客户编码", "客户名称", "变动类型", "交换编号", "调出客户经理",
+                                   "调出客户经理姓名", "调入客户经理", "调入客户经理姓名",
                                    "收入", "重要程度", "调整原因"]
     en = translate(moves_table(problem, AFTER), "en")
     assert list(en.columns) == MOVES
@@ -204,94 +214,3 @@ def test_tables_give_identical_csv_bytes(tmp_path: Path) -> None:
         outputs.append((path.read_bytes(), (tmp_path / f"{run}2.csv").read_bytes()))
     assert outputs[0] == outputs[1]
     assert "'=HYPERLINK()" in outputs[0][1].decode("utf-8-sig")
-
-
-# --------------------------------------------------------------------------- reasons
-
-
-def test_reasons_name_the_band_repaired() -> None:
-    """A move names the loser's worst out-of-band metric and the gainer's standing, en and zh."""
-    problem = _book()
-    rules = _rules(problem)
-    en = move_reasons(problem, _scenario(), rules, AFTER)
-    assert en["C005"] == "KM001 → KM004: KM001 revenue +100 % over fair share, KM004 −100 % under"
-    assert en["C001"] == "KM003 → KM002: KM003 is leaving"
-    assert en["C004"] == "new client → KM004"
-    assert en["C002"] == "locked"
-    assert en["C003"] == ""
-    zh = move_reasons(problem, _scenario(), rules, AFTER, lang="zh")
-    assert zh["C005"] == "KM001 → KM004：KM001 收入超出公平份额 100%，KM004 低于 100%"
-    assert zh["C001"] == "KM003 → KM002：KM003 离职"
-    assert zh["C004"] == "新客户 → KM004"
-    assert zh["C002"] == "锁定"
-
-
-def test_reason_picks_largest_excess_over_tolerance() -> None:
-    """With revenue within band but client count far over, the reason names client count."""
-    managers = (Manager("KM1", ("A",)), Manager("KM2", ("A",)))
-    clients = (
-        Client("C1", "A", 10.0, manager="KM1"),
-        Client("C2", "A", 10.0, manager="KM1"),
-        Client("C3", "A", 10.0, manager="KM1"),
-        Client("C4", "A", 30.0, manager="KM2"),
-    )
-    problem = Problem(clients, managers)
-    scenario = _scenario(balance={"revenue": {"tolerance": 0.1, "weight": 10},
-                                  "importance": {"tolerance": 0.9, "weight": 5}})
-    reasons = move_reasons(problem, scenario, build_rules(problem, scenario),
-                           {"C1": "KM2", "C2": "KM1", "C3": "KM1", "C4": "KM2"})
-    assert reasons["C1"] == "KM1 → KM2: KM1 client count +50 % over fair share, KM2 −50 % under"
-
-
-def test_reason_gainer_under_and_balance_fallback() -> None:
-    """Loser inside its bands: the gainer's shortfall is named; nothing out of band: balance."""
-    managers = (Manager("KM1", ("A",)), Manager("KM2", ("A",)), Manager("KM3", ("A",)))
-    clients = (
-        Client("C1", "A", 100.0, manager="KM1"),
-        Client("C2", "A", 100.0, manager="KM2"),
-        Client("C3", "A", 100.0, manager="KM2"),
-    )
-    problem = Problem(clients, managers)
-    scenario = _scenario(balance={"revenue": {"tolerance": 0.6, "weight": 10},
-                                  "importance": {"tolerance": 0.6, "weight": 5},
-                                  "clients": {"tolerance": 0.6, "weight": 1}})
-    rules = build_rules(problem, scenario)
-    reasons = move_reasons(problem, scenario, rules, {"C1": "KM3", "C2": "KM2", "C3": "KM2"})
-    assert reasons["C1"] == "KM1 → KM3: KM3 revenue −100 % under fair share, KM1 at 0 %"
-    reasons = move_reasons(problem, scenario, rules, {"C1": "KM2", "C2": "KM2", "C3": "KM2"})
-    assert reasons["C1"] == "KM1 → KM2: balance"
-    zh = move_reasons(problem, scenario, rules, {"C1": "KM2", "C2": "KM2", "C3": "KM2"}, "zh")
-    assert zh["C1"] == "KM1 → KM2：均衡调整"
-
-
-def test_reasons_for_rules() -> None:
-    """Forbidden pair, scenario lock, protection and capacity each give their own reason."""
-    managers = (Manager("KM1", ("A",), capacity=1), Manager("KM2", ("A",)),
-                Manager("KM3", ("A",)))
-    clients = (
-        Client("C1", "A", 100.0, importance=5, manager="KM1"),
-        Client("C2", "A", 100.0, manager="KM1"),
-        Client("C3", "A", 100.0, manager="KM1"),
-        Client("C4", "A", 100.0, manager="KM2"),
-    )
-    problem = Problem(clients, managers)
-    scenario = _scenario(forbid=[{"client": "C2", "manager": "KM1"}],
-                         locks=[{"client": "C4", "manager": "KM3"}],
-                         continuity={"protect_importance": 5})
-    rules = build_rules(problem, scenario)
-    after = {"C1": "KM1", "C2": "KM2", "C3": "KM3", "C4": "KM3"}
-    en = move_reasons(problem, scenario, rules, after)
-    assert en["C1"] == "protected (importance ≥ 5)"
-    assert en["C2"] == "KM1 → KM2: KM1 may not serve this client (forbidden pair)"
-    assert en["C3"] == "KM1 → KM3: KM1 over capacity (3 > 1)"
-    assert en["C4"] == "KM2 → KM3: locked to KM3 in the scenario"
-    zh = move_reasons(problem, scenario, rules, after, "zh")
-    assert zh["C2"] == "KM1 → KM2：KM1 不得服务该客户（禁止配对）"
-    assert zh["C4"] == "KM2 → KM3：方案锁定至 KM3"
-
-
-def test_reasons_reject_unknown_language() -> None:
-    """A typo in the language is an error, not silently English."""
-    problem = _book()
-    with pytest.raises(ValueError, match="language"):
-        move_reasons(problem, _scenario(), _rules(problem), AFTER, lang="fr")

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rebalance.data import Problem
+from rebalance.metrics import outside_band
 from rebalance.pools import METRICS, Rules, build_rules, client_load
 from rebalance.scenario import Scenario
 
@@ -36,8 +37,6 @@ RULES: tuple[str, ...] = (
     "max_moves_per_manager",
 )
 
-# A deviation this close to the band edge counts as inside (float noise, not a decision).
-BAND_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -254,7 +253,7 @@ def check(
             devs[key] = dev
             excess_terms[key] = band.weight * max(0.0, over)
             balance_excess += excess_terms[key]
-            if over > BAND_EPSILON:
+            if outside_band(dev, band.tolerance):
                 outside.append(key)
 
     violations.sort(key=lambda v: RULES.index(v.rule))  # stable: input order within a rule

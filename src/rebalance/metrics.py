@@ -36,6 +36,14 @@ BAND_EPS = 1e-9  # a deviation this close to the tolerance counts as inside the 
 DIGITS = 6  # rounding of the figures returned by ``fairness``
 
 
+def outside_band(dev: float, tolerance: float) -> bool:
+    """The one definition of "outside a band": ``|dev| > tolerance`` (beyond float noise).
+
+    The terminal, the files, the reasons and the checker all count with this function.
+    """
+    return abs(dev) > tolerance + BAND_EPS
+
+
 def manager_loads(problem: Problem, client_to_manager: Assignment) -> dict[tuple[str, str], float]:
     """(manager_id, metric) -> load, for every manager in the book (0 when empty).
 
@@ -136,7 +144,7 @@ def metric_fairness(devs: Mapping[str, float], tolerance: float) -> dict[str, fl
         "max_abs_dev": round(max((abs(d) for d in values), default=0.0), DIGITS),
         "cv": round(coefficient_of_variation(ratios), DIGITS),
         "gini": round(gini(ratios), DIGITS),
-        "outside_band": sum(1 for d in values if abs(d) > tolerance + BAND_EPS),
+        "outside_band": sum(1 for d in values if outside_band(d, tolerance)),
     }
 
 
@@ -155,6 +163,14 @@ def fairness(
                        for m in problem.managers if (m.manager_id, k) in devs}
         result[k] = metric_fairness(per_manager, bands[k].tolerance)
     return result
+
+
+def managers_outside(problem: Problem, scenario: Scenario, rules: Rules,
+                     client_to_manager: Assignment) -> int:
+    """Number of rated managers outside the band (``outside_band``) of at least one metric."""
+    bands = scenario.balance.bands()
+    devs = relative_devs(problem, rules, client_to_manager)
+    return len({mid for (mid, k), d in devs.items() if outside_band(d, bands[k].tolerance)})
 
 
 def continuity_share(problem: Problem, client_to_manager: Assignment) -> float:

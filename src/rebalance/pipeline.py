@@ -22,10 +22,10 @@ from rebalance.data import Problem
 from rebalance.errors import NoPlanError
 from rebalance.io.read import load_book
 from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_xlsx
-from rebalance.metrics import before_after
-from rebalance.pools import Rules
+from rebalance.metrics import before_after, managers_outside
+from rebalance.pools import HANDOVER, KINDS, MOVE, PLACEMENT, Rules, change_kind
 from rebalance.report.labels import number_formats
-from rebalance.report.reasons import move_reasons
+from rebalance.report.reasons import exchange_ids, explain
 from rebalance.report.tables import assignment_table, managers_table, moves_table, translate
 from rebalance.scenario import Scenario, load_scenario
 from rebalance.solve import Result, solve
@@ -129,7 +129,8 @@ def run(
 def tables(plan: Plan, lang: str = "en") -> dict[str, pd.DataFrame]:
     """assignment, managers and moves tables (headers and reasons in ``lang``)."""
     problem, rules, assignment = plan.problem, plan.rules, plan.client_to_manager
-    reasons = move_reasons(problem, plan.scenario, rules, assignment, lang=lang)
+    explanations = explain(problem, plan.scenario, rules, assignment, lang, plan.verdict)
+    reasons = {cid: e.text for cid, e in explanations.items()}
     backups = dict(plan.backups.client_to_backup) if plan.backups else None
     out = {
         "assignment": assignment_table(problem, rules, assignment, reasons, backups),
@@ -137,7 +138,8 @@ def tables(plan: Plan, lang: str = "en") -> dict[str, pd.DataFrame]:
             problem, rules, problem.current_assignment, assignment, plan.targets,
             dict(plan.backups.loads) if plan.backups else None,
         ),
-        "moves": moves_table(problem, assignment, reasons),
+        "moves": moves_table(problem, assignment, reasons,
+                             exchanges=exchange_ids(explanations)),
     }
     return {name: translate(df, lang, name) for name, df in out.items()}
 
@@ -166,7 +168,11 @@ def summary(plan: Plan) -> dict[str, Any]:
         "gap": result.gap,
         "wall_time": round(result.wall_time, 3),
         "stages": [_stage_dict(s) for s in result.stages],
-        "moves": verdict.num_moves,
+        **kind_counts(plan),
+        "managers_outside_band": {
+            when: managers_outside(plan.problem, plan.scenario, plan.rules, assignment)
+            for when, assignment in (("before", plan.problem.current_assignment),
+                                     ("after", plan.client_to_manager))},
         "balance_excess": verdict.balance_excess,
         "continuity_cost": verdict.continuity_cost,
         "fairness": {"before": plan.fairness["before"], "after": plan.fairness["after"]},
@@ -197,6 +203,17 @@ def summary(plan: Plan) -> dict[str, Any]:
             "outside_pairs": sorted(getattr(b, "outside_pairs", ()) or ()),
         }
     return out
+
+
+def kind_counts(plan: Plan) -> dict[str, int]:
+    """``moves``, ``handovers``, ``placements``: how many clients change, by ``change_kind``."""
+    counts = {kind: 0 for kind in KINDS}
+    assignment = plan.result.client_to_manager
+    for c in plan.problem.clients:
+        kind = change_kind(plan.problem, c.client_id, assignment.get(c.client_id))
+        if kind is not None:
+            counts[kind] += 1
+    return {"moves": counts[MOVE], "handovers": counts[HANDOVER], "placements": counts[PLACEMENT]}
 
 
 def key_figures(plan: Plan) -> dict[str, Any]:

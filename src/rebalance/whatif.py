@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rebalance.errors import InputError, Issue, NoPlanError
-from rebalance.metrics import BAND_EPS, relative_devs
+from rebalance.metrics import managers_outside
 from rebalance.pools import METRICS
 from rebalance.scenario import parse_override, with_overrides
 
@@ -121,14 +121,6 @@ ZH_GAIN_PER_MOVE = "每次调整均衡收益"
 
 
 # --------------------------------------------------------------------------- compare: figures
-
-
-def managers_outside(problem: Problem, scenario: Scenario, rules: Rules,
-                     client_to_manager: Mapping[str, str | None]) -> int:
-    """Number of rated managers outside the band of at least one metric."""
-    bands = scenario.balance.bands()
-    devs = relative_devs(problem, rules, client_to_manager)
-    return len({mid for (mid, k), d in devs.items() if abs(d) > bands[k].tolerance + BAND_EPS})
 
 
 def figures(plan: Plan) -> dict[str, Any]:

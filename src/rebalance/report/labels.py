@@ -8,6 +8,8 @@ input column use a name the input reader accepts as an alias (``客户编码`` �
 
 from __future__ import annotations
 
+from rebalance.data import Problem
+
 LANGS: tuple[str, ...] = ("en", "zh")
 
 ZH_COLUMNS: dict[str, str] = {
@@ -18,14 +20,20 @@ ZH_COLUMNS: dict[str, str] = {
     "revenue": "收入",
     "importance": "重要程度",
     "previous_manager": "原客户经理",
+    "previous_manager_name": "原客户经理姓名",
     "manager": "客户经理",
+    "manager_name": "客户经理姓名",
     "moved": "是否调整",
+    "kind": "变动类型",
+    "exchange": "交换编号",
     "locked": "锁定",
     "reason": "调整原因",
     "backup_manager": "B角客户经理",
     # moves.csv
     "from_manager": "调出客户经理",
     "to_manager": "调入客户经理",
+    "from_manager_name": "调出客户经理姓名",
+    "to_manager_name": "调入客户经理姓名",
 }
 
 ZH_MANAGER_COLUMNS: dict[str, str] = {
@@ -50,9 +58,6 @@ ZH_MANAGER_COLUMNS: dict[str, str] = {
     "backup_clients": "B角客户数",
     "backup_importance": "B角重要程度",
 }
-
-ZH_STATUS: dict[str, str] = {"active": "在岗", "leaving": "离职", "new": "新入职"}
-ZH_BOOL: dict[bool, str] = {True: "是", False: "否"}
 
 # Sheet titles of assignment.xlsx, keyed by output table name.
 SHEET_NAMES: dict[str, dict[str, str]] = {
@@ -96,3 +101,52 @@ def number_formats(lang: str) -> dict[str, str]:
             if en in mapping:
                 formats[mapping[en]] = spec
     return formats
+
+
+# Punctuation between the parts of a sentence (not messages: no words to translate).
+PUNCT: dict[str, dict[str, str]] = {
+    "en": {"colon": ": ", "sep": "; ", "arrow": " → "},
+    "zh": {"colon": "：", "sep": "；", "arrow": " → "},
+}
+
+MINUS = "−"  # U+2212: a minus sign, not a hyphen
+
+
+def pct(dev: float | None, tolerance: float | None = None) -> str:
+    """A signed percentage with one decimal (``+35.7%``, ``−10.0%``, ``—`` when None).
+
+    With ``tolerance``, the figure never contradicts its band: a deviation outside the band
+    (``metrics.outside_band``) gets as many decimals as it takes to show a value beyond the
+    band (``−10.01%`` against ±10 %, never ``−10.0%``).
+    """
+    from rebalance.metrics import outside_band
+
+    if dev is None:
+        return "—"
+    digits = 1
+    if tolerance is not None and outside_band(dev, tolerance):
+        while digits < 6 and round(abs(dev) * 100, digits) <= tolerance * 100:
+            digits += 1
+    value = round(dev * 100, digits)
+    if value == 0:
+        return f"{0:.{digits}f}%"
+    return f"{'+' if value > 0 else MINUS}{abs(value):.{digits}f}%"
+
+
+def band(tolerance: float) -> str:
+    """``±10%``: a tolerance as the band around the fair share."""
+    return f"±{tolerance * 100:g}%"
+
+
+def who(problem: Problem, manager_id: str | None) -> str:
+    """``KM001 张伟``: a manager's id with its name beside it (the id alone when unnamed)."""
+    if manager_id is None:
+        return ""
+    name = problem.manager(manager_id).name if manager_id in problem.manager_index else ""
+    return f"{manager_id} {name}" if name else manager_id
+
+
+def client_label(problem: Problem, client_id: str) -> str:
+    """``510997 南昌地铁集团``: a client's id with its name beside it."""
+    name = problem.client(client_id).name if client_id in problem.client_index else ""
+    return f"{client_id} {name}" if name else client_id

@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 
 from rebalance.data import Problem
+from rebalance.i18n import t
 from rebalance.metrics import Assignment, manager_loads
-from rebalance.pools import Rules, is_moved
-from rebalance.report.labels import ZH_BOOL, ZH_COLUMNS, ZH_MANAGER_COLUMNS, ZH_STATUS, column_names
+from rebalance.pools import MOVE, Rules, change_kind, is_moved
+from rebalance.report.labels import ZH_COLUMNS, ZH_MANAGER_COLUMNS, column_names
 
 ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "client_id", "name", "industry", "revenue", "importance",
-    "previous_manager", "manager", "moved", "locked", "reason",
+    "previous_manager", "previous_manager_name", "manager", "manager_name", "moved", "kind",
+    "locked", "reason",
 )
 MANAGER_COLUMNS: tuple[str, ...] = (
     "manager_id", "name", "industry", "status", "clients_before", "clients_after",
@@ -35,7 +37,8 @@ MANAGER_COLUMNS: tuple[str, ...] = (
 )
 BACKUP_MANAGER_COLUMNS: tuple[str, ...] = ("backup_clients", "backup_importance")
 MOVE_COLUMNS: tuple[str, ...] = (
-    "client_id", "name", "from_manager", "to_manager", "revenue", "importance", "reason",
+    "client_id", "name", "kind", "exchange", "from_manager", "from_manager_name", "to_manager",
+    "to_manager_name", "revenue", "importance", "reason",
 )
 
 MONEY_DIGITS = 2
@@ -65,6 +68,12 @@ def _extra_columns(extras: Iterable[Mapping[str, object]], taken: Iterable[str])
             if str(key) not in blocked:
                 seen.setdefault(str(key), None)
     return list(seen)
+
+
+def _manager_name(problem: Problem, manager_id: str | None) -> str:
+    if manager_id is None or manager_id not in problem.manager_index:
+        return ""
+    return problem.manager(manager_id).name
 
 
 def _frame(
@@ -99,8 +108,11 @@ def assignment_table(
             "revenue": _money(c.revenue),
             "importance": c.importance,
             "previous_manager": c.manager or "",
+            "previous_manager_name": _manager_name(problem, c.manager),
             "manager": manager or "",
+            "manager_name": _manager_name(problem, manager),
             "moved": is_moved(problem, c.client_id, manager),
+            "kind": change_kind(problem, c.client_id, manager) or "",
             "locked": c.client_id in rules.fixed,
             "reason": (reasons or {}).get(c.client_id, ""),
         }
@@ -204,25 +216,32 @@ def moves_table(
     client_to_manager: Assignment,
     reasons: Mapping[str, str] | None = None,
     include_handovers: bool = True,
+    exchanges: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Clients whose manager changes, sorted by client id.
+    """Every client whose manager changes, with its ``kind``, sorted by client id.
 
-    With ``include_handovers`` (default) this lists every client that had a manager and now has
-    another: relationship moves (``moved`` in assignment.csv, the ones continuity cost counts)
-    and handovers from leaving managers. Without it, only relationship moves.
+    ``kind`` is ``pools.change_kind``: ``move`` (the previous manager stays; the only kind
+    continuity cost counts), ``handover`` (the previous manager leaves) or ``placement`` (a
+    new client; ``from_manager`` empty). Without ``include_handovers``, only moves.
+    ``exchanges`` (client_id -> exchange id, from ``reasons``) fills the ``exchange`` column.
     """
     rows = []
     for c in problem.clients:
         new = client_to_manager.get(c.client_id)
-        if c.manager is None or new is None or new == c.manager:
+        kind = change_kind(problem, c.client_id, new)
+        if kind is None or new is None:
             continue
-        if not include_handovers and not is_moved(problem, c.client_id, new):
+        if not include_handovers and kind != MOVE:
             continue
         rows.append({
             "client_id": c.client_id,
             "name": c.name,
-            "from_manager": c.manager,
+            "kind": kind,
+            "exchange": (exchanges or {}).get(c.client_id, ""),
+            "from_manager": c.manager or "",
+            "from_manager_name": _manager_name(problem, c.manager),
             "to_manager": new,
+            "to_manager_name": _manager_name(problem, new),
             "revenue": _money(c.revenue),
             "importance": c.importance,
             "reason": (reasons or {}).get(c.client_id, ""),
@@ -251,9 +270,11 @@ def translate(df: pd.DataFrame, lang: str, table: str | None = None) -> pd.DataF
     out = df.copy()
     if lang == "en":
         return out
+    yes_no = {True: t("common.yes", lang), False: t("common.no", lang)}
     for col in out.columns:
         if col in names and pd.api.types.is_bool_dtype(out[col].dtype):
-            out[col] = out[col].map(ZH_BOOL).astype(object)
-    if "status" in out.columns and "status" in names:
-        out["status"] = out["status"].map(lambda s: ZH_STATUS.get(s, s)).astype(object)
+            out[col] = out[col].map(yes_no).astype(object)
+    for col, prefix in (("status", "common.status."), ("kind", "term.")):
+        if col in out.columns and col in names:
+            out[col] = out[col].map(lambda v, p=prefix: t(p + v, lang) if v else v).astype(object)
     return out.rename(columns={c: names[c] for c in out.columns if c in names})
