@@ -47,16 +47,19 @@ def test_solve_writes_every_output(baseline_out: Path) -> None:
     assert len(rows) == 173
     assert len({r["client_id"] for r in rows}) == 173
     assert all(r["manager"] for r in rows)
-    assert list(rows[0])[:10] == ["client_id", "name", "industry", "revenue", "importance",
-                                  "previous_manager", "manager", "moved", "locked", "reason"]
+    assert list(rows[0])[:13] == ["client_id", "name", "industry", "revenue", "importance",
+                                  "previous_manager", "previous_manager_name", "manager",
+                                  "manager_name", "moved", "kind", "locked", "reason"]
     assert any(r["client_id"].startswith("0") for r in rows)  # leading zeros kept
     summary = json.loads((baseline_out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] in ("OPTIMAL", "FEASIBLE")
     moved = [r for r in rows if r["moved"] == "true"]
-    assert summary["moves"] == len(moved)
+    assert summary["moves"] == len(moved) == sum(r["kind"] == "move" for r in rows)
     moves = read_csv(baseline_out / "moves.csv")
     assert {m["client_id"] for m in moves} >= {r["client_id"] for r in moved}
     assert all(m["reason"] for m in moves)
+    for kind, key in (("move", "moves"), ("handover", "handovers"), ("placement", "placements")):
+        assert summary[key] == sum(m["kind"] == kind for m in moves), kind
     managers = read_csv(baseline_out / "managers.csv")
     targets = sum(float(m["target"]) for m in managers)
     assert targets == pytest.approx(summary["targets"]["total"], abs=1e-6)
@@ -108,7 +111,7 @@ def test_solve_in_chinese_reads_back(tmp_path: Path) -> None:
     assert code == 0, output
     rows = read_csv(out / "assignment.csv")
     assert list(rows[0])[:2] == ["客户编码", "客户名称"]
-    assert any("公平份额" in r["调整原因"] for r in rows)
+    assert any("容差区间" in r["调整原因"] for r in rows)
     result = runner.invoke(app, ["check", str(BASELINE), "-a", str(out / "assignment.csv"),
                                  "--lang", "zh"], env=ENV)
     assert result.exit_code == 0, result.output
@@ -155,4 +158,4 @@ def test_backups_through_the_cli(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(BASELINE), "-a", str(out / "assignment.csv")],
                            env=ENV)
     assert result.exit_code == 0, result.output
-    assert "every client has a valid B角" in result.output
+    assert "every client has a valid backup manager" in result.output

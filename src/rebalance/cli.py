@@ -23,6 +23,7 @@ from rich.console import Console
 
 from rebalance import __version__
 from rebalance.errors import InputError, NoPlanError
+from rebalance.i18n import t
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -54,26 +55,36 @@ T = TypeVar("T")
 NoPlan = NoPlanError  # raised by a command when no acceptable plan exists: message, exit 1
 
 
+class Run:
+    """The language errors are printed in; a command updates it once the scenario is loaded."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+
 @contextmanager
-def exit_codes(lang: str = "en") -> Iterator[None]:
-    """Map library errors to the contract's exit codes, with readable messages, no traceback."""
+def exit_codes(lang: str = "en") -> Iterator[Run]:
+    """Map library errors to the contract's exit codes, with readable messages, no traceback.
+
+    Yields a ``Run`` whose ``lang`` a command sets once it knows the scenario's language.
+    """
+    run = Run(lang)
     try:
-        yield
+        yield run
     except InputError as exc:
-        title = "输入有误" if lang == "zh" else "Bad input"
-        err_console.print(f"[bold red]{title}[/]")
+        err_console.print(f"[bold red]{t('common.title.bad_input', run.lang)}[/]")
         # soft_wrap: one problem per line, never broken at the terminal width
         err_console.print(exc.render(), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except NoPlan as exc:
-        title = "没有可行方案" if lang == "zh" else "No acceptable plan"
-        err_console.print(f"[bold red]{title}[/]")
+        err_console.print(f"[bold red]{t('common.title.no_plan', run.lang)}[/]")
         err_console.print(str(exc), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_NO_PLAN) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception:  # noqa: BLE001 - the last line of defence: exit 3 with the trace
-        err_console.print("[bold red]Internal error[/] (please report it with the trace below)")
+        err_console.print(f"[bold red]{t('common.title.internal', run.lang)}[/]",
+                          markup=True)
         err_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
 

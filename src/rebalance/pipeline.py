@@ -20,23 +20,26 @@ from rebalance.backup import BackupInfeasible, BackupPlan, assign_backups
 from rebalance.check import Verdict, check
 from rebalance.data import Problem
 from rebalance.errors import NoPlanError
+from rebalance.i18n import t
 from rebalance.io.read import load_book
 from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_xlsx
 from rebalance.metrics import before_after, managers_outside
-from rebalance.pools import HANDOVER, KINDS, MOVE, PLACEMENT, Rules, change_kind
-from rebalance.report.labels import number_formats
+from rebalance.pools import HANDOVER, KINDS, MOVE, PLACEMENT, Rules, change_kind, client_load
+from rebalance.report.labels import band, client_label, number_formats, pct, who
 from rebalance.report.reasons import exchange_ids, explain
 from rebalance.report.tables import assignment_table, managers_table, moves_table, translate
 from rebalance.scenario import Scenario, load_scenario
 from rebalance.solve import Result, solve
 from rebalance.targets import TargetPlan, TargetsInfeasible, compute_targets
 
-SHEETS = {
-    "en": {"assignment": "assignment", "managers": "managers", "moves": "moves",
-           "backups": "backups", "parameters": "parameters"},
-    "zh": {"assignment": "客户分配", "managers": "客户经理", "moves": "调整清单",
-           "backups": "B角", "parameters": "参数"},
-}
+SHEET_KEYS = ("assignment", "managers", "moves", "backups", "parameters")
+
+
+def sheet_names(lang: str) -> dict[str, str]:
+    """Workbook sheet name of each table in ``lang``."""
+    return {key: t(f"engine.sheet.{key}", lang) for key in SHEET_KEYS}
+
+
 BACKUP_COLUMNS = {
     "en": ["manager_id", "name", "status", "backup_clients", "backup_clients_share",
            "backup_importance", "backup_importance_share", "partners"],
@@ -85,6 +88,7 @@ def run(
     problem: Problem | None = None,
     rules: Rules | None = None,
     progress: Callable[[Any], None] | None = None,
+    lang: str = "en",
 ) -> Plan:
     """Solve a scenario and derive targets, backups and fairness figures.
 
@@ -96,9 +100,9 @@ def run(
         problem, rules = load_book(scenario)
     result = solve(problem, scenario, rules, progress=progress)
     if not result.has_plan:
-        reasons = list(result.diagnostics) or [
-            f"the solver found no plan in {scenario.solver.time_limit:g} s "
-            f"(status {result.status}); try a longer --time-limit"
+        reasons = list(result.diagnostics_in(lang)) or [
+            t("engine.no_plan_in_time", lang, seconds=f"{scenario.solver.time_limit:g}",
+              status=t(f"engine.status.{result.status}", lang))
         ]
         raise NoPlanError(reasons)
     assignment = dict(result.client_to_manager)
@@ -155,7 +159,7 @@ def _stage_dict(stage: Any) -> dict[str, Any]:
     }
 
 
-def summary(plan: Plan) -> dict[str, Any]:
+def summary(plan: Plan, lang: str = "en") -> dict[str, Any]:
     """The contents of summary.json (see docs/outputs.md)."""
     from importlib.metadata import version
 
@@ -178,7 +182,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "fairness": {"before": plan.fairness["before"], "after": plan.fairness["after"]},
         "continuity": plan.fairness["continuity"],
         "hard_rules_ok": verdict.ok,
-        "outside_band": outside_band_reasons(plan, "en"),
+        "outside_band": outside_band_reasons(plan, lang),
         "targets": {
             "total": targets.total,
             "department_revenue": targets.department_revenue,
@@ -260,7 +264,7 @@ def backups_table(plan: Plan, lang: str = "en") -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=BACKUP_COLUMNS["zh" if lang == "zh" else "en"])
 
 
-def parameters_table(plan: Plan) -> pd.DataFrame:
+def parameters_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
     """The resolved scenario as key/value rows (the workbook's parameters sheet)."""
     rows: list[tuple[str, str]] = []
 
@@ -274,7 +278,8 @@ def parameters_table(plan: Plan) -> pd.DataFrame:
     walk("", plan.scenario.resolved())
     rows += [("seed", str(plan.scenario.solver.seed)), ("input_hash", plan.input_hash),
              ("rebalance_version", __version__)]
-    return pd.DataFrame(rows, columns=["parameter", "value"])
+    return pd.DataFrame(rows, columns=[t("engine.param.parameter", lang),
+                                       t("engine.param.value", lang)])
 
 
 def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
@@ -284,48 +289,19 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
     written; other files in ``out_dir`` are left alone.
     """
     frames = tables(plan, lang)
-    sheet_titles = SHEETS["zh" if lang == "zh" else "en"]
+    sheet_titles = sheet_names(lang)
     sheets = {sheet_titles[name]: df for name, df in frames.items()}
     backup_sheet = backups_table(plan, lang)
     if backup_sheet is not None:
         sheets[sheet_titles["backups"]] = backup_sheet
-    sheets[sheet_titles["parameters"]] = parameters_table(plan)
+    sheets[sheet_titles["parameters"]] = parameters_table(plan, lang)
     names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json"]
     with atomic_output_dir(out_dir) as staging:
         for name, df in frames.items():
             write_csv(df, staging / f"{name}.csv")
         write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang))
-        write_json(summary(plan), staging / "summary.json")
+        write_json(summary(plan, lang), staging / "summary.json")
     return [Path(out_dir) / n for n in names]
-
-
-OUTSIDE_TEXT = {
-    "en": {
-        "big": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): holds {c}, whose {metric} alone "
-               "({load:,.0f}) exceeds the band's upper edge ({edge:,.0f}); "
-               "a client cannot be split",
-        "over": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): over its share; moving more away "
-                "would cost more balance elsewhere or break a rule (locks, caps, eligibility)",
-        "under": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): under its share; the clients that "
-                 "would fill it are bigger than the gap or held by rules "
-                 "(locks, caps, eligibility)",
-        "under_big": "{m} {metric} {dev:+.2%} (band ±{tol:.0%}): under its share because {c} "
-                     "(with {holder}) is bigger than a whole band and takes more than its "
-                     "share of the pool; the rest is spread as evenly as the bands allow",
-    },
-    "zh": {
-        "big": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：持有客户 {c}，其{metric}单独即达 "
-               "{load:,.0f}，超过容差上限 {edge:,.0f}；客户无法拆分",
-        "over": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：高于公平份额；再调出会使其他客户经理"
-                "偏离更多，或违反规则（锁定、上限、行业）",
-        "under": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：低于公平份额；可补足的客户大于差额，"
-                 "或受规则约束（锁定、上限、行业）",
-        "under_big": "{m} {metric} {dev:+.2%}（容差 ±{tol:.0%}）：低于公平份额，因为客户 {c}"
-                     "（{holder}）单独超过容差上限，占去了平衡池的更多份额；其余已尽量均衡",
-    },
-}
-METRIC_NAMES = {"en": {"revenue": "revenue", "importance": "importance", "clients": "clients"},
-                "zh": {"revenue": "收入", "importance": "重要程度", "clients": "客户数"}}
 
 
 def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
@@ -333,39 +309,43 @@ def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
 
     The common cause is a client bigger than the whole band (it cannot be split); otherwise the
     plan is the balance optimum, so moving more would cost more excess elsewhere, or a hard rule
-    holds the clients that would close the gap.
+    holds the clients that would close the gap. Deviations are shown so that they never read
+    as inside the band (``labels.pct``).
     """
-    t, names = OUTSIDE_TEXT[lang], METRIC_NAMES[lang]
     bands = plan.scenario.balance.bands()
     assignment = plan.client_to_manager
     held: dict[str, list[str]] = {}
     for cid, mid in assignment.items():
         held.setdefault(mid, []).append(cid)
-    from rebalance.pools import client_load
+    problem = plan.problem
 
     def too_big(manager_id: str, metric: str) -> list[str]:
         """Clients of ``manager_id`` whose load alone exceeds the manager's band."""
         edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)
         return [c for c in sorted(held.get(manager_id, []))
-                if client_load(plan.problem.client(c), metric) > edge]
+                if client_load(problem.client(c), metric) > edge]
 
     lines = []
     for mid, metric in plan.verdict.outside_band:
         dev = plan.verdict.devs[(mid, metric)]
         tol = bands[metric].tolerance
         edge = plan.verdict.shares[(mid, metric)] * (1 + tol)
-        common = {"m": mid, "metric": names[metric], "dev": dev, "tol": tol}
+        common = {"m": who(problem, mid), "metric": t(f"common.metric.{metric}", lang),
+                  "dev": pct(dev, tol), "band": band(tol)}
         big = too_big(mid, metric)
         if dev > 0 and big:
-            load = client_load(plan.problem.client(big[0]), metric)
-            lines.append(t["big"].format(c=big[0], load=load, edge=edge, **common))
+            load = client_load(problem.client(big[0]), metric)
+            lines.append(t("engine.band.big", lang, c=client_label(problem, big[0]),
+                           load=f"{load:,.0f}", edge=f"{edge:,.0f}", **common))
             continue
         pool = plan.rules.pools[plan.rules.pool_of_manager[mid]]
         elsewhere = [(other, c) for other in pool.manager_ids if other != mid
                      for c in too_big(other, metric)]
         if dev < 0 and elsewhere:
             holder, client = elsewhere[0]
-            lines.append(t["under_big"].format(c=client, holder=holder, **common))
+            lines.append(t("engine.band.under_big", lang, c=client_label(problem, client),
+                           holder=who(problem, holder), **common))
         else:
-            lines.append(t["over" if dev > 0 else "under"].format(**common))
+            lines.append(t("engine.band.over" if dev > 0 else "engine.band.under", lang,
+                           **common))
     return lines

@@ -3,42 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
 
 from rebalance.commands import options
+from rebalance.i18n import t
+from rebalance.metrics import managers_outside
+from rebalance.pools import HANDOVER, KINDS, MOVE, PLACEMENT, change_kind
+from rebalance.report.labels import band, pct, who
 
-TEXT: dict[str, dict[str, Any]] = {
-    "en": {
-        "ok": "All hard rules hold for {n} clients.",
-        "broken": "{n} hard rule violation(s):",
-        "figures": "balance excess {be:.4f}, continuity cost {cc:.3f}, {moves} moves, "
-                   "{outside} manager/metric pairs outside their band",
-        "backups_ok": "Backups: every client has a valid B角.",
-        "backups_broken": "{n} backup problem(s):",
-        "title": "Excess per manager and metric (only those outside their band)",
-        "cols": ["manager", "metric", "load", "fair share", "dev", "band", "excess"],
-    },
-    "zh": {
-        "ok": "全部 {n} 个客户的硬性规则均满足。",
-        "broken": "{n} 处违反硬性规则：",
-        "figures": "均衡超额 {be:.4f}，关系成本 {cc:.3f}，调整 {moves} 个客户，"
-                   "{outside} 个（客户经理，指标）超出容差带",
-        "backups_ok": "B角：每个客户都有有效的B角。",
-        "backups_broken": "{n} 处B角问题：",
-        "title": "超出容差带的客户经理与指标",
-        "cols": ["客户经理", "指标", "负载", "公平份额", "偏差", "容差", "超额"],
-    },
-}
+COLUMNS = ("manager", "metric", "load", "share", "dev", "band", "excess")
 
 
 def check_command(
     scenario: Path = options.scenario(),
     assignment: Path = options.assignment("Plan to verify (CSV/xlsx with client_id, manager)."),
     overrides: list[str] = options.overrides("Override a scenario field: a.b=value."),
-    lang: str = options.lang("Language of messages"),
+    lang: str | None = options.lang("Language of messages"),
 ) -> None:
     """Verify a plan against every hard rule and recompute both objectives (no solver).
 
@@ -46,16 +28,14 @@ def check_command(
     """
     from rebalance.cli import EXIT_NO_PLAN, console, exit_codes
 
-    if lang not in TEXT:
-        raise typer.BadParameter("use en or zh", param_hint="--lang")
-    t = TEXT[lang]
-    with exit_codes(lang):
+    with exit_codes(options.early_lang(lang, scenario)) as run:
         from rebalance import pipeline
         from rebalance.backup import check_backups
         from rebalance.check import check
         from rebalance.io.read import read_assignment, read_backups
 
         sc, problem, rules = pipeline.load(scenario, overrides)
+        lang = run.lang = options.resolved(lang, sc)
         plan = read_assignment(assignment, problem, sc.data.encoding)
         verdict = check(problem, sc, plan, rules)
         backups = read_backups(assignment, problem, sc.data.encoding)
@@ -63,33 +43,43 @@ def check_command(
                            if backups is not None else [])
 
         if verdict.ok:
-            console.print(t["ok"].format(n=problem.num_clients))
+            console.print(t("checks.ok", lang, n=problem.num_clients))
         else:
-            console.print(t["broken"].format(n=len(verdict.violations)))
+            console.print(t("checks.broken", lang, n=len(verdict.violations)))
             for v in verdict.violations:
-                console.print(f"  - [{v.rule}] {v.text(lang)}", markup=False)
+                console.print(f"  - [{t('checks.rule.' + v.rule, lang)}] {v.text(lang)}",
+                              markup=False)
         if backups is not None:
             if backup_problems:
-                console.print(t["backups_broken"].format(n=len(backup_problems)))
+                console.print(t("checks.backups_broken", lang, n=len(backup_problems)))
                 for text in backup_problems:
                     console.print(f"  - {text}", markup=False)
             else:
-                console.print(t["backups_ok"])
+                console.print(t("checks.backups_ok", lang))
         bands = sc.balance.bands()
         if verdict.outside_band:
-            table = Table(title=t["title"], title_justify="left")
-            for i, col in enumerate(t["cols"]):
-                table.add_column(col, justify="left" if i < 2 else "right")
+            table = Table(title=t("checks.title", lang), title_justify="left")
+            for i, col in enumerate(COLUMNS):
+                table.add_column(t(f"checks.col.{col}", lang), justify="left" if i < 2 else "right")
             for mid, metric in verdict.outside_band:
-                table.add_row(mid, metric, f"{verdict.loads[(mid, metric)]:,.1f}",
+                tol = bands[metric].tolerance
+                table.add_row(who(problem, mid), t(f"common.metric.{metric}", lang),
+                              f"{verdict.loads[(mid, metric)]:,.1f}",
                               f"{verdict.shares[(mid, metric)]:,.1f}",
-                              f"{verdict.devs[(mid, metric)]:+.1%}",
-                              f"±{bands[metric].tolerance:.0%}",
+                              pct(verdict.devs[(mid, metric)], tol), band(tol),
                               f"{verdict.excess_terms[(mid, metric)]:.4f}")
             console.print(table)
-        console.print(t["figures"].format(be=verdict.balance_excess, cc=verdict.continuity_cost,
-                                          moves=verdict.num_moves,
-                                          outside=len(verdict.outside_band)))
+        console.print(t("engine.objective.balance", lang, value=f"{verdict.balance_excess:.4f}"))
+        console.print(t("engine.objective.continuity", lang,
+                        value=f"{verdict.continuity_cost:.3f}"))
+        counts = {k: 0 for k in KINDS}
+        for c in problem.clients:
+            kind = change_kind(problem, c.client_id, plan.get(c.client_id))
+            if kind is not None:
+                counts[kind] += 1
+        console.print(t("checks.figures", lang, moves=counts[MOVE], handovers=counts[HANDOVER],
+                        placements=counts[PLACEMENT],
+                        outside=managers_outside(problem, sc, rules, plan)))
         if not verdict.ok or backup_problems:
             raise typer.Exit(EXIT_NO_PLAN)
 

@@ -60,12 +60,12 @@ def compare(
     overrides: list[str] = options.overrides(
         "Override a field in every scenario, e.g. --set solver.time_limit=10."),
     time_limit: float | None = options.time_limit("Solver time limit per scenario, seconds."),
-    lang: str = options.lang("Language of the table"),
+    lang: str | None = options.lang("Language of the table"),
 ) -> None:
     """Solve several scenarios and show their key figures side by side."""
     from rebalance.cli import EXIT_NO_PLAN, console, err_console, exit_codes
 
-    options.exit_unless_lang(lang)
+    lang = options.early_lang(lang, scenario_paths[0] if scenario_paths else None)
     text = TEXTS[lang]
     num_failed = 0
     with exit_codes(lang):

@@ -1,9 +1,9 @@
 """The arguments and options several commands share, defined once.
 
-A command declares them as ``lang: str = options.lang("Language of the table")``: each command
-keeps its own help text (what the option means there); the flag, its default and its type are
-the same everywhere. ``with_time_limit`` and ``exit_unless_lang`` are the handling that goes
-with ``--time-limit`` and ``--lang``.
+A command declares them as ``lang: str | None = options.lang("Language of the table")``:
+each command keeps its own help text (what the option means there); the flag, its default
+and its type are the same everywhere. ``with_time_limit``, ``early_lang`` and ``resolved``
+are the handling that goes with ``--time-limit`` and ``--lang``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-
-LANGS = ("en", "zh")
 
 
 def scenario(text: str = "Scenario YAML file.", metavar: str | None = None) -> Any:
@@ -42,8 +40,11 @@ def time_limit(text: str) -> Any:
 
 
 def lang(what: str) -> Any:
-    """``--lang en|zh``, default en; the help reads ``"<what>: en or zh."``."""
-    return typer.Option("en", "--lang", help=f"{what}: en or zh.")
+    """``--lang en|zh``, optional: unset, the scenario's ``lang:`` field decides, then
+    $REBALANCE_LANG, then English (``i18n.resolve_lang``). The help reads ``"<what>: en or
+    zh (default: scenario lang:, $REBALANCE_LANG, en)."``."""
+    return typer.Option(None, "--lang",
+                        help=f"{what}: en or zh (default: scenario lang:, $REBALANCE_LANG, en).")
 
 
 def with_time_limit(sets: Sequence[str], seconds: float | None) -> list[str]:
@@ -54,10 +55,39 @@ def with_time_limit(sets: Sequence[str], seconds: float | None) -> list[str]:
     return out
 
 
-def exit_unless_lang(lang: str) -> None:
-    """Exit 2 with a one-line message unless ``lang`` is one of ``LANGS``."""
+def early_lang(option: str | None, scenario: object = None) -> str:
+    """The language for messages before the scenario is loaded: ``--lang``, else the
+    scenario file's ``lang:`` line when it can be read, else $REBALANCE_LANG, else en. Exits 2
+    with a one-line message when ``--lang`` is not en or zh."""
     from rebalance.cli import EXIT_BAD_INPUT, err_console
+    from rebalance.i18n import UnknownLanguage, resolve_lang
 
-    if lang not in LANGS:
-        err_console.print(f"--lang must be en or zh, got {lang!r}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        return resolve_lang(option, _peek_lang(scenario))
+    except UnknownLanguage as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def resolved(option: str | None, scenario: Any) -> str:
+    """The language of a run once the scenario is loaded: ``--lang``, else its ``lang:``,
+    else $REBALANCE_LANG, else en (``i18n.resolve_lang``)."""
+    from rebalance.i18n import resolve_lang
+
+    return resolve_lang(option, getattr(scenario, "lang", None))
+
+
+def _peek_lang(scenario: object) -> str | None:
+    """A top-level ``lang: zh`` line of the scenario file (no YAML parsing, no ``extends``):
+    only to choose the language of errors met while the scenario itself is loaded."""
+    import re
+    from pathlib import Path
+
+    if scenario is None:
+        return None
+    try:
+        text = Path(str(scenario)).read_text(encoding="utf-8")[:20000]
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.search(r"^lang:\s*[\"']?(en|zh)\b", text, re.MULTILINE)
+    return found.group(1) if found else None

@@ -62,7 +62,7 @@ def sweep(
     overrides: list[str] = options.overrides(
         "Override a scenario field for every run, e.g. --set solver.seed=1."),
     time_limit: float | None = options.time_limit("Solver time limit per run, seconds."),
-    lang: str = options.lang("Language of the table and plot"),
+    lang: str | None = options.lang("Language of the table and plot"),
 ) -> None:
     """Solve every combination of a grid of values and show the moves-versus-balance curve."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -70,7 +70,7 @@ def sweep(
     from rebalance.cli import EXIT_NO_PLAN, console, err_console, exit_codes
     from rebalance.pipeline import load
 
-    options.exit_unless_lang(lang)
+    lang = options.early_lang(lang, scenario_path)
     text = TEXTS[lang]
     num_failed = 0
     with exit_codes(lang):

@@ -228,16 +228,16 @@ def validate(
     scenario_path: str = options.scenario(metavar="SCENARIO"),
     overrides: list[str] = options.overrides(
         "Override a scenario field, e.g. --set balance.revenue.tolerance=0.05."),
-    lang: str = options.lang("Language of the summary"),
+    lang: str | None = options.lang("Language of the summary"),
 ) -> None:
     """Check the data and the scenario: list every problem, or summarise the book."""
     from rebalance.cli import exit_codes
     from rebalance.io.read import load_book
     from rebalance.scenario import load_scenario
 
-    options.exit_unless_lang(lang)
-    with exit_codes(lang):
+    with exit_codes(options.early_lang(lang, scenario_path)) as run:
         scenario = load_scenario(scenario_path, overrides)
+        lang = run.lang = options.resolved(lang, scenario)
         problem, rules = load_book(scenario)
         _print_summary(problem, rules, scenario, lang)
 
