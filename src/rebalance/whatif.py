@@ -40,7 +40,7 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("status", "solver status", "求解状态", "text"),
     ("hard_rules_ok", "hard rules hold (check)", "硬性规则校验通过", "text"),
     ("moves", "moves", "调整客户数", "int"),
-    ("continuity_cost", "continuity cost", "关系损失", "num"),
+    ("continuity_cost", "continuity cost", "关系成本", "num"),
     ("balance_excess", "balance excess", "均衡超额", "num"),
     ("managers_outside_before", "managers outside a band, before", "超区间客户经理数(调整前)",
      "int"),
@@ -100,7 +100,7 @@ DISPLAY_LABEL = {
            "growth_spread": "required-growth spread",
            "equal_split_growth_spread": "… with an equal split", "gap": "solver gap",
            "wall_time": "solve time (s)", "figure": "figure"},
-    "zh": {"status": "求解状态", "moves": "调整客户数", "continuity_cost": "关系损失",
+    "zh": {"status": "求解状态", "moves": "调整客户数", "continuity_cost": "关系成本",
            "balance_excess": "均衡超额",
            "managers_outside": "超区间客户经理数(前 → 后)",
            "revenue_max_dev": "收入最大偏差(前 → 后)",
@@ -108,7 +108,7 @@ DISPLAY_LABEL = {
            "clients_max_dev": "客户数最大偏差(前 → 后)",
            "revenue_gini": "收入基尼系数(前 → 后)",
            "growth_spread": "所需增长率极差", "equal_split_growth_spread": "… 平均分配时",
-           "gap": "最优性差距", "wall_time": "求解时间(秒)", "figure": "指标"},
+           "gap": "最优性差距", "wall_time": "求解时间(秒)", "figure": "数据项"},
 }
 
 # What ``write_comparison`` writes, and the message for anything else.

@@ -47,7 +47,7 @@ TEXTS = {
     "zh": {"title": "{name} 参数扫描:{n} 种组合", "wrote": "已写入 {files}",
            "progress": "求解中", "gain_per_move": "每次调整收益",
            "managers_outside_after": "调整后超区间", "revenue_max_dev": "收入最大偏差",
-           "balance_excess": "均衡超额", "continuity_cost": "关系损失",
+           "balance_excess": "均衡超额", "continuity_cost": "关系成本",
            "moves": "调整客户数", "status": "求解状态",
            "no_plan": "{point}:没有可行方案:{why}"},
 }

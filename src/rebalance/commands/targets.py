@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from rebalance.commands import options
+from rebalance.i18n import t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +43,6 @@ ZH_COLUMNS: dict[str, str] = {
     "equal_split_growth": "平均分配所需增长率",
     "capped": "增长率封顶",
 }
-ZH_STATUS: dict[str, str] = {"active": "在岗", "leaving": "离职", "new": "新入职"}
 ZH_CAPPED: dict[str, str] = {"max": "上限", "min": "下限"}
 ZH_METHOD: dict[str, str] = {"proportional": "按组合收入", "blend": "收入与潜力加权"}
 
@@ -59,7 +59,7 @@ def targets_frame(plan: TargetPlan, problem: Problem, lang: str = "en") -> pd.Da
             "manager_id": mt.manager_id,
             "name": manager.name,
             "industry": ";".join(manager.industries),
-            "status": ZH_STATUS.get(mt.status, mt.status) if zh else mt.status,
+            "status": t(f"common.status.{mt.status}", lang),
             "clients": mt.num_clients,
             "portfolio_revenue": mt.portfolio_revenue,
             "portfolio_potential": mt.portfolio_potential,
@@ -96,7 +96,7 @@ def _row_cells(mt: ManagerTarget, problem: Problem, zh: bool) -> list[str]:
     manager = problem.manager(mt.manager_id)
     name = manager.name
     if mt.status != "active":
-        status = ZH_STATUS.get(mt.status, mt.status) if zh else mt.status
+        status = t(f"common.status.{mt.status}", "zh" if zh else "en")
         name = f"{name} ({status})" if name else f"({status})"
     growth = _pct(mt.required_growth)
     if mt.capped:
@@ -201,21 +201,19 @@ def targets(
     out: Path | None = options.out("Write targets.csv into this folder."),
     overrides: list[str] = options.overrides(
         "Override a scenario field, e.g. targets.max_growth=0.15."),
-    lang: str = options.lang("Output language"),
+    lang: str | None = options.lang("Output language"),
 ) -> None:
     """Targets derived from a given plan, beside what an equal split would ask."""
     from rebalance.cli import NoPlan, exit_codes
 
-    with exit_codes(lang):
-        from rebalance.errors import InputError, Issue
+    with exit_codes(options.early_lang(lang, scenario)) as run:
         from rebalance.io.read import load_problem, read_assignment
         from rebalance.io.write import write_csv
         from rebalance.scenario import load_scenario
         from rebalance.targets import TargetsInfeasible, compute_targets
 
-        if lang not in ("en", "zh"):
-            raise InputError([Issue(f"--lang {lang!r}: use en or zh")])
         loaded = load_scenario(scenario, overrides)
+        lang = run.lang = options.resolved(lang, loaded)
         problem = load_problem(loaded)
         plan_map = read_assignment(assignment, problem, loaded.data.encoding)
         try:
