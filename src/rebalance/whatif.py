@@ -37,7 +37,7 @@ NO_PLAN = "NO_PLAN"
 # and Markdown tables show ``DISPLAY_ROWS``.
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("scenario", "scenario", "场景", "text"),
-    ("status", "solver status", "求解状态", "text"),
+    ("status", "solver status", "求解状态", "status"),
     ("hard_rules_ok", "hard rules hold (check)", "硬性规则校验通过", "text"),
     ("moves", "moves", "调整客户数", "int"),
     ("continuity_cost", "continuity cost", "关系成本", "num"),
@@ -224,10 +224,16 @@ def compare_scenarios(
 # --------------------------------------------------------------------------- compare: presenting
 
 
-def format_value(value: Any, kind: str) -> str:
-    """A figure as the tables show it: counts plain, fractions as %, money-free numbers."""
+def format_value(value: Any, kind: str, lang: str = "en") -> str:
+    """A figure as the tables show it: counts plain, fractions as %, money-free numbers,
+    solver statuses in ``lang``."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
+    if kind == "status":
+        from rebalance.i18n import catalog, t
+
+        key = f"engine.status.{value}"
+        return t(key, lang) if key in catalog() else str(value)
     if kind == "int":
         return f"{int(value):d}"
     if kind == "num":
@@ -257,9 +263,9 @@ def display_frame(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         table[labels["figure"]].append(labels[label_key])
         kind = COLUMN_FORMAT.get(after, "text")
         for name, record in zip(names, records, strict=True):
-            text = format_value(record.get(after), kind)
+            text = format_value(record.get(after), kind, lang)
             if before is not None and record.get(before) is not None and text != "—":
-                text = f"{format_value(record.get(before), kind)} → {text}"
+                text = f"{format_value(record.get(before), kind, lang)} → {text}"
             table[name].append(text)
     return pd.DataFrame(table)
 

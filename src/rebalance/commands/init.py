@@ -8,13 +8,16 @@ from pathlib import Path
 import typer
 
 from rebalance.commands import options
+from rebalance.i18n import t
 
-# template file in rebalance/templates -> where it goes under DIR
-TEMPLATE_FILES: tuple[tuple[str, str], ...] = (
-    ("scenario.yaml", "scenario.yaml"),
-    ("clients.csv", "data/clients.csv"),
-    ("managers.csv", "data/managers.csv"),
-)
+# template file in rebalance/templates -> where it goes under DIR, per language (the clients
+# template has Chinese headers in both: that is what the department's systems export)
+TEMPLATE_FILES: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("scenario.yaml", "scenario.yaml"), ("clients.csv", "data/clients.csv"),
+           ("managers.csv", "data/managers.csv")),
+    "zh": (("scenario.zh.yaml", "scenario.yaml"), ("clients.csv", "data/clients.csv"),
+           ("managers.zh.csv", "data/managers.csv")),
+}
 
 
 def template_bytes(name: str) -> bytes:
@@ -22,13 +25,13 @@ def template_bytes(name: str) -> bytes:
     return resources.files("rebalance").joinpath("templates", name).read_bytes()
 
 
-def write_templates(directory: Path, force: bool = False) -> list[Path]:
+def write_templates(directory: Path, force: bool = False, lang: str = "en") -> list[Path]:
     """Write the templates under ``directory``; return the files written.
 
     Raises ``FileExistsError`` naming every file that exists already, unless ``force``;
     then nothing is written.
     """
-    targets = [(name, directory / rel) for name, rel in TEMPLATE_FILES]
+    targets = [(name, directory / rel) for name, rel in TEMPLATE_FILES[lang]]
     existing = [path for _, path in targets if path.exists()]
     if existing and not force:
         raise FileExistsError(", ".join(str(p) for p in existing))
@@ -43,31 +46,27 @@ def write_templates(directory: Path, force: bool = False) -> list[Path]:
 def init(
     directory: Path = typer.Argument(..., metavar="DIR", help="Folder to create the files in."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist already."),
-    lang: str = options.lang("Language of the messages"),
+    lang: str | None = options.lang("Language of the messages and templates"),
 ) -> None:
     """Write a template scenario.yaml and data/clients.csv, data/managers.csv to fill in."""
     from rebalance.cli import EXIT_BAD_INPUT, console, err_console, exit_codes
 
-    zh = lang == "zh"
+    lang = options.early_lang(lang)
     with exit_codes(lang):
         if directory.exists() and not directory.is_dir():
-            err_console.print(f"{directory} 不是文件夹" if zh else f"{directory} is not a folder",
-                              markup=False)
+            err_console.print(t("init.not_a_folder", lang, path=directory), markup=False)
             raise typer.Exit(EXIT_BAD_INPUT)
         try:
-            written = write_templates(directory, force=force)
+            written = write_templates(directory, force=force, lang=lang)
         except FileExistsError as exc:
-            message = (f"文件已存在,未写入任何文件:{exc}(使用 --force 覆盖)" if zh else
-                       f"these files exist already, nothing was written: {exc} "
-                       f"(use --force to overwrite them)")
-            err_console.print(message, markup=False, soft_wrap=True)
+            err_console.print(t("init.exists", lang, files=exc), markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        console.print("已写入:" if zh else "Wrote:")
+        console.print(t("init.wrote", lang))
         for path in written:
             console.print(f"  {path}", markup=False)
-        scenario = directory / "scenario.yaml"
-        console.print(("请填写数据后检查:" if zh else "Fill in your data, then check it with:")
-                      + f" rebalance validate {scenario}", markup=False)
+        console.print(t("init.next", lang, command=f"rebalance validate "
+                                                   f"{directory / 'scenario.yaml'}"),
+                      markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -24,9 +24,9 @@ def assignment(text: str) -> Any:
     return typer.Option(..., "--assignment", "-a", help=text)
 
 
-def out(text: str, *short: str) -> Any:
-    """``--out PATH``, optional: where the command writes its files."""
-    return typer.Option(None, "--out", *short, help=text)
+def out(text: str) -> Any:
+    """``--out/-o PATH``, optional: where the command writes its files (same flag everywhere)."""
+    return typer.Option(None, "--out", "-o", help=text)
 
 
 def overrides(text: str) -> Any:

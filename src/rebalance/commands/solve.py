@@ -139,7 +139,7 @@ def print_outcome(plan: Any, lang: str) -> None:
 
 def solve_command(
     scenario: Path = options.scenario(),
-    out: Path | None = options.out("Output folder (default: out/<scenario name>).", "-o"),
+    out: Path | None = options.out("Output folder (default: out/<scenario name>)."),
     overrides: list[str] = options.overrides("Override a scenario field: a.b=value (repeatable)."),
     time_limit: float | None = options.time_limit("Solver time limit in seconds."),
     lang: str | None = options.lang("Language of headers and reasons"),

@@ -34,7 +34,7 @@ from rebalance.whatif import (
 )
 
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (  # (column, format) shown in the terminal
-    ("status", "text"), ("moves", "int"), ("balance_excess", "num"),
+    ("status", "status"), ("moves", "int"), ("balance_excess", "num"),
     ("continuity_cost", "num"), ("managers_outside_after", "int"), ("revenue_max_dev", "pct"),
     ("gain_per_move", "num"),
 )
@@ -94,7 +94,7 @@ def sweep(
         shown: dict[str, list[str]] = {key: [grid_text(v) for v in result[key]]
                                        for key in keys}
         for column, kind in TABLE_COLUMNS:
-            shown[text[column]] = [format_value(v, kind) for v in result[column]]
+            shown[text[column]] = [format_value(v, kind, lang) for v in result[column]]
         print_frame(pd.DataFrame(shown), text["title"].format(name=scenario.name, n=total))
         for record in result[result["status"] == NO_PLAN].to_dict("records"):
             point = ", ".join(f"{k}={record[k]}" for k in keys)

@@ -22,6 +22,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "engine.status.FEASIBLE": ("FEASIBLE", "可行"),
     "engine.status.INFEASIBLE": ("INFEASIBLE", "无可行解"),
     "engine.status.UNKNOWN": ("UNKNOWN", "未知"),
+    "engine.status.NO_PLAN": ("NO_PLAN", "无方案"),
     "engine.status_line": (
         "Status {status}: {moves} moves, {handovers} handovers, {placements} placements "
         "(gap {gap}, {t} s)",
