@@ -73,8 +73,13 @@ def exit_codes(lang: str = "en") -> Iterator[Run]:
         yield run
     except InputError as exc:
         err_console.print(f"[bold red]{t('common.title.bad_input', run.lang)}[/]")
+        # The count line in the run's language; the issue lines as InputError renders them.
         # soft_wrap: one problem per line, never broken at the terminal width
-        err_console.print(exc.render(), markup=False, soft_wrap=True)
+        lines = exc.render().splitlines()[1:]
+        n = len(exc.issues)
+        err_console.print(t("common.problem" if n == 1 else "common.problems", run.lang, n=n),
+                          markup=False)
+        err_console.print("\n".join(lines), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except NoPlan as exc:
         err_console.print(f"[bold red]{t('common.title.no_plan', run.lang)}[/]")

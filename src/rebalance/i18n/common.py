@@ -11,6 +11,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未知语言 {lang!r}：请使用 en 或 zh",
     ),
     "common.title.bad_input": ("Bad input", "输入有误"),
+    "common.problem": ("{n} problem in the input:", "输入中有 {n} 处问题："),
+    "common.problems": ("{n} problems in the input:", "输入中有 {n} 处问题："),
     "common.title.no_plan": ("No acceptable plan", "没有可行方案"),
     "common.title.internal": (
         "Internal error (please report it with the trace below)",
