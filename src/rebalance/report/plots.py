@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rebalance.data import Problem
+from rebalance.i18n import catalog
 from rebalance.metrics import gini, lorenz_points, relative_devs
 from rebalance.pools import METRICS, Rules
 from rebalance.scenario import Scenario
@@ -50,34 +51,11 @@ NOT_CJK = ("Last Resort",)
 COLORS = {"before": "#9e9e9e", "inside": "#2e7d32", "outside": "#c62828", "band": "#a5d6a7",
           "line": "#1565c0"}
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "loads_title": "{metric} load before and after (fair share = 100 %, band ±{tol:.0%})",
-        "loads_y": "load as % of fair share",
-        "before": "before", "after": "after", "band": "tolerance band",
-        "lorenz_title": "Lorenz curve of {metric} load per fair share",
-        "lorenz_x": "share of managers (lightest first)", "lorenz_y": "share of load",
-        "equality": "equal load", "gini_before": "before (Gini {g:.3f})",
-        "gini_after": "after (Gini {g:.3f})",
-        "tradeoff_title": "What each extra move buys in balance",
-        "tradeoff_x": "moves (relationships changed)", "tradeoff_y": "balance excess",
-        "per_move": "−{gain:.3g}/move", "point_labels": "point labels: {label}",
-        "revenue": "Revenue", "importance": "Importance", "clients": "Clients",
-    },
-    "zh": {
-        "loads_title": "{metric}调整前后(公平份额 = 100%,区间 ±{tol:.0%})",
-        "loads_y": "占公平份额的百分比",
-        "before": "调整前", "after": "调整后", "band": "容差区间",
-        "lorenz_title": "{metric}负荷(相对公平份额)洛伦兹曲线",
-        "lorenz_x": "客户经理累计占比(由轻到重)", "lorenz_y": "负荷累计占比",
-        "equality": "完全均衡", "gini_before": "调整前(基尼系数 {g:.3f})",
-        "gini_after": "调整后(基尼系数 {g:.3f})",
-        "tradeoff_title": "每多调整一个客户换来多少均衡",
-        "tradeoff_x": "调整客户数(变更的客户关系)", "tradeoff_y": "均衡超额",
-        "per_move": "每次调整 −{gain:.3g}", "point_labels": "点旁数字:{label}",
-        "revenue": "收入", "importance": "重要程度", "clients": "客户数",
-    },
-}
+LABEL_KEYS: tuple[str, ...] = (
+    "loads_title", "loads_y", "before", "after", "band", "lorenz_title", "lorenz_x", "lorenz_y",
+    "equality", "gini_before", "gini_after", "tradeoff_title", "tradeoff_x", "tradeoff_y",
+    "per_move", "point_labels", "revenue", "importance", "clients",
+)
 
 
 class PlanLike(Protocol):
@@ -162,8 +140,10 @@ def _writable(text: str, font: str | None) -> bool:
 
 
 def _labels(lang: str, font: str | None) -> dict[str, str]:
-    """Chart texts: Chinese only with a font that can draw them."""
-    return LABELS["zh" if lang == "zh" and font else "en"]
+    """Chart texts (templates from the catalog, ``plots.*``): Chinese only with a font that
+    can draw them."""
+    side = 1 if lang == "zh" and font else 0
+    return {key: catalog()[f"plots.{key}"][side] for key in LABEL_KEYS}
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
