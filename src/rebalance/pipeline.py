@@ -40,12 +40,8 @@ def sheet_names(lang: str) -> dict[str, str]:
     return {key: t(f"engine.sheet.{key}", lang) for key in SHEET_KEYS}
 
 
-BACKUP_COLUMNS = {
-    "en": ["manager_id", "name", "status", "backup_clients", "backup_clients_share",
-           "backup_importance", "backup_importance_share", "partners"],
-    "zh": ["客户经理编码", "姓名", "状态", "B角客户数", "B角客户数公平份额",
-           "B角重要程度", "B角重要程度公平份额", "互为A/B角"],
-}
+BACKUP_COLUMNS = ("manager_id", "name", "status", "backup_clients", "backup_clients_share",
+                  "backup_importance", "backup_importance_share", "partners")
 
 
 @dataclass(frozen=True)
@@ -261,7 +257,7 @@ def backups_table(plan: Plan, lang: str = "en") -> pd.DataFrame | None:
             None if share is None else round(share[1], 4),
             ";".join(partners.get(m.manager_id, [])),
         ])
-    return pd.DataFrame(rows, columns=BACKUP_COLUMNS["zh" if lang == "zh" else "en"])
+    return pd.DataFrame(rows, columns=[t(f"tables.backup.{col}", lang) for col in BACKUP_COLUMNS])
 
 
 def parameters_table(plan: Plan, lang: str = "en") -> pd.DataFrame:

@@ -28,21 +28,6 @@ COLUMNS: tuple[str, ...] = (
     "portfolio_potential", "basis", "target", "equal_split_target", "required_growth",
     "equal_split_growth", "capped",
 )
-ZH_COLUMNS: dict[str, str] = {
-    "manager_id": "客户经理编码",
-    "name": "姓名",
-    "industry": "行业组",
-    "status": "状态",
-    "clients": "客户数",
-    "portfolio_revenue": "组合收入",
-    "portfolio_potential": "组合潜在收入",
-    "basis": "分配基数",
-    "target": "指标",
-    "equal_split_target": "平均分配指标",
-    "required_growth": "所需增长率",
-    "equal_split_growth": "平均分配所需增长率",
-    "capped": "增长率封顶",
-}
 ZH_CAPPED: dict[str, str] = {"max": "上限", "min": "下限"}
 ZH_METHOD: dict[str, str] = {"proportional": "按组合收入", "blend": "收入与潜力加权"}
 
@@ -71,7 +56,7 @@ def targets_frame(plan: TargetPlan, problem: Problem, lang: str = "en") -> pd.Da
             "capped": _capped_label(mt.capped, zh),
         })
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.rename(columns=ZH_COLUMNS) if zh else frame
+    return frame.rename(columns={c: t(f"tables.targets.{c}", lang) for c in COLUMNS})
 
 
 def _money(x: float) -> str:

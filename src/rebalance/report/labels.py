@@ -9,61 +9,20 @@ input column use a name the input reader accepts as an alias (``客户编码`` �
 from __future__ import annotations
 
 from rebalance.data import Problem
+from rebalance.i18n import catalog, check_lang
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
-ZH_COLUMNS: dict[str, str] = {
-    # assignment.csv
-    "client_id": "客户编码",
-    "name": "客户名称",
-    "industry": "行业",
-    "revenue": "收入",
-    "importance": "重要程度",
-    "previous_manager": "原客户经理",
-    "previous_manager_name": "原客户经理姓名",
-    "manager": "客户经理",
-    "manager_name": "客户经理姓名",
-    "moved": "是否调整",
-    "kind": "变动类型",
-    "exchange": "交换编号",
-    "locked": "锁定",
-    "reason": "调整原因",
-    "backup_manager": "B角客户经理",
-    # moves.csv
-    "from_manager": "调出客户经理",
-    "to_manager": "调入客户经理",
-    "from_manager_name": "调出客户经理姓名",
-    "to_manager_name": "调入客户经理姓名",
-}
 
-ZH_MANAGER_COLUMNS: dict[str, str] = {
-    "manager_id": "客户经理编码",
-    "name": "姓名",
-    "industry": "行业组",
-    "status": "状态",
-    "clients_before": "调整前客户数",
-    "clients_after": "调整后客户数",
-    "revenue_before": "调整前收入",
-    "revenue_after": "调整后收入",
-    "revenue_share": "收入公平份额",
-    "revenue_dev": "收入偏差",
-    "importance_before": "调整前重要程度",
-    "importance_after": "调整后重要程度",
-    "importance_share": "重要程度公平份额",
-    "importance_dev": "重要程度偏差",
-    "target": "指标",
-    "equal_split_target": "平均分配指标",
-    "required_growth": "所需增长率",
-    "equal_split_growth": "平均分配所需增长率",
-    "backup_clients": "B角客户数",
-    "backup_importance": "B角重要程度",
-}
+def _headers(table: str) -> dict[str, str]:
+    """English column name -> Chinese header, from the catalog (``tables.<table>.<column>``)."""
+    prefix = f"tables.{table}."
+    return {key[len(prefix):]: zh for key, (_, zh) in catalog().items() if key.startswith(prefix)}
 
-# Sheet titles of assignment.xlsx, keyed by output table name.
-SHEET_NAMES: dict[str, dict[str, str]] = {
-    "en": {"assignment": "assignment", "managers": "managers", "moves": "moves"},
-    "zh": {"assignment": "客户分配", "managers": "客户经理", "moves": "调整清单"},
-}
+
+# assignment.csv and moves.csv (client rows), managers.csv (manager rows)
+ZH_COLUMNS: dict[str, str] = _headers("client")
+ZH_MANAGER_COLUMNS: dict[str, str] = _headers("manager")
 
 # Excel number formats by English column name (values stay plain numbers; only display).
 NUMBER_FORMATS: dict[str, str] = {
@@ -83,8 +42,7 @@ NUMBER_FORMATS: dict[str, str] = {
 
 def column_names(table: str, lang: str) -> dict[str, str]:
     """English column name -> header in ``lang`` for ``table`` (assignment/managers/moves)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r} (use 'en' or 'zh')")
+    check_lang(lang)
     mapping = ZH_MANAGER_COLUMNS if table == "managers" else ZH_COLUMNS
     if lang == "en":
         return {en: en for en in mapping}
