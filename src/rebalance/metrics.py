@@ -27,7 +27,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from rebalance.data import Problem
-from rebalance.pools import METRICS, Rules, client_load
+from rebalance.pools import (
+    HANDOVER,
+    KINDS,
+    METRICS,
+    MOVE,
+    PLACEMENT,
+    Rules,
+    change_kind,
+    client_load,
+)
 from rebalance.scenario import Scenario
 
 Assignment = Mapping[str, str | None]  # client_id -> manager_id (None: unassigned)
@@ -171,6 +180,17 @@ def managers_outside(problem: Problem, scenario: Scenario, rules: Rules,
     bands = scenario.balance.bands()
     devs = relative_devs(problem, rules, client_to_manager)
     return len({mid for (mid, k), d in devs.items() if outside_band(d, bands[k].tolerance)})
+
+
+def kind_counts(problem: Problem, client_to_manager: Assignment) -> dict[str, int]:
+    """``moves``, ``handovers``, ``placements``: clients of each kind of change
+    (``pools.change_kind``), the counts the terminal, summary.json and the README use."""
+    counts = {kind: 0 for kind in KINDS}
+    for c in problem.clients:
+        kind = change_kind(problem, c.client_id, client_to_manager.get(c.client_id))
+        if kind is not None:
+            counts[kind] += 1
+    return {"moves": counts[MOVE], "handovers": counts[HANDOVER], "placements": counts[PLACEMENT]}
 
 
 def continuity_share(problem: Problem, client_to_manager: Assignment) -> float:

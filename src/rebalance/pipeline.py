@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from rebalance import __version__
+from rebalance import __version__, metrics
 from rebalance.backup import BackupInfeasible, BackupPlan, assign_backups
 from rebalance.check import Verdict, check
 from rebalance.data import Problem
@@ -24,7 +24,7 @@ from rebalance.i18n import t
 from rebalance.io.read import load_book
 from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_xlsx
 from rebalance.metrics import before_after, managers_outside
-from rebalance.pools import HANDOVER, KINDS, MOVE, PLACEMENT, Rules, change_kind, client_load
+from rebalance.pools import Rules, client_load
 from rebalance.report.labels import band, client_label, number_formats, pct, who
 from rebalance.report.reasons import exchange_ids, explain
 from rebalance.report.tables import assignment_table, managers_table, moves_table, translate
@@ -206,14 +206,8 @@ def summary(plan: Plan, lang: str = "en") -> dict[str, Any]:
 
 
 def kind_counts(plan: Plan) -> dict[str, int]:
-    """``moves``, ``handovers``, ``placements``: how many clients change, by ``change_kind``."""
-    counts = {kind: 0 for kind in KINDS}
-    assignment = plan.result.client_to_manager
-    for c in plan.problem.clients:
-        kind = change_kind(plan.problem, c.client_id, assignment.get(c.client_id))
-        if kind is not None:
-            counts[kind] += 1
-    return {"moves": counts[MOVE], "handovers": counts[HANDOVER], "placements": counts[PLACEMENT]}
+    """``moves``, ``handovers``, ``placements`` of the plan (``metrics.kind_counts``)."""
+    return metrics.kind_counts(plan.problem, plan.result.client_to_manager)
 
 
 def key_figures(plan: Plan) -> dict[str, Any]:

@@ -9,8 +9,7 @@ from rich.table import Table
 
 from rebalance.commands import options
 from rebalance.i18n import t
-from rebalance.metrics import managers_outside
-from rebalance.pools import HANDOVER, KINDS, MOVE, PLACEMENT, change_kind
+from rebalance.metrics import kind_counts, managers_outside
 from rebalance.report.labels import band, pct, who
 
 COLUMNS = ("manager", "metric", "load", "share", "dev", "band", "excess")
@@ -72,13 +71,7 @@ def check_command(
         console.print(t("engine.objective.balance", lang, value=f"{verdict.balance_excess:.4f}"))
         console.print(t("engine.objective.continuity", lang,
                         value=f"{verdict.continuity_cost:.3f}"))
-        counts = {k: 0 for k in KINDS}
-        for c in problem.clients:
-            kind = change_kind(problem, c.client_id, plan.get(c.client_id))
-            if kind is not None:
-                counts[kind] += 1
-        console.print(t("checks.figures", lang, moves=counts[MOVE], handovers=counts[HANDOVER],
-                        placements=counts[PLACEMENT],
+        console.print(t("checks.figures", lang, **kind_counts(problem, plan),
                         outside=managers_outside(problem, sc, rules, plan)))
         if not verdict.ok or backup_problems:
             raise typer.Exit(EXIT_NO_PLAN)
