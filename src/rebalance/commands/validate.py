@@ -12,56 +12,52 @@ import typer
 from rich.table import Table as RichTable
 
 from rebalance.commands import options
-from rebalance.data import Problem
+from rebalance.data import STATUSES, Problem
+from rebalance.i18n import catalog, t
+from rebalance.metrics import outside_band
 from rebalance.pools import METRICS, Rules, client_load
 from rebalance.scenario import Scenario
 
-LABELS = {
-    "en": {
-        "title": "Scenario {name}: {clients} clients, {managers} managers, revenue {revenue}",
-        "ok": "No problems found in the data or the scenario.",
-        "industries": "Industry groups",
-        "industry": "Industry group", "clients": "Clients", "revenue": "Revenue",
-        "revenue_pct": "% of revenue", "managers": "Managers", "importance": "Importance",
-        "pools": "Balancing pools", "pool": "Pool", "fte": "FTE",
-        "today": "Managers today against their fair share (dev = (load − share) / share)",
-        "manager": "Manager", "name": "Name", "status": "Status",
-        "share": "share", "dev": "dev", "outside": "Outside (R/I/C)",
-        "none_outside": "Every manager is inside every band already.",
-        "n_outside": "Managers outside at least one band before rebalancing: {n} of {total}.",
-        "big": "Clients bigger than the whole revenue band of any manager who may serve them "
-               "(no plan can put their manager inside the band):",
-        "big_row": "  {cid} {name}: revenue {revenue}, band up to {upper} ({managers})",
-        "new_clients": "New clients without a manager, to be placed: {n}.",
-        "leaving": "Clients of leaving managers, to be handed over: {n}.",
-        "locked": "Fixed clients (locked or protected): {n}; forbidden pairs: {f}.",
-        "status_active": "active", "status_leaving": "leaving", "status_new": "new",
-        "leaving_note": "leaving: hands over {n}",
-        "short_revenue": "R", "short_importance": "I", "short_clients": "C",
-    },
-    "zh": {
-        "title": "场景 {name}:{clients} 个客户,{managers} 名客户经理,收入 {revenue}",
-        "ok": "数据和场景未发现问题。",
-        "industries": "行业组",
-        "industry": "行业组", "clients": "客户数", "revenue": "收入",
-        "revenue_pct": "收入占比", "managers": "客户经理", "importance": "重要程度",
-        "pools": "均衡池", "pool": "池", "fte": "人力系数",
-        "today": "客户经理现状与公平份额对比(偏差 = (现值 − 份额) / 份额)",
-        "manager": "客户经理", "name": "姓名", "status": "状态",
-        "share": "份额", "dev": "偏差", "outside": "超区间(收/重/数)",
-        "none_outside": "所有客户经理均已在各项区间内。",
-        "n_outside": "调整前 {total} 名客户经理中有 {n} 名至少一项超出区间。",
-        "big": "以下客户单个收入已超过可服务客户经理的整个收入区间"
-               "(任何方案都无法使其经理回到区间内):",
-        "big_row": "  {cid} {name}:收入 {revenue},区间上限 {upper}({managers})",
-        "new_clients": "{n} 个无客户经理的新客户待分配。",
-        "leaving": "{n} 个客户属于离职客户经理,需移交。",
-        "locked": "{n} 个客户固定不动(锁定或受保护),{f} 个禁止配对。",
-        "status_active": "在岗", "status_leaving": "离职", "status_new": "新入职",
-        "leaving_note": "离职:移交 {n} 个",
-        "short_revenue": "收", "short_importance": "重", "short_clients": "数",
-    },
-}
+LABEL_KEYS: tuple[str, ...] = (
+    "title",
+    "ok",
+    "industries",
+    "industry",
+    "clients",
+    "revenue",
+    "revenue_pct",
+    "managers",
+    "importance",
+    "pools",
+    "pool",
+    "fte",
+    "today",
+    "manager",
+    "name",
+    "status",
+    "share",
+    "dev",
+    "outside",
+    "none_outside",
+    "n_outside",
+    "big",
+    "big_row",
+    "new_clients",
+    "leaving",
+    "locked",
+    "leaving_note",
+    "short_revenue",
+    "short_importance",
+    "short_clients",
+)
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """The summary's texts in ``lang`` (templates from the catalog, ``summary.*``)."""
+    side = 1 if lang == "zh" else 0
+    texts = {key: catalog()[f"summary.{key}"][side] for key in LABEL_KEYS}
+    texts.update({f"status_{s}": t(f"common.status.{s}", lang) for s in STATUSES})
+    return texts
 METRIC_LABEL = {"revenue": "revenue", "importance": "importance", "clients": "clients"}
 
 
@@ -98,7 +94,7 @@ def managers_today(problem: Problem, rules: Rules, scenario: Scenario) -> list[M
             k: (load[k] - share[k]) / share[k] if share[k] > 0 else None for k in METRICS
         }
         outside = tuple(k for k in METRICS
-                        if (d := dev[k]) is not None and abs(d) > bands[k].tolerance + 1e-12)
+                        if (d := dev[k]) is not None and outside_band(d, bands[k].tolerance))
         out.append(ManagerToday(m.manager_id, load, share, dev, outside))
     return out
 
@@ -129,7 +125,7 @@ def _dev(value: float | None) -> str:
 def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str) -> None:
     from rebalance.cli import console
 
-    t = LABELS[lang]
+    t = _labels(lang)
     total_revenue = sum(c.revenue for c in problem.clients)
     console.print(t["title"].format(name=scenario.name, clients=problem.num_clients,
                                     managers=problem.num_managers,
