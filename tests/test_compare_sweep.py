@@ -100,7 +100,7 @@ def test_display_frame_turns_the_table_and_shows_before_and_after() -> None:
     assert shown.loc["solver status", "b"] == NO_PLAN
     assert shown.loc["moves", "b"] == "—"
     zh = display_frame(table, "zh")
-    assert zh.columns[0] == "指标" and "调整客户数" in list(zh["指标"])
+    assert zh.columns[0] == "数据项" and "调整客户数" in list(zh["数据项"])
 
 
 def test_markdown_escapes_pipes_and_aligns_numbers_right() -> None:
@@ -141,7 +141,7 @@ def test_compare_prints_and_writes_the_figures_side_by_side(tmp_path: Path) -> N
     code, output = _run("compare", TINY, CAPPED, "--out", md, "--lang", "zh", *FAST)
     assert code == 0, output
     lines = md.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "| 指标 | tiny | tiny_capped |"
+    assert lines[0] == "| 数据项 | tiny | tiny_capped |"
     assert any(line.startswith("| 均衡超额 |") for line in lines)
 
 

@@ -106,13 +106,15 @@ def run(
     try:
         targets = compute_targets(problem, scenario, assignment)
     except TargetsInfeasible as exc:
-        raise NoPlanError([str(exc)]) from exc
+        from rebalance.commands.targets import infeasible_message
+
+        raise NoPlanError([infeasible_message(exc, lang)]) from exc
     backups = None
     if scenario.backup.enabled:
         try:
             backups = assign_backups(problem, scenario, rules, assignment)
         except BackupInfeasible as exc:
-            raise NoPlanError(exc.reasons) from exc
+            raise NoPlanError(exc.render(lang).splitlines()) from exc
     return Plan(
         scenario=scenario,
         problem=problem,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rebalance.errors import InputError, Issue, NoPlanError
+from rebalance.i18n import t
 from rebalance.metrics import managers_outside
 from rebalance.pools import METRICS
 from rebalance.scenario import parse_override, with_overrides
@@ -35,43 +36,40 @@ NO_PLAN = "NO_PLAN"
 
 # (column, English label, Chinese label, format). The CSV holds every column; the terminal
 # and Markdown tables show ``DISPLAY_ROWS``.
-COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("scenario", "scenario", "场景", "text"),
-    ("status", "solver status", "求解状态", "status"),
-    ("hard_rules_ok", "hard rules hold (check)", "硬性规则校验通过", "text"),
-    ("moves", "moves", "调整客户数", "int"),
-    ("continuity_cost", "continuity cost", "关系成本", "num"),
-    ("balance_excess", "balance excess", "均衡超额", "num"),
-    ("managers_outside_before", "managers outside a band, before", "超区间客户经理数(调整前)",
-     "int"),
-    ("managers_outside_after", "managers outside a band, after", "超区间客户经理数(调整后)",
-     "int"),
-    ("outside_band_before", "(manager, metric) pairs outside, before", "超区间项数(调整前)",
-     "int"),
-    ("outside_band_after", "(manager, metric) pairs outside, after", "超区间项数(调整后)",
-     "int"),
-    ("revenue_max_dev_before", "revenue max |dev|, before", "收入最大偏差(调整前)", "pct"),
-    ("revenue_max_dev", "revenue max |dev|, after", "收入最大偏差(调整后)", "pct"),
-    ("importance_max_dev_before", "importance max |dev|, before", "重要程度最大偏差(调整前)",
-     "pct"),
-    ("importance_max_dev", "importance max |dev|, after", "重要程度最大偏差(调整后)", "pct"),
-    ("clients_max_dev_before", "clients max |dev|, before", "客户数最大偏差(调整前)", "pct"),
-    ("clients_max_dev", "clients max |dev|, after", "客户数最大偏差(调整后)", "pct"),
-    ("revenue_gini_before", "revenue Gini, before", "收入基尼系数(调整前)", "ratio"),
-    ("revenue_gini_after", "revenue Gini, after", "收入基尼系数(调整后)", "ratio"),
-    ("importance_gini_before", "importance Gini, before", "重要程度基尼系数(调整前)", "ratio"),
-    ("importance_gini_after", "importance Gini, after", "重要程度基尼系数(调整后)", "ratio"),
-    ("growth_spread", "required-growth spread", "所需增长率极差", "pct"),
-    ("equal_split_growth_spread", "required-growth spread, equal split",
-     "所需增长率极差(平均分配)", "pct"),
-    ("continuity", "revenue kept with its manager", "收入留存率", "pct"),
-    ("gap", "solver gap", "最优性差距", "ratio"),
-    ("wall_time", "solve time (s)", "求解时间(秒)", "secs"),
-    ("note", "note", "说明", "text"),
+COLUMNS: tuple[tuple[str, str], ...] = (  # (column, format); labels: i18n whatif.col.*
+    ("scenario", "text"),
+    ("status", "status"),
+    ("hard_rules_ok", "text"),
+    ("moves", "int"),
+    ("continuity_cost", "num"),
+    ("balance_excess", "num"),
+    ("managers_outside_before", "int"),
+    ("managers_outside_after", "int"),
+    ("outside_band_before", "int"),
+    ("outside_band_after", "int"),
+    ("revenue_max_dev_before", "pct"),
+    ("revenue_max_dev", "pct"),
+    ("importance_max_dev_before", "pct"),
+    ("importance_max_dev", "pct"),
+    ("clients_max_dev_before", "pct"),
+    ("clients_max_dev", "pct"),
+    ("revenue_gini_before", "ratio"),
+    ("revenue_gini_after", "ratio"),
+    ("importance_gini_before", "ratio"),
+    ("importance_gini_after", "ratio"),
+    ("growth_spread", "pct"),
+    ("equal_split_growth_spread", "pct"),
+    ("continuity", "pct"),
+    ("gap", "ratio"),
+    ("wall_time", "secs"),
+    ("note", "text"),
 )
-COLUMN_FORMAT = {key: kind for key, _, _, kind in COLUMNS}
-COLUMN_LABEL = {"en": {key: en for key, en, _, _ in COLUMNS},
-                "zh": {key: zh for key, _, zh, _ in COLUMNS}}
+COLUMN_FORMAT = {key: kind for key, kind in COLUMNS}
+
+
+def column_label(key: str, lang: str) -> str:
+    """The header of a comparison column in ``lang``."""
+    return t(f"whatif.col.{key}", lang)
 
 # Terminal / Markdown rows: (label key, before column or None, after column).
 DISPLAY_ROWS: tuple[tuple[str, str | None, str], ...] = (
@@ -89,35 +87,11 @@ DISPLAY_ROWS: tuple[tuple[str, str | None, str], ...] = (
     ("gap", None, "gap"),
     ("wall_time", None, "wall_time"),
 )
-DISPLAY_LABEL = {
-    "en": {"status": "solver status", "moves": "moves", "continuity_cost": "continuity cost",
-           "balance_excess": "balance excess",
-           "managers_outside": "managers outside a band (before → after)",
-           "revenue_max_dev": "revenue max |dev| (before → after)",
-           "importance_max_dev": "importance max |dev| (before → after)",
-           "clients_max_dev": "clients max |dev| (before → after)",
-           "revenue_gini": "revenue Gini (before → after)",
-           "growth_spread": "required-growth spread",
-           "equal_split_growth_spread": "… with an equal split", "gap": "solver gap",
-           "wall_time": "solve time (s)", "figure": "figure"},
-    "zh": {"status": "求解状态", "moves": "调整客户数", "continuity_cost": "关系成本",
-           "balance_excess": "均衡超额",
-           "managers_outside": "超区间客户经理数(前 → 后)",
-           "revenue_max_dev": "收入最大偏差(前 → 后)",
-           "importance_max_dev": "重要程度最大偏差(前 → 后)",
-           "clients_max_dev": "客户数最大偏差(前 → 后)",
-           "revenue_gini": "收入基尼系数(前 → 后)",
-           "growth_spread": "所需增长率极差", "equal_split_growth_spread": "… 平均分配时",
-           "gap": "最优性差距", "wall_time": "求解时间(秒)", "figure": "数据项"},
-}
 
 # What ``write_comparison`` writes, and the message for anything else.
 COMPARISON_SUFFIXES = (".csv", ".md", ".markdown")
-SUFFIX_TEXT = {"en": "--out must end in .csv or .md, got {path!r}",
-               "zh": "--out 须以 .csv 或 .md 结尾,实际为 {path!r}"}
 
 Grid = list[tuple[str, list[str]]]  # (dotted key, values as typed), in the order given
-ZH_GAIN_PER_MOVE = "每次调整均衡收益"
 
 
 # --------------------------------------------------------------------------- compare: figures
@@ -153,7 +127,7 @@ def no_plan_row(name: str, reasons: Sequence[str]) -> dict[str, Any]:
 
 def _ordered(row: Mapping[str, Any]) -> dict[str, Any]:
     """Known columns in ``COLUMNS`` order (missing ones empty), then any others."""
-    out = {key: row.get(key) for key, *_ in COLUMNS}
+    out = {key: row.get(key) for key, _ in COLUMNS}
     out.update({k: v for k, v in row.items() if k not in out})
     return out
 
@@ -251,7 +225,8 @@ def display_frame(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The comparison turned for reading: a row per figure, a column per scenario (text)."""
     import pandas as pd
 
-    labels = DISPLAY_LABEL["zh" if lang == "zh" else "en"]
+    labels = {key: t(f"whatif.show.{key}", lang) for key, _, _ in DISPLAY_ROWS}
+    labels["figure"] = t("whatif.show.figure", lang)
     records = comparison.to_dict("records")
     table: dict[str, list[str]] = {labels["figure"]: []}
     names = [str(r["scenario"]) for r in records]
@@ -287,14 +262,13 @@ def csv_frame(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The comparison as written to CSV: English column names, or Chinese with ``lang="zh"``."""
     if lang != "zh":
         return comparison
-    return comparison.rename(columns=COLUMN_LABEL["zh"])
+    return comparison.rename(columns={key: column_label(key, "zh") for key, _ in COLUMNS})
 
 
 def check_comparison_path(path: str | Path, lang: str = "en") -> None:
     """``InputError`` unless ``path`` ends in ``.csv``, ``.md`` or ``.markdown``."""
     if Path(path).suffix.lower() not in COMPARISON_SUFFIXES:
-        raise InputError([Issue(SUFFIX_TEXT["zh" if lang == "zh" else "en"].format(
-            path=str(path)))])
+        raise InputError([Issue(t("whatif.suffix", lang, path=str(path)))])
 
 
 def write_comparison(comparison: pd.DataFrame, path: str | Path, lang: str = "en") -> Path:
@@ -465,7 +439,7 @@ def write_sweep(result: pd.DataFrame, out_dir: str | Path, lang: str = "en") -> 
     with atomic_output_dir(out_dir) as staging:
         frame = csv_frame(result, lang)
         if lang == "zh":
-            frame = frame.rename(columns={"gain_per_move": ZH_GAIN_PER_MOVE})
+            frame = frame.rename(columns={"gain_per_move": t("whatif.gain_per_move", "zh")})
         write_csv(frame, staging / "sweep.csv")
         figure.savefig(staging / "sweep.png", dpi=150, metadata={"Software": None})
     return [Path(out_dir) / "sweep.csv", Path(out_dir) / "sweep.png"]

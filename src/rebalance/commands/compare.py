@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from rebalance.commands import options
+from rebalance.i18n import texts
 from rebalance.whatif import (
     NO_PLAN,
     check_comparison_path,
@@ -31,12 +32,6 @@ from rebalance.whatif import (
 if TYPE_CHECKING:
     import pandas as pd
 
-TEXTS = {
-    "en": {"title": "Scenarios compared", "wrote": "Wrote {path}",
-           "solving": "Solving {name} ({i}/{n}) …", "no_plan": "{name}: no acceptable plan: {why}"},
-    "zh": {"title": "场景对比", "wrote": "已写入 {path}",
-           "solving": "正在求解 {name}({i}/{n})…", "no_plan": "{name}:没有可行方案:{why}"},
-}
 
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
@@ -66,7 +61,7 @@ def compare(
     from rebalance.cli import EXIT_NO_PLAN, console, err_console, exit_codes
 
     lang = options.early_lang(lang, scenario_paths[0] if scenario_paths else None)
-    text = TEXTS[lang]
+    text = texts(lang, "whatif.compare")
     num_failed = 0
     with exit_codes(lang):
         if out is not None:

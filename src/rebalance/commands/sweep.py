@@ -23,6 +23,7 @@ import typer
 
 from rebalance.commands import options
 from rebalance.commands.compare import print_frame
+from rebalance.i18n import texts
 from rebalance.whatif import (
     NO_PLAN,
     format_value,
@@ -38,19 +39,6 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (  # (column, format) shown in the 
     ("continuity_cost", "num"), ("managers_outside_after", "int"), ("revenue_max_dev", "pct"),
     ("gain_per_move", "num"),
 )
-TEXTS = {
-    "en": {"title": "Sweep of {name}: {n} combinations", "wrote": "Wrote {files}",
-           "progress": "Solving", "gain_per_move": "gain/move",
-           "managers_outside_after": "outside after", "revenue_max_dev": "revenue max|dev|",
-           "balance_excess": "balance excess", "continuity_cost": "continuity cost",
-           "moves": "moves", "status": "status", "no_plan": "{point}: no acceptable plan: {why}"},
-    "zh": {"title": "{name} 参数扫描:{n} 种组合", "wrote": "已写入 {files}",
-           "progress": "求解中", "gain_per_move": "每次调整收益",
-           "managers_outside_after": "调整后超区间", "revenue_max_dev": "收入最大偏差",
-           "balance_excess": "均衡超额", "continuity_cost": "关系成本",
-           "moves": "调整客户数", "status": "求解状态",
-           "no_plan": "{point}:没有可行方案:{why}"},
-}
 
 
 def sweep(
@@ -71,7 +59,7 @@ def sweep(
     from rebalance.pipeline import load
 
     lang = options.early_lang(lang, scenario_path)
-    text = TEXTS[lang]
+    text = texts(lang, "whatif.sweep")
     num_failed = 0
     with exit_codes(lang):
         grid = parse_grid(grid_specs)

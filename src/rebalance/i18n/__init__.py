@@ -66,6 +66,15 @@ def t(key: str, lang: str, /, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+def texts(lang: str, area: str) -> dict[str, str]:
+    """The unfilled templates of ``<area>.*`` keys in ``lang``, keyed by the rest of the key
+    (for code that fills them itself, e.g. with format specs)."""
+    side = 1 if check_lang(lang) == "zh" else 0
+    prefix = f"{area}."
+    return {key[len(prefix):]: pair[side] for key, pair in catalog().items()
+            if key.startswith(prefix)}
+
+
 def both(key: str, /, **values: object) -> Text:
     """The message ``key`` in both languages (for tables that carry en and zh side by side)."""
     return t(key, "en", **values), t(key, "zh", **values)

@@ -1,0 +1,97 @@
+"""What-if comparisons and sweeps (whatif.py, `compare`, `sweep`): column labels, table rows
+and messages, in English and Chinese."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "whatif.col.scenario": ("scenario", "场景"),
+    "whatif.col.status": ("solver status", "求解状态"),
+    "whatif.col.hard_rules_ok": ("hard rules hold (check)", "硬性规则校验通过"),
+    "whatif.col.moves": ("moves", "调整客户数"),
+    "whatif.col.continuity_cost": ("continuity cost", "关系成本"),
+    "whatif.col.balance_excess": ("balance excess", "均衡超额"),
+    "whatif.col.managers_outside_before": (
+        "managers outside a band, before",
+        "超区间客户经理数（调整前）",
+    ),
+    "whatif.col.managers_outside_after": (
+        "managers outside a band, after",
+        "超区间客户经理数（调整后）",
+    ),
+    "whatif.col.outside_band_before": (
+        "(manager, metric) pairs outside, before",
+        "超区间项数（调整前）",
+    ),
+    "whatif.col.outside_band_after": (
+        "(manager, metric) pairs outside, after",
+        "超区间项数（调整后）",
+    ),
+    "whatif.col.revenue_max_dev_before": ("revenue max |dev|, before", "收入最大偏差（调整前）"),
+    "whatif.col.revenue_max_dev": ("revenue max |dev|, after", "收入最大偏差（调整后）"),
+    "whatif.col.importance_max_dev_before": (
+        "importance max |dev|, before",
+        "重要程度最大偏差（调整前）",
+    ),
+    "whatif.col.importance_max_dev": ("importance max |dev|, after", "重要程度最大偏差（调整后）"),
+    "whatif.col.clients_max_dev_before": ("clients max |dev|, before", "客户数最大偏差（调整前）"),
+    "whatif.col.clients_max_dev": ("clients max |dev|, after", "客户数最大偏差（调整后）"),
+    "whatif.col.revenue_gini_before": ("revenue Gini, before", "收入基尼系数（调整前）"),
+    "whatif.col.revenue_gini_after": ("revenue Gini, after", "收入基尼系数（调整后）"),
+    "whatif.col.importance_gini_before": ("importance Gini, before", "重要程度基尼系数（调整前）"),
+    "whatif.col.importance_gini_after": ("importance Gini, after", "重要程度基尼系数（调整后）"),
+    "whatif.col.growth_spread": ("required-growth spread", "所需增长率极差"),
+    "whatif.col.equal_split_growth_spread": (
+        "required-growth spread, equal split",
+        "所需增长率极差（平均分配）",
+    ),
+    "whatif.col.continuity": ("revenue kept with its manager", "收入留存率"),
+    "whatif.col.gap": ("solver gap", "最优性差距"),
+    "whatif.col.wall_time": ("solve time (s)", "求解时间（秒）"),
+    "whatif.col.note": ("note", "说明"),
+    "whatif.show.status": ("solver status", "求解状态"),
+    "whatif.show.moves": ("moves", "调整客户数"),
+    "whatif.show.continuity_cost": ("continuity cost", "关系成本"),
+    "whatif.show.balance_excess": ("balance excess", "均衡超额"),
+    "whatif.show.managers_outside": (
+        "managers outside a band (before → after)",
+        "超区间客户经理数（前 → 后）",
+    ),
+    "whatif.show.revenue_max_dev": (
+        "revenue max |dev| (before → after)",
+        "收入最大偏差（前 → 后）",
+    ),
+    "whatif.show.importance_max_dev": (
+        "importance max |dev| (before → after)",
+        "重要程度最大偏差（前 → 后）",
+    ),
+    "whatif.show.clients_max_dev": (
+        "clients max |dev| (before → after)",
+        "客户数最大偏差（前 → 后）",
+    ),
+    "whatif.show.revenue_gini": ("revenue Gini (before → after)", "收入基尼系数（前 → 后）"),
+    "whatif.show.growth_spread": ("required-growth spread", "所需增长率极差"),
+    "whatif.show.equal_split_growth_spread": ("… with an equal split", "… 平均分配时"),
+    "whatif.show.gap": ("solver gap", "最优性差距"),
+    "whatif.show.wall_time": ("solve time (s)", "求解时间（秒）"),
+    "whatif.show.figure": ("figure", "数据项"),
+    "whatif.compare.title": ("Scenarios compared", "场景对比"),
+    "whatif.compare.wrote": ("Wrote {path}", "已写入 {path}"),
+    "whatif.compare.solving": ("Solving {name} ({i}/{n}) …", "正在求解 {name}（{i}/{n}）…"),
+    "whatif.compare.no_plan": ("{name}: no acceptable plan: {why}", "{name}：没有可行方案：{why}"),
+    "whatif.sweep.title": ("Sweep of {name}: {n} combinations", "{name} 参数扫描：{n} 种组合"),
+    "whatif.sweep.wrote": ("Wrote {files}", "已写入 {files}"),
+    "whatif.sweep.progress": ("Solving", "求解中"),
+    "whatif.sweep.gain_per_move": ("gain/move", "每次调整收益"),
+    "whatif.sweep.managers_outside_after": ("outside after", "调整后超区间"),
+    "whatif.sweep.revenue_max_dev": ("revenue max|dev|", "收入最大偏差"),
+    "whatif.sweep.balance_excess": ("balance excess", "均衡超额"),
+    "whatif.sweep.continuity_cost": ("continuity cost", "关系成本"),
+    "whatif.sweep.moves": ("moves", "调整客户数"),
+    "whatif.sweep.status": ("status", "求解状态"),
+    "whatif.sweep.no_plan": ("{point}: no acceptable plan: {why}", "{point}：没有可行方案：{why}"),
+    "whatif.suffix": (
+        "--out must end in .csv or .md, got {path!r}",
+        "--out 须以 .csv 或 .md 结尾，实际为 {path!r}",
+    ),
+    "whatif.gain_per_move": ("gain_per_move", "每次调整均衡收益"),
+}
