@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rebalance.data import Problem
+from rebalance.i18n import both
 from rebalance.metrics import outside_band
 from rebalance.pools import METRICS, Rules, build_rules, client_load
 from rebalance.scenario import Scenario
@@ -41,7 +42,8 @@ RULES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken hard rule, in plain words (English and Chinese)."""
+    """One broken hard rule, in plain words: ``message`` (English) and ``message_zh``, both
+    rendered from the catalog entry ``checks.violation.<rule>`` with the rule's figures."""
 
     rule: str
     message: str
@@ -52,6 +54,19 @@ class Violation:
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` ("en" or "zh")."""
         return self.message_zh if lang == "zh" and self.message_zh else self.message
+
+
+def _one(n: int) -> str:
+    """The variant of a count's sentence: ``one`` for a single client (English grammar)."""
+    return "one" if n == 1 else ""
+
+
+def _violation(rule: str, client_id: str | None = None, manager_id: str | None = None,
+               variant: str = "", **values: object) -> Violation:
+    """A violation whose sentence is the catalog's ``checks.violation.<rule>[.<variant>]``."""
+    en, zh = both(f"checks.violation.{rule}" + (f".{variant}" if variant else ""),
+                  client=client_id, manager=manager_id, **values)
+    return Violation(rule, en, client_id=client_id, manager_id=manager_id, message_zh=zh)
 
 
 @dataclass(frozen=True)
@@ -96,10 +111,6 @@ class Verdict:
         return tuple(v for v in self.violations if v.rule == rule)
 
 
-def _clients(n: int) -> str:
-    return f"{n} client" if n == 1 else f"{n} clients"
-
-
 def check(
     problem: Problem,
     scenario: Scenario,
@@ -117,12 +128,7 @@ def check(
     continuity = scenario.continuity
 
     for client_id in sorted(set(client_to_manager) - set(problem.client_index)):
-        violations.append(Violation(
-            "unknown_client",
-            f"the plan names client {client_id}, which is not in the clients table",
-            client_id=client_id,
-            message_zh=f"方案中的客户 {client_id} 不在客户表中",
-        ))
+        violations.append(_violation("unknown_client", client_id))
 
     loads: dict[tuple[str, str], float] = {
         (m.manager_id, k): 0.0 for m in problem.managers for k in METRICS
@@ -136,18 +142,10 @@ def check(
         cid = client.client_id
         mid = client_to_manager.get(cid)
         if mid is None:
-            violations.append(Violation(
-                "unassigned", f"client {cid} has no manager in the plan", client_id=cid,
-                message_zh=f"客户 {cid} 没有分配客户经理",
-            ))
+            violations.append(_violation("unassigned", cid))
             continue
         if mid not in problem.manager_index:
-            violations.append(Violation(
-                "unknown_manager",
-                f"client {cid} is given to {mid}, who is not in the managers table",
-                client_id=cid, manager_id=mid,
-                message_zh=f"客户 {cid} 被分配给 {mid}，但客户经理表中没有 {mid}",
-            ))
+            violations.append(_violation("unknown_manager", cid, mid))
             continue
         manager = problem.manager(mid)
         clients_per_manager[mid] += 1
@@ -155,49 +153,21 @@ def check(
             loads[(mid, k)] += client_load(client, k)
 
         if not manager.staying:
-            violations.append(Violation(
-                "leaving_manager",
-                f"client {cid} is given to {mid}, who is leaving and must end with no clients",
-                client_id=cid, manager_id=mid,
-                message_zh=f"客户 {cid} 被分配给即将离开的客户经理 {mid}（离开者不能保留客户）",
-            ))
+            violations.append(_violation("leaving_manager", cid, mid))
         elif scenario.eligibility == "strict" and not manager.serves(client.industry):
-            served = "、".join(manager.industries)
-            violations.append(Violation(
-                "ineligible",
-                f"client {cid} ({client.industry}) is given to {mid}, who does not serve "
-                f"{client.industry} (serves {', '.join(manager.industries)})",
-                client_id=cid, manager_id=mid,
-                message_zh=f"客户 {cid}（{client.industry}）被分配给 {mid}，"
-                           f"但 {mid} 不负责该行业（负责：{served}）",
-            ))
+            violations.append(_violation("ineligible", cid, mid, industry=client.industry,
+                                         served=", ".join(manager.industries)))
         if (cid, mid) in rules.forbidden:
-            violations.append(Violation(
-                "forbidden",
-                f"client {cid} is given to {mid}, a pair the scenario forbids",
-                client_id=cid, manager_id=mid,
-                message_zh=f"客户 {cid} 被分配给 {mid}，而情景禁止这一配对",
-            ))
+            violations.append(_violation("forbidden", cid, mid))
 
         fixed = rules.fixed.get(cid)
         if fixed is not None and fixed != mid:
             reason = rules.fixed_reason.get(cid, "locked")
             if reason == "protected":
-                violations.append(Violation(
-                    "protected",
-                    f"client {cid} (importance {client.importance}) is protected and must stay "
-                    f"with {fixed}, but the plan gives it to {mid}",
-                    client_id=cid, manager_id=mid,
-                    message_zh=f"客户 {cid}（重要程度 {client.importance}）受保护，应留在 {fixed}，"
-                               f"但方案把它分给了 {mid}",
-                ))
+                violations.append(_violation("protected", cid, mid, fixed=fixed,
+                                             importance=client.importance))
             else:
-                violations.append(Violation(
-                    "lock",
-                    f"client {cid} is locked to {fixed}, but the plan gives it to {mid}",
-                    client_id=cid, manager_id=mid,
-                    message_zh=f"客户 {cid} 锁定在 {fixed}，但方案把它分给了 {mid}",
-                ))
+                violations.append(_violation("lock", cid, mid, fixed=fixed))
 
         previous = client.manager
         if previous is not None and previous != mid and problem.manager(previous).staying:
@@ -208,29 +178,18 @@ def check(
     for m in problem.managers:
         count = clients_per_manager[m.manager_id]
         if m.capacity is not None and count > m.capacity:
-            violations.append(Violation(
-                "capacity",
-                f"{m.manager_id} has {_clients(count)} but its capacity is {m.capacity}",
-                manager_id=m.manager_id,
-                message_zh=f"{m.manager_id} 有 {count} 个客户，超过其容量 {m.capacity}",
-            ))
+            violations.append(_violation("capacity", None, m.manager_id, _one(count), n=count,
+                                         cap=m.capacity))
 
     if continuity.max_moves is not None and len(moved) > continuity.max_moves:
-        violations.append(Violation(
-            "max_moves",
-            f"the plan moves {_clients(len(moved))} but at most {continuity.max_moves} may move",
-            message_zh=f"方案调整了 {len(moved)} 个客户，超过上限 {continuity.max_moves}",
-        ))
+        violations.append(_violation("max_moves", None, None, _one(len(moved)), n=len(moved),
+                                     cap=continuity.max_moves))
     cap = continuity.max_moves_per_manager
     if cap is not None:
         for mid in sorted(lost):
             if lost[mid] > cap:
-                violations.append(Violation(
-                    "max_moves_per_manager",
-                    f"{mid} loses {_clients(lost[mid])} but at most {cap} may leave one manager",
-                    manager_id=mid,
-                    message_zh=f"{mid} 流出 {lost[mid]} 个客户，超过每位客户经理的上限 {cap}",
-                ))
+                violations.append(_violation("max_moves_per_manager", None, mid, _one(lost[mid]),
+                                             n=lost[mid], cap=cap))
 
     shares: dict[tuple[str, str], float] = {}
     devs: dict[tuple[str, str], float] = {}

@@ -33,4 +33,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checks.rule.capacity": ("capacity", "容量"),
     "checks.rule.max_moves": ("max_moves", "调整上限"),
     "checks.rule.max_moves_per_manager": ("max_moves_per_manager", "每人调出上限"),
+    # one broken hard rule (check.py's Violation)
+    "checks.violation.unknown_client": (
+        "the plan names client {client}, which is not in the clients table",
+        "方案中的客户 {client} 不在客户表中",
+    ),
+    "checks.violation.unassigned": ("client {client} has no manager in the plan",
+                                    "客户 {client} 没有分配客户经理"),
+    "checks.violation.unknown_manager": (
+        "client {client} is given to {manager}, who is not in the managers table",
+        "客户 {client} 被分配给 {manager}，但客户经理表中没有 {manager}",
+    ),
+    "checks.violation.leaving_manager": (
+        "client {client} is given to {manager}, who is leaving and must end with no clients",
+        "客户 {client} 被分配给离职客户经理 {manager}（离职者不能保留客户）",
+    ),
+    "checks.violation.ineligible": (
+        "client {client} ({industry}) is given to {manager}, who does not serve {industry} "
+        "(serves {served})",
+        "客户 {client}（{industry}）被分配给 {manager}，"
+        "但 {manager} 不负责该行业（负责：{served}）",
+    ),
+    "checks.violation.forbidden": (
+        "client {client} is given to {manager}, a pair the scenario forbids",
+        "客户 {client} 被分配给 {manager}，而情景禁止这一配对",
+    ),
+    "checks.violation.protected": (
+        "client {client} (importance {importance}) is protected and must stay with {fixed}, "
+        "but the plan gives it to {manager}",
+        "客户 {client}（重要程度 {importance}）受保护，应留在 {fixed}，但方案把它分给了 {manager}",
+    ),
+    "checks.violation.lock": (
+        "client {client} is locked to {fixed}, but the plan gives it to {manager}",
+        "客户 {client} 锁定在 {fixed}，但方案把它分给了 {manager}",
+    ),
+    "checks.violation.capacity": ("{manager} has {n} clients but its capacity is {cap}",
+                                  "{manager} 有 {n} 个客户，超过其容量 {cap}"),
+    "checks.violation.capacity.one": ("{manager} has {n} client but its capacity is {cap}",
+                                      "{manager} 有 {n} 个客户，超过其容量 {cap}"),
+    "checks.violation.max_moves": (
+        "the plan moves {n} clients but at most {cap} may move",
+        "方案调整了 {n} 个客户，超过上限 {cap}",
+    ),
+    "checks.violation.max_moves.one": (
+        "the plan moves {n} client but at most {cap} may move",
+        "方案调整了 {n} 个客户，超过上限 {cap}",
+    ),
+    "checks.violation.max_moves_per_manager": (
+        "{manager} loses {n} clients but at most {cap} may leave one manager",
+        "{manager} 流出 {n} 个客户，超过每位客户经理的上限 {cap}",
+    ),
+    "checks.violation.max_moves_per_manager.one": (
+        "{manager} loses {n} client but at most {cap} may leave one manager",
+        "{manager} 流出 {n} 个客户，超过每位客户经理的上限 {cap}",
+    ),
 }
