@@ -83,6 +83,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "excess by {delta}",
         "其他 {n} 名可接收的客户经理中，最合适的（{alt}）也会使均衡超额增加 {delta}",
     ),
+    "explain.choice.one_other": (
+        "the one other manager who may take it ({alt}) would raise the balance excess by "
+        "{delta}",
+        "唯一另一名可接收的客户经理（{alt}）会使均衡超额增加 {delta}",
+    ),
     "explain.choice.tie": ("{alt} would balance as well", "{alt} 的均衡效果相同"),
     # exchanges
     "explain.swap": (

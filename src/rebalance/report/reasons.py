@@ -134,7 +134,8 @@ def _choice_text(c: Choice, to: str, problem: Problem, lang: str) -> str:
         return t("explain.choice.only", lang, to=who(problem, to))
     alt = who(problem, c.best_alternative)
     if c.best_delta > EPS:
-        return t("explain.choice.best", lang, n=c.num_others, alt=alt, delta=f"{c.best_delta:.4f}")
+        key = "explain.choice.one_other" if c.num_others == 1 else "explain.choice.best"
+        return t(key, lang, n=c.num_others, alt=alt, delta=f"{c.best_delta:.4f}")
     return t("explain.choice.tie", lang, alt=alt)
 
 
