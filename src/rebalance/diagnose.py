@@ -10,7 +10,7 @@ Two layers:
    literal; CP-SAT returns a set of assumptions that cannot hold together, which is shrunk
    (one rule left out at a time) and named.
 
-Messages come in English and Chinese (``lang="zh"``).
+Messages come in English and Chinese from the catalog (``i18n/diagnose.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Problem
+from rebalance.i18n import both, t
 from rebalance.model.builder import Part, RebalanceModel
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
@@ -41,42 +42,63 @@ class Finding:
     def text(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
 
-
-def _n(count: int) -> str:
-    """"1 client" / "3 clients"."""
-    return f"{count} client" if count == 1 else f"{count} clients"
+    def pair(self) -> tuple[str, str]:
+        return self.en, self.zh
 
 
-def _names(ids: Iterable[str], sep: str = ", ") -> str:
+class Pair(tuple[str, str]):
+    """A value that reads differently per language (en, zh): a count, a list of ids."""
+
+
+def _f(key: str, /, **values: object) -> Finding:
+    """The finding ``diagnose.<key>`` in both languages; ``Pair`` values go per language."""
+    def side(i: int) -> dict[str, object]:
+        return {k: (v[i] if isinstance(v, Pair) else v) for k, v in values.items()}
+    return Finding(t(f"diagnose.{key}", "en", **side(0)), t(f"diagnose.{key}", "zh", **side(1)))
+
+
+def _n(count: int) -> Pair:
+    """"1 client" / "3 clients" / "3 个客户"."""
+    key = "diagnose.client" if count == 1 else "diagnose.clients"
+    return Pair((t(key, "en", n=count), t(key, "zh", n=count)))
+
+
+def _names(ids: Iterable[str]) -> Pair:
+    """Ids joined as each language lists them, cut after ``MAX_NAMED``."""
     ids = list(ids)
-    shown = sep.join(ids[:MAX_NAMED])
-    return shown + (f"{sep}…" if len(ids) > MAX_NAMED else "")
+    out = []
+    for sep in (", ", "、"):
+        shown = sep.join(ids[:MAX_NAMED])
+        out.append(shown + (f"{sep}…" if len(ids) > MAX_NAMED else ""))
+    return Pair((out[0], out[1]))
+
+
+def _joined(findings: Iterable[Finding], key: str = "diagnose.and") -> Pair:
+    """Findings joined into one phrase per language."""
+    parts = list(findings)
+    return Pair((t(key, "en").join(f.en for f in parts), t(key, "zh").join(f.zh for f in parts)))
 
 
 def _why_not(problem: Problem, scenario: Scenario, rules: Rules, client: Client,
-             manager_id: str) -> tuple[str, str]:
-    """Why a manager may not take a client (en, zh), or ("", "") when it may."""
+             manager_id: str) -> Finding | None:
+    """Why a manager may not take a client, or None when it may."""
     manager = problem.manager(manager_id)
+    values = {"manager": manager_id, "client": client.client_id, "industry": client.industry}
     if not manager.staying:
-        return f"{manager_id} is leaving", f"{manager_id} 即将离开"
+        return _f("why.leaving", **values)
     if scenario.eligibility == "strict" and not manager.serves(client.industry):
-        return (f"{manager_id} does not serve {client.industry}",
-                f"{manager_id} 不负责{client.industry}")
+        return _f("why.industry", **values)
     if (client.client_id, manager_id) in rules.forbidden:
-        return (f"the pair {client.client_id}–{manager_id} is forbidden",
-                f"{client.client_id}–{manager_id} 是禁止的配对")
-    return "", ""
+        return _f("why.forbidden", **values)
+    return None
 
 
-def _fixed_phrase(rules: Rules, client: Client, scenario: Scenario) -> tuple[str, str]:
+def _fixed_phrase(rules: Rules, client: Client, scenario: Scenario) -> Finding:
     cid, fixed = client.client_id, rules.fixed[client.client_id]
     if rules.fixed_reason.get(cid) == "protected":
-        level = scenario.continuity.protect_importance
-        return (f"client {cid} (importance {client.importance}) is protected "
-                f"(protect_importance: {level}) and must stay with {fixed}",
-                f"客户 {cid}（重要程度 {client.importance}）受保护（protect_importance: {level}），"
-                f"必须留在 {fixed}")
-    return (f"client {cid} is locked to {fixed}", f"客户 {cid} 锁定在 {fixed}")
+        return _f("fixed.protected", client=cid, importance=client.importance,
+                  level=scenario.continuity.protect_importance, manager=fixed)
+    return _f("fixed.lock", client=cid, manager=fixed)
 
 
 def contradictions(problem: Problem, scenario: Scenario, rules: Rules) -> list[Finding]:
@@ -107,14 +129,11 @@ def _clients_without_manager(problem: Problem, scenario: Scenario,
             continue
         candidates = [m.manager_id for m in problem.managers
                       if scenario.eligibility == "any" or m.serves(client.industry)]
-        reasons = [_why_not(problem, scenario, rules, client, mid) for mid in candidates]
-        en = " and ".join(r[0] for r in reasons) or f"no manager serves {client.industry}"
-        zh = "，".join(r[1] for r in reasons) or f"没有客户经理负责{client.industry}"
-        cid = client.client_id
-        out.append(Finding(
-            f"client {cid} ({client.industry}) has no eligible manager: {en}",
-            f"客户 {cid}（{client.industry}）没有可分配的客户经理：{zh}",
-        ))
+        reasons = [r for mid in candidates
+                   if (r := _why_not(problem, scenario, rules, client, mid)) is not None]
+        why = (_joined(reasons) if reasons else
+               Pair(_f("nobody_serves", industry=client.industry).pair()))
+        out.append(_f("no_manager", client=client.client_id, industry=client.industry, why=why))
     return out
 
 
@@ -125,11 +144,12 @@ def _fixed_to_ineligible(problem: Problem, scenario: Scenario, rules: Rules) -> 
         if fixed is None or fixed in rules.eligible.get(client.client_id, ()):
             continue
         if fixed not in problem.manager_index:
-            why = (f"{fixed} is not in the managers table", f"客户经理表中没有 {fixed}")
+            why: Finding | None = _f("why.unknown", manager=fixed)
         else:
             why = _why_not(problem, scenario, rules, client, fixed)
         head = _fixed_phrase(rules, client, scenario)
-        out.append(Finding(f"{head[0]}, but {why[0]}", f"{head[1]}，但{why[1]}"))
+        out.append(_f("fixed_but", head=Pair(head.pair()),
+                      why=Pair(why.pair() if why else ("", ""))))
     return out
 
 
@@ -147,16 +167,10 @@ def _fixed_over_capacity(problem: Problem, rules: Rules) -> list[Finding]:
         count = len(on.get(mid, ()))
         if manager.capacity is None or count <= manager.capacity:
             continue
-        what = ("locks and protected clients" if "protected" in reasons[mid]
-                and len(reasons[mid]) > 1 else
-                "protected clients" if "protected" in reasons[mid] else "locks")
-        what_zh = {"locks": "锁定", "protected clients": "受保护客户",
-                   "locks and protected clients": "锁定和受保护客户"}[what]
-        verb = "put"
-        out.append(Finding(
-            f"{what} {verb} {_n(count)} on {mid} but its capacity is {manager.capacity}",
-            f"{what_zh}使 {mid} 必须负责 {count} 个客户，但其容量只有 {manager.capacity}",
-        ))
+        what = ("both" if "protected" in reasons[mid] and len(reasons[mid]) > 1 else
+                "protected" if "protected" in reasons[mid] else "locks")
+        out.append(_f("fixed_over_capacity", what=Pair(both(f"diagnose.what.{what}")),
+                      clients=_n(count), manager=mid, cap=manager.capacity))
     return out
 
 
@@ -188,13 +202,9 @@ def _capacity_short(problem: Problem, rules: Rules) -> list[Finding]:
         if len(inside) <= room:
             continue
         industries = sorted({c.industry for c in inside})
-        managers = ", ".join(sorted(group))
-        out.append(Finding(
-            f"{_n(len(inside))} ({', '.join(industries)}) can only go to {managers}, "
-            f"whose capacities add up to {room}",
-            f"{len(inside)} 个客户（{'、'.join(industries)}）只能分配给 {managers}，"
-            f"但他们的容量合计只有 {room}",
-        ))
+        out.append(_f("capacity_short", clients=_n(len(inside)),
+                      industries=Pair((", ".join(industries), "、".join(industries))),
+                      managers=", ".join(sorted(group)), room=room))
     return out
 
 
@@ -234,32 +244,23 @@ def _forced_moves(problem: Problem, scenario: Scenario, rules: Rules) -> list[Fi
         extra = sum(over.values())
         total = len(named) + extra
         if total > cap_total:
-            parts_en, parts_zh = [], []
+            parts = []
             if named:
-                parts_en.append(f"{len(named)} may not stay with their manager: {_names(named)}")
-                parts_zh.append(f"{len(named)} 个不能留在原客户经理处：{_names(named, '、')}")
+                parts.append(_f("must_go", n=len(named), names=_names(named)))
             if extra:
                 full = ", ".join(f"{mid} +{n}" for mid, n in sorted(over.items()) if n)
-                parts_en.append(f"{extra} over capacity ({full})")
-                parts_zh.append(f"{extra} 个超出容量（{full}）")
-            out.append(Finding(
-                f"at least {_n(total)} must move ({'; '.join(parts_en)}), "
-                f"but continuity.max_moves is {cap_total}",
-                f"至少 {total} 个客户必须调整（{'；'.join(parts_zh)}），"
-                f"但 continuity.max_moves 为 {cap_total}",
-            ))
+                parts.append(_f("over_capacity", n=extra, full=full))
+            out.append(_f("max_moves", clients=_n(total), cap=cap_total,
+                          parts=Pair(("; ".join(p.en for p in parts),
+                                      "；".join(p.zh for p in parts)))))
     if cap_each is not None:
         for mid in sorted(forced):
             total = len(forced[mid]) + over.get(mid, 0)
             if total > cap_each:
-                named_zh = _names(forced[mid], "、") or "超出容量"
-                out.append(Finding(
-                    f"{mid} must lose at least {_n(total)} "
-                    f"({_names(forced[mid]) or 'over capacity'}), "
-                    f"but continuity.max_moves_per_manager is {cap_each}",
-                    f"{mid} 至少要流出 {total} 个客户（{named_zh}），"
-                    f"但 continuity.max_moves_per_manager 为 {cap_each}",
-                ))
+                names = (_names(forced[mid]) if forced[mid] else
+                         Pair(both("diagnose.over_capacity_short")))
+                out.append(_f("max_moves_per_manager", manager=mid, clients=_n(total),
+                              names=names, cap=cap_each))
     return out
 
 
@@ -283,21 +284,14 @@ class _Guards:
     def _describe(self, rule: str, key: str) -> Finding:
         cont = self.scenario.continuity
         if rule in ("lock", "protected"):
-            client = self.problem.client(key)
-            en, zh = _fixed_phrase(self.rules, client, self.scenario)
-            return Finding(en, zh)
+            return _fixed_phrase(self.rules, self.problem.client(key), self.scenario)
         if rule == "capacity":
             cap = self.problem.manager(key).capacity
-            return Finding(f"{key} holds at most {_n(cap or 0)} (capacity)",
-                           f"{key} 最多负责 {cap} 个客户（容量）")
+            return _f("rule.capacity", manager=key, clients=_n(cap or 0))
         if rule == "max_moves":
-            return Finding(f"at most {_n(cont.max_moves or 0)} may move (continuity.max_moves)",
-                           f"最多调整 {cont.max_moves} 个客户（continuity.max_moves）")
-        cap_each = cont.max_moves_per_manager
-        return Finding(
-            f"{key} loses at most {_n(cap_each or 0)} (continuity.max_moves_per_manager)",
-            f"{key} 最多流出 {cap_each} 个客户（continuity.max_moves_per_manager）",
-        )
+            return _f("rule.max_moves", clients=_n(cont.max_moves or 0))
+        return _f("rule.max_moves_per_manager", manager=key,
+                  clients=_n(cont.max_moves_per_manager or 0))
 
 
 def explain_infeasibility(
@@ -348,7 +342,5 @@ def explain_infeasibility(
             if still:
                 core = smaller or trial
     names = [guards.names[i] for i in core]
-    return [Finding(
-        "these rules cannot all hold together: " + "; ".join(n.en for n in names),
-        "以下规则无法同时满足：" + "；".join(n.zh for n in names),
-    )]
+    return [_f("core", rules=Pair(("; ".join(n.en for n in names),
+                                   "；".join(n.zh for n in names))))]
