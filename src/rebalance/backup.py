@@ -68,6 +68,7 @@ from typing import Literal
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Problem
+from rebalance.i18n import both
 from rebalance.pools import Rules, may_serve
 from rebalance.scenario import Scenario
 
@@ -827,24 +828,18 @@ def _diagnose_no_candidate(problem: Problem, scenario: Scenario,
         if len(serving) == 1:
             lone = serving[0]
             total = sum(1 for c in problem.clients if c.industry == industry)
-            if scenario.eligibility == "any":
-                en.append(f"only one staying manager ({lone}): no one can be B角 for its "
-                          f"{total} clients")
-                zh.append(f"只有一名在岗客户经理（{lone}）：其 {total} 个客户无人可任B角")
-            else:
-                en.append(f"industry {industry} has a single staying manager ({lone}): "
-                          f"no one can be B角 for its {total} clients")
-                zh.append(f"行业 {industry} 只有一名在岗客户经理（{lone}）："
-                          f"其 {total} 个客户无人可任B角")
+            key = "backup.lone_any" if scenario.eligibility == "any" else "backup.lone_industry"
+            pair = both(key, manager=lone, n=total, industry=industry)
+            en.append(pair[0])
+            zh.append(pair[1])
             continue
         for c in clients:
             owner = client_to_manager[c.client_id]
             others = ", ".join(m for m in serving if m != owner)
-            en.append(f"client {c.client_id} ({industry}): no one can be B角 — the staying "
-                      f"managers serving {industry} are its owner {owner} and {others}, "
-                      f"all forbidden for this client")
-            zh.append(f"客户 {c.client_id}（{industry}）无人可任B角：服务该行业的在岗客户经理"
-                      f"为其客户经理 {owner} 以及 {others}，均被禁止服务该客户")
+            pair = both("backup.all_forbidden", client=c.client_id, industry=industry,
+                        owner=owner, others=others)
+            en.append(pair[0])
+            zh.append(pair[1])
     return en, zh
 
 
@@ -854,9 +849,7 @@ def _spread_failure(problem: Problem, scenario: Scenario,
     cap = scenario.backup.max_per_manager
     if failure != "INFEASIBLE":
         limit = TIME_SHARE * scenario.solver.time_limit
-        return BackupInfeasible(
-            [f"no backup plan found within {limit:g} s; raise solver.time_limit"],
-            [f"{limit:g} 秒内未找到B角方案；请增大 solver.time_limit"])
+        return _infeasible("backup.no_time", limit=limit)
     if cap is not None:
         hall = _hall_violator(problem, candidates, cap)
         if hall is not None:
@@ -864,16 +857,16 @@ def _spread_failure(problem: Problem, scenario: Scenario,
             shown = ", ".join(clients[:8]) + (" …" if len(clients) > 8 else "")
             industries = ", ".join(sorted({problem.client(c).industry for c in clients}))
             names = ", ".join(managers) or "nobody"
-            return BackupInfeasible(
-                [f"max_per_manager = {cap} is too tight: {len(clients)} clients "
-                 f"({industries}: {shown}) can only be backed up by {names}, who may take "
-                 f"at most {cap * len(managers)} between them"],
-                [f"max_per_manager = {cap} 过紧：{len(clients)} 个客户（{industries}：{shown}）"
-                 f"只能由 {names} 任B角，最多只能承担 {cap * len(managers)} 个"])
-    return BackupInfeasible(
-        ["no backup plan satisfies the backup rules (mode "
-         f"{scenario.backup.mode}, max_per_manager {cap})"],
-        [f"没有满足B角规则的方案（模式 {scenario.backup.mode}，max_per_manager {cap}）"])
+            return _infeasible("backup.too_tight", cap=cap, n=len(clients),
+                               industries=industries, shown=shown, names=names,
+                               most=cap * len(managers))
+    return _infeasible("backup.unsatisfiable", mode=scenario.backup.mode, cap=cap)
+
+
+def _infeasible(key: str, **values: object) -> BackupInfeasible:
+    """One reason from the catalog, in both languages."""
+    en, zh = both(key, **values)
+    return BackupInfeasible([en], [zh])
 
 
 def _hall_violator(problem: Problem, candidates: Mapping[str, tuple[str, ...]], cap: int
@@ -939,17 +932,12 @@ def _pairing_failure(industries: Sequence[str], managers: Sequence[str],
     """Why a pool's managers could not be grouped (only ``max_per_manager`` or time can)."""
     group_names = ", ".join(industries)
     if failure != "INFEASIBLE":
-        return (f"pairs mode, group {group_names}: no pairing found in time; raise "
-                f"solver.time_limit or use backup.mode: spread",
-                f"互为A/B角模式，{group_names} 组：限时内未找到结对方案；请增大 solver.time_limit "
-                f"或改用 backup.mode: spread")
+        return both("backup.pairs_no_time", group=group_names)
     big = ", ".join(f"{m} ({len(owned[m])})" for m in managers
                     if cap is not None and len(owned[m]) > cap)
-    detail = f"; clients owned: {big}" if big else ""
-    detail_zh = f"；客户数超限：{big}" if big else ""
-    return (f"pairs mode, group {group_names}: no way to pair its {len(managers)} staying "
-            f"managers so that no partner backs up more than max_per_manager = {cap} "
-            f"clients{detail}; raise max_per_manager or use backup.mode: spread",
-            f"互为A/B角模式，{group_names} 组：{len(managers)} 名在岗客户经理无论如何结对，"
-            f"都有人需担任超过 max_per_manager = {cap} 个客户的B角{detail_zh}；"
-            f"请增大 max_per_manager 或改用 backup.mode: spread")
+    detail = both("backup.pairs_cap.detail", big=big) if big else ("", "")
+    en, _ = both("backup.pairs_cap", group=group_names, n=len(managers), cap=cap,
+                 detail=detail[0])
+    _, zh = both("backup.pairs_cap", group=group_names, n=len(managers), cap=cap,
+                 detail=detail[1])
+    return en, zh
