@@ -29,6 +29,7 @@ from rebalance.check import Verdict, check
 from rebalance.data import Problem
 from rebalance.diagnose import Finding, contradictions, explain_infeasibility
 from rebalance.greedy import greedy_plan
+from rebalance.i18n import both, t
 from rebalance.model.builder import Part, RebalanceModel, split_book, stage_names
 from rebalance.model.objective import from_model_units, to_model_units
 from rebalance.pools import Rules, build_rules
@@ -376,23 +377,18 @@ class _Run:
     def _infeasible(self, part: Part) -> Result:
         found = explain_infeasibility(self.problem, self.scenario, self.rules, part)
         if not found:
-            found = [Finding(f"the hard rules of {part.label} contradict each other",
-                             f"{part.label} 的硬性规则相互矛盾")]
+            found = [Finding(*both("engine.finding.contradict", part=part.label))]
         return without_plan("INFEASIBLE", found, self.settings.seed, self.clock.elapsed(),
                             self.stages)
 
     def _nothing_found(self, part: Part) -> Result:
         settings = self.settings
         if settings.work_limit is not None:
-            limit_en = f"the work limit ({settings.work_limit:g}) or time limit"
-            limit_zh = f"工作量上限（{settings.work_limit:g}）或时间限制"
+            limit = both("engine.finding.work_limit", work=settings.work_limit)
         else:
-            limit_en = f"the time limit ({settings.time_limit:g} s)"
-            limit_zh = f"时间限制（{settings.time_limit:g} 秒）"
-        found = [Finding(
-            f"no plan found for {part.label} within {limit_en}; allow the solver more time",
-            f"在{limit_zh}内没有为 {part.label} 找到方案；请放宽求解时间",
-        )]
+            limit = both("engine.finding.time_limit", seconds=settings.time_limit)
+        found = [Finding(t("engine.finding.nothing", "en", part=part.label, limit=limit[0]),
+                         t("engine.finding.nothing", "zh", part=part.label, limit=limit[1]))]
         return without_plan("UNKNOWN", found, settings.seed, self.clock.elapsed(), self.stages)
 
     def _result(self) -> Result:

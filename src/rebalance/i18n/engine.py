@@ -99,4 +99,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "engine.sheet.parameters": ("parameters", "参数"),
     "engine.param.parameter": ("parameter", "参数"),
     "engine.param.value": ("value", "取值"),
+    # findings of the engine itself (solve.py, model/decompose.py) when no plan comes out
+    "engine.finding.contradict": ("the hard rules of {part} contradict each other",
+                                  "{part} 的硬性规则相互矛盾"),
+    "engine.finding.work_limit": ("the work limit ({work:g}) or time limit",
+                                  "工作量上限（{work:g}）或时间限制"),
+    "engine.finding.time_limit": ("the time limit ({seconds:g} s)", "时间限制（{seconds:g} 秒）"),
+    "engine.finding.nothing": (
+        "no plan found for {part} within {limit}; allow the solver more time",
+        "在{limit}内没有为 {part} 找到方案；请放宽求解时间",
+    ),
+    "engine.finding.no_room": ("no room found for clients {names}",
+                               "没有为以下客户找到可用的客户经理：{names}"),
 }

@@ -45,6 +45,7 @@ import numpy as np
 from rebalance.check import check
 from rebalance.data import Problem
 from rebalance.greedy import IMPROVEMENT_EPSILON, IntArray, Ledger, greedy_plan
+from rebalance.i18n import both
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import eligibility_matrix, local_search
@@ -169,8 +170,7 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
     outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step)
     if outcome.unplaced:
         names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
-        found = Finding(f"no room found for clients {names}",
-                        f"没有为以下客户找到可用的客户经理：{names}")
+        found = Finding(*both("engine.finding.no_room", names=names))
         return without_plan("UNKNOWN", [found], scenario.solver.seed, time.monotonic() - start)
     ordered = {c.client_id: outcome.client_to_manager[c.client_id] for c in problem.clients}
     verdict = check(problem, scenario, ordered, rules)
