@@ -217,7 +217,7 @@ def key_figures(plan: Plan) -> dict[str, Any]:
     row: dict[str, Any] = {
         "scenario": plan.scenario.name,
         "status": plan.result.status,
-        "moves": plan.verdict.num_moves,
+        **kind_counts(plan),
         "continuity_cost": round(plan.verdict.continuity_cost, 4),
         "balance_excess": round(plan.verdict.balance_excess, 4),
         "gap": plan.result.gap,

@@ -41,6 +41,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (  # (column, format); labels: i18n whati
     ("status", "status"),
     ("hard_rules_ok", "text"),
     ("moves", "int"),
+    ("handovers", "int"),
+    ("placements", "int"),
     ("continuity_cost", "num"),
     ("balance_excess", "num"),
     ("managers_outside_before", "int"),
@@ -75,6 +77,8 @@ def column_label(key: str, lang: str) -> str:
 DISPLAY_ROWS: tuple[tuple[str, str | None, str], ...] = (
     ("status", None, "status"),
     ("moves", None, "moves"),
+    ("handovers", None, "handovers"),
+    ("placements", None, "placements"),
     ("continuity_cost", None, "continuity_cost"),
     ("balance_excess", None, "balance_excess"),
     ("managers_outside", "managers_outside_before", "managers_outside_after"),

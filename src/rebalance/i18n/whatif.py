@@ -8,6 +8,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "whatif.col.status": ("solver status", "求解状态"),
     "whatif.col.hard_rules_ok": ("hard rules hold (check)", "硬性规则校验通过"),
     "whatif.col.moves": ("moves", "调整客户数"),
+    "whatif.col.handovers": ("handovers", "交接客户数"),
+    "whatif.col.placements": ("placements", "新客户分配数"),
     "whatif.col.continuity_cost": ("continuity cost", "关系成本"),
     "whatif.col.balance_excess": ("balance excess", "均衡超额"),
     "whatif.col.managers_outside_before": (
@@ -50,6 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "whatif.col.note": ("note", "说明"),
     "whatif.show.status": ("solver status", "求解状态"),
     "whatif.show.moves": ("moves", "调整客户数"),
+    "whatif.show.handovers": ("handovers", "交接客户数"),
+    "whatif.show.placements": ("placements", "新客户分配数"),
     "whatif.show.continuity_cost": ("continuity cost", "关系成本"),
     "whatif.show.balance_excess": ("balance excess", "均衡超额"),
     "whatif.show.managers_outside": (
