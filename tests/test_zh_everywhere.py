@@ -129,3 +129,14 @@ def test_scenario_lang_field_selects_chinese(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(scenario), "--lang", "en"],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "数据和场景未发现问题" not in result.output
+
+
+def test_environment_and_bad_language(tmp_path: Path) -> None:
+    """$REBALANCE_LANG=zh selects Chinese without --lang; --lang fr is a usage error (exit 2)
+    with a one-line message in both languages' terms."""
+    result = runner.invoke(app, ["validate", str(BASELINE)],
+                           env={"COLUMNS": "200", "REBALANCE_LANG": "zh"})
+    assert result.exit_code == 0 and "数据和场景未发现问题" in result.output
+    result = runner.invoke(app, ["check", str(BASELINE), "-a", "x.csv", "--lang", "fr"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "use en or zh" in result.output
