@@ -66,6 +66,10 @@ def test_solve_writes_every_output(baseline_out: Path) -> None:
     wb = openpyxl.load_workbook(baseline_out / "assignment.xlsx")
     assert wb.sheetnames[:3] == ["assignment", "managers", "moves"]
     assert wb["assignment"].freeze_panes == "A2"
+    headers = [c.value for c in next(wb["moves"].iter_rows(max_row=1))]
+    assert {"kind", "exchange", "from_manager_name", "to_manager_name"} <= set(headers)
+    kinds = [c.value for c in next(wb["assignment"].iter_rows(max_row=1))]
+    assert "kind" in kinds and "manager_name" in kinds
 
 
 def test_solve_is_deterministic(baseline_out: Path, tmp_path: Path) -> None:

@@ -121,7 +121,15 @@ def test_mirror_moves_are_one_exchange() -> None:
         givers = {a for a, _ in edges}
         takers = {b for _, b in edges}
         assert givers == takers, eid  # everyone who gives also takes
-        assert "exchange " + eid in explanations[next(c for c, x in ids.items() if x == eid)].text
+        members = [c for c, x in ids.items() if x == eid]
+        text = explanations[members[0]].text
+        assert "exchange " + eid in text
+        if len(givers) == 2:  # a swap: both directions' counts and revenue are quoted
+            for a, b in edges:
+                flow = [c for c in members if (explanations[c].from_manager,
+                                               explanations[c].to_manager) == (a, b)]
+                revenue = sum(plan.problem.client(c).revenue for c in flow)
+                assert f"{len(flow)}" in text and f"{revenue:,.0f}" in text, (eid, a, b)
 
 
 def test_names_stand_beside_ids() -> None:
