@@ -140,3 +140,16 @@ def test_environment_and_bad_language(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(BASELINE), "-a", "x.csv", "--lang", "fr"],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 2 and "use en or zh" in result.output
+
+
+def test_glossary_uses_the_catalogs_terms() -> None:
+    """docs/glossary.md lists every ``term.*`` of the catalog with the same en and zh words,
+    so the docs, the terminal and the files speak one vocabulary."""
+    from rebalance.i18n import catalog
+
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip()
+            for line in glossary.splitlines() if line.startswith("| ") and "---" not in line}
+    for key, (en, zh) in catalog().items():
+        if key.startswith("term.") and key != "term.outside_band":
+            assert rows.get(en) == zh, f"{key}: glossary says {rows.get(en)!r}, catalog {zh!r}"

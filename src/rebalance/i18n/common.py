@@ -34,5 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "term.handover": ("handover", "交接"),
     "term.move": ("move", "调整"),
     "term.placement": ("placement", "新客户分配"),
+    "term.exchange": ("exchange", "交换"),
+    "term.outside_band": ("outside a band", "超出容差区间"),
     "term.target": ("target", "指标"),
 }
