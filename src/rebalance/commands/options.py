@@ -24,9 +24,10 @@ def assignment(text: str) -> Any:
     return typer.Option(..., "--assignment", "-a", help=text)
 
 
-def out(text: str) -> Any:
-    """``--out/-o PATH``, optional: where the command writes its files (same flag everywhere)."""
-    return typer.Option(None, "--out", "-o", help=text)
+def out(text: str, *short: str) -> Any:
+    """``--out/-o PATH``, optional: where the command writes its files (same flags
+    everywhere; ``short`` adds others)."""
+    return typer.Option(None, "--out", *dict.fromkeys(("-o", *short)), help=text)
 
 
 def overrides(text: str) -> Any:
@@ -91,3 +92,9 @@ def _peek_lang(scenario: object) -> str | None:
         return None
     found = re.search(r"^lang:\s*[\"']?(en|zh)\b", text, re.MULTILINE)
     return found.group(1) if found else None
+
+
+def exit_unless_lang(lang: str | None) -> str:
+    """The language ``--lang`` asks for (``early_lang`` without a scenario); exit 2 with a
+    one-line message unless it is en or zh."""
+    return early_lang(lang)
