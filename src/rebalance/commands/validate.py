@@ -16,6 +16,7 @@ from rebalance.data import STATUSES, Problem
 from rebalance.i18n import catalog, t
 from rebalance.metrics import outside_band
 from rebalance.pools import METRICS, Rules, client_load
+from rebalance.report.labels import MINUS, pct
 from rebalance.scenario import Scenario
 
 LABEL_KEYS: tuple[str, ...] = (
@@ -118,8 +119,14 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _dev(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.0%}"
+def _dev(value: float | None, tolerance: float) -> str:
+    """Whole percent, with more decimals only where whole would read as inside the band."""
+    if value is None:
+        return "—"
+    whole = round(value * 100)
+    if outside_band(value, tolerance) and abs(whole) <= tolerance * 100:
+        return pct(value, tolerance)
+    return f"{'+' if whole > 0 else MINUS if whole < 0 else ''}{abs(whole)}%"
 
 
 def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str) -> None:
@@ -178,7 +185,7 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
             cells.append(t[f"status_{m.status}"])
         cells.append(f"{m.fte:g}")
         for k in METRICS:
-            dev = _dev(row.dev[k])
+            dev = _dev(row.dev[k], scenario.balance.bands()[k].tolerance)
             if k in row.outside:
                 dev = f"[red]{dev}[/]"
             if k == "revenue":
