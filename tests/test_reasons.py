@@ -214,3 +214,16 @@ def test_reasons_reject_unknown_language() -> None:
     scenario = make_scenario()
     with pytest.raises(ValueError, match="language"):
         move_reasons(problem, scenario, build_rules(problem, scenario), {"C1": "M1"}, "fr")
+
+
+@pytest.mark.parametrize(("dev", "tol", "shown"), [
+    (-0.10012, 0.10, "−10.01%"),  # outside: never "−10.0%" beside a ±10 % band
+    (0.100004, 0.10, "+10.0004%"),
+    (-0.1, 0.10, "−10.0%"),  # exactly on the edge is inside
+    (0.3566, 0.10, "+35.7%"),
+    (0.0, 0.10, "0.0%"),
+    (None, 0.10, "—"),
+])
+def test_percentages_never_contradict_the_band(dev: float | None, tol: float, shown: str) -> None:
+    """A deviation outside its band is shown with enough decimals to read as outside."""
+    assert pct(dev, tol) == shown
