@@ -68,9 +68,14 @@ def exit_codes(lang: str = "en") -> Iterator[Run]:
 
     Yields a ``Run`` whose ``lang`` a command sets once it knows the scenario's language.
     """
+    from rebalance.io.publish import OutputError
+
     run = Run(lang)
     try:
         yield run
+    except OutputError as exc:  # where the outputs go: one line, exit 2, old outputs kept
+        err_console.print(exc.text(run.lang), markup=False, soft_wrap=True, style="bold red")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except InputError as exc:
         err_console.print(f"[bold red]{t('common.title.bad_input', run.lang)}[/]")
         # The count line in the run's language; the issue lines as InputError renders them.

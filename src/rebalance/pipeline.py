@@ -274,6 +274,11 @@ def parameters_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
                                        t("engine.param.value", lang)])
 
 
+# What ``solve --out DIR`` writes (checked before solving: nothing may be in their way).
+OUTPUT_FILES = ("assignment.csv", "managers.csv", "moves.csv", "assignment.xlsx",
+                "summary.json")
+
+
 def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
     """Write assignment.csv, managers.csv, moves.csv, assignment.xlsx and summary.json.
 
@@ -288,7 +293,7 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
         sheets[sheet_titles["backups"]] = backup_sheet
     sheets[sheet_titles["parameters"]] = parameters_table(plan, lang)
     names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json"]
-    with atomic_output_dir(out_dir) as staging:
+    with atomic_output_dir(out_dir) as staging:  # rebalance.io.publish: all or nothing
         for name, df in frames.items():
             write_csv(df, staging / f"{name}.csv")
         write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang))

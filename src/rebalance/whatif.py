@@ -270,24 +270,27 @@ def csv_frame(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def check_comparison_path(path: str | Path, lang: str = "en") -> None:
-    """``InputError`` unless ``path`` ends in ``.csv``, ``.md`` or ``.markdown``."""
+    """``InputError`` unless ``path`` ends in ``.csv``, ``.md`` or ``.markdown``;
+    ``OutputError`` unless a file can be written there (``rebalance.io.publish``)."""
+    from rebalance.io.publish import check_out_file
+
     if Path(path).suffix.lower() not in COMPARISON_SUFFIXES:
         raise InputError([Issue(t("whatif.suffix", lang, path=str(path)))])
+    check_out_file(path)
 
 
 def write_comparison(comparison: pd.DataFrame, path: str | Path, lang: str = "en") -> Path:
     """Write ``.csv`` (a row per scenario) or ``.md`` (the display table), atomically."""
-    from rebalance.io.write import atomic_path, write_csv
+    from rebalance.io.publish import publish_file
+    from rebalance.io.write import write_csv
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     check_comparison_path(path, lang)
-    if path.suffix.lower() == ".csv":
-        write_csv(csv_frame(comparison, lang), path)
-    else:
-        text = markdown(display_frame(comparison, lang))
-        with atomic_path(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+    with publish_file(path) as tmp:
+        if path.suffix.lower() == ".csv":
+            write_csv(csv_frame(comparison, lang), tmp)
+        else:
+            tmp.write_text(markdown(display_frame(comparison, lang)), encoding="utf-8")
     return path
 
 
@@ -435,15 +438,18 @@ def tradeoff_figure(result: pd.DataFrame, lang: str = "en") -> Any:
     return figure
 
 
+SWEEP_FILES = ("sweep.csv", "sweep.png")  # what ``sweep --out DIR`` writes
+
+
 def write_sweep(result: pd.DataFrame, out_dir: str | Path, lang: str = "en") -> list[Path]:
     """Write ``sweep.csv`` and ``sweep.png`` into ``out_dir``, all or nothing."""
     from rebalance.io.write import atomic_output_dir, write_csv
 
     figure = tradeoff_figure(result, lang)
-    with atomic_output_dir(out_dir) as staging:
+    with atomic_output_dir(out_dir) as staging:  # rebalance.io.publish: all or nothing
         frame = csv_frame(result, lang)
         if lang == "zh":
             frame = frame.rename(columns={"gain_per_move": t("whatif.gain_per_move", "zh")})
-        write_csv(frame, staging / "sweep.csv")
-        figure.savefig(staging / "sweep.png", dpi=150, metadata={"Software": None})
-    return [Path(out_dir) / "sweep.csv", Path(out_dir) / "sweep.png"]
+        write_csv(frame, staging / SWEEP_FILES[0])
+        figure.savefig(staging / SWEEP_FILES[1], dpi=150, metadata={"Software": None})
+    return [Path(out_dir) / name for name in SWEEP_FILES]

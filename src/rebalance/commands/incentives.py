@@ -32,6 +32,12 @@ def register(app: typer.Typer) -> None:
     app.command("incentives")(incentives)
 
 
+# What ``incentives --out DIR`` writes.
+OUTPUT_FILES = ("incentives.csv", "incentives_summary.csv", "incentives_calibration.csv",
+                "incentives_whatif.csv", "incentives.xlsx", "incentives_whatif.png",
+                "incentives_scheme.yaml")
+
+
 def incentives(
     scenario: Path = options.scenario("Scenario file (its incentives: section)."),
     subscribers: Path | None = typer.Option(
@@ -92,6 +98,10 @@ def incentives(
     with exit_codes(first_lang):
         from rebalance.scenario import load_scenario
 
+        if out is not None:
+            from rebalance.io.publish import check_out_dir
+
+            check_out_dir(out, OUTPUT_FILES)  # before reading anything
         sets = [*set_]
         if period_months is not None:
             sets.append(f"incentives.period_months={period_months}")

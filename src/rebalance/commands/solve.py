@@ -151,11 +151,16 @@ def solve_command(
 
     with exit_codes(options.early_lang(lang, scenario)) as run:
         from rebalance import pipeline
+        from rebalance.io.publish import check_out_dir
 
         if time_limit is not None and time_limit <= 0:
             raise InputError([Issue(t("engine.time_limit_positive", run.lang))])
+        if out is not None:
+            check_out_dir(out, pipeline.OUTPUT_FILES)  # before reading or solving anything
         sc, problem, rules = pipeline.load(scenario, options.with_time_limit(overrides, time_limit))
         lang = run.lang = resolve_lang(lang, sc.lang)
+        out_dir = out if out is not None else Path("out") / sc.name
+        check_out_dir(out_dir, pipeline.OUTPUT_FILES)
         progress = _Progress(lang, quiet)
         if not quiet:
             console.print(t("engine.solving", lang, name=sc.name, n=problem.num_clients,
@@ -164,7 +169,6 @@ def solve_command(
             plan = pipeline.run(sc, problem, rules, progress=progress, lang=lang)
         finally:
             progress.close()
-        out_dir = out if out is not None else Path("out") / sc.name
         paths = pipeline.write(plan, out_dir, lang)
 
         console.print(_manager_table(plan, lang))

@@ -63,6 +63,11 @@ def sweep(
     num_failed = 0
     with exit_codes(lang):
         grid = parse_grid(grid_specs)
+        if out is not None:
+            from rebalance.io.publish import check_out_dir
+            from rebalance.whatif import SWEEP_FILES
+
+            check_out_dir(out, SWEEP_FILES)  # before any solving
         scenario, problem, _ = load(scenario_path, options.with_time_limit(overrides, time_limit))
         total = len(grid_points(grid))
         progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -141,6 +141,9 @@ def infeasible_message(exc: TargetsInfeasible, lang: str) -> str:
              total=_money(exc.total), held=_money(exc.held))
 
 
+TARGETS_FILE = "targets.csv"  # what ``targets --out DIR`` writes
+
+
 def targets(
     scenario: Path = options.scenario(),
     assignment: Path = options.assignment(
@@ -154,11 +157,14 @@ def targets(
     from rebalance.cli import NoPlan, exit_codes
 
     with exit_codes(options.early_lang(lang, scenario)) as run:
+        from rebalance.io.publish import check_out_dir
         from rebalance.io.read import load_problem, read_assignment
-        from rebalance.io.write import write_csv
+        from rebalance.io.write import atomic_output_dir, write_csv
         from rebalance.scenario import load_scenario
         from rebalance.targets import TargetsInfeasible, compute_targets
 
+        if out is not None:
+            check_out_dir(out, [TARGETS_FILE])  # before reading anything
         loaded = load_scenario(scenario, overrides)
         lang = run.lang = options.resolved(lang, loaded)
         problem = load_problem(loaded)
@@ -169,8 +175,9 @@ def targets(
             raise NoPlan(infeasible_message(exc, lang)) from exc
         render(plan, problem, lang)
         if out is not None:
-            path = Path(out) / "targets.csv"
-            write_csv(targets_frame(plan, problem, lang), path)
+            path = Path(out) / TARGETS_FILE
+            with atomic_output_dir(out) as staging:  # rebalance.io.publish: all or nothing
+                write_csv(targets_frame(plan, problem, lang), staging / TARGETS_FILE)
             from rebalance.cli import console
 
             console.print(t("targets.wrote", lang, path=path), markup=False)

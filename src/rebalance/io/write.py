@@ -2,8 +2,8 @@
 
 Every writer first writes a temporary file beside its target and renames it into place, so a
 reader never sees half a file. ``atomic_output_dir`` extends that to a set of files: everything
-is written into a staging directory beside the output directory and moved into place only when
-all of it succeeded.
+is written into a hidden staging folder that then takes the output folder's place in one
+atomic step (``rebalance.io.publish``).
 
 Spreadsheet safety: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return would be run as a formula by Excel or LibreOffice when a CSV is opened ("CSV injection").
@@ -25,7 +25,6 @@ import io
 import json
 import math
 import os
-import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -142,33 +141,15 @@ def _write_bytes_atomic(data: bytes, path: str | os.PathLike[str]) -> None:
         os.fsync(fh.fileno())
 
 
-@contextlib.contextmanager
-def atomic_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Stage a set of output files and move them into ``out_dir`` only if all were written.
+def atomic_output_dir(out_dir: str | os.PathLike[str]) -> contextlib.AbstractContextManager[Path]:
+    """Stage a set of output files and publish them as ``out_dir`` only if all were written.
 
-    Yields a staging directory beside ``out_dir``; write every output file into it. When the
-    ``with`` body finishes without error, the staged files replace their namesakes in
-    ``out_dir`` (created if missing); other files already in ``out_dir`` are never touched. If
-    the body raises, the staging directory is removed and ``out_dir`` is left exactly as it was.
+    The one publishing function of the project, ``rebalance.io.publish.publish_dir``: the
+    complete old set or the complete new one, whatever happens (see that module).
     """
-    target = Path(out_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging-"))
-    try:
-        yield staging
-        if not target.exists():
-            # One rename publishes the whole directory at once.
-            os.chmod(staging, 0o777 & ~_umask())
-            os.rename(staging, target)
-            return
-        if not target.is_dir():
-            raise NotADirectoryError(f"{target} exists and is not a directory")
-        for src in sorted(p for p in staging.rglob("*") if p.is_file()):
-            dest = target / src.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    from rebalance.io.publish import publish_dir
+
+    return publish_dir(out_dir)
 
 
 # --------------------------------------------------------------------------- writers
@@ -222,6 +203,7 @@ def write_xlsx(
     other numbers as Excel's General. The workbook's creation date is fixed, not the clock.
     """
     import xlsxwriter  # local: only needed when an Excel file is written
+    import xlsxwriter.exceptions
 
     formats_by_column = dict(number_formats or {})
     with atomic_path(path) as tmp:
@@ -274,7 +256,14 @@ def write_xlsx(
             ws.freeze_panes(1, 0)
             if columns:
                 ws.autofilter(0, 0, max(len(df), 1), len(columns) - 1)
-        workbook.close()
+        try:
+            workbook.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            # xlsxwriter wraps the disk error (full disk, file-size limit): hand on the OSError
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise OSError(str(exc)) from None
 
 
 def to_jsonable(obj: object) -> Any:
