@@ -19,6 +19,7 @@ loads of a plan as arrays and prices a move in O(managers); the large-neighbourh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -80,10 +81,17 @@ class Ledger:
             else -1 for c in problem.clients], dtype=np.int64)
         self.cost = np.array([c.importance * (0.5 + c.relationship) if o >= 0 else 0.0
                               for c, o in zip(problem.clients, self.origin, strict=True)])
-        self.eligible: list[IntArray] = [
-            np.array([index[mid] for mid in rules.eligible.get(cid, ())], dtype=np.int64)
-            for cid in self.client_ids
-        ]
+        # Clients of one industry share one tuple of eligible ids (``pools._eligible``), so
+        # they share one array too: at 200,000 clients, one array each would take gigabytes.
+        arrays: dict[int, tuple[tuple[str, ...], IntArray]] = {}
+        self.eligible: list[IntArray] = []
+        for cid in self.client_ids:
+            ids = rules.eligible.get(cid, ())
+            found = arrays.get(id(ids))
+            if found is None:
+                found = arrays[id(ids)] = (ids, np.array([index[mid] for mid in ids],
+                                                         dtype=np.int64))
+            self.eligible.append(found[1])
         fixed = [rules.fixed.get(cid) for cid in self.client_ids]
         self.fixed = np.array([index[f] if f is not None else -1 for f in fixed], dtype=np.int64)
         self.max_moves = scenario.continuity.max_moves
@@ -118,7 +126,12 @@ class Ledger:
         sub.origin = np.where(outside | (origin < 0), -1, local[np.maximum(origin, 0)])
         sub.cost = np.where(outside, 0.0, self.cost[clients])
         sub.fixed_cost = float(self.cost[clients][outside].sum())
-        sub.eligible = [local[e][local[e] >= 0] for e in (self.eligible[c] for c in clients)]
+        remapped: dict[int, IntArray] = {}  # shared arrays stay shared (see ``__init__``)
+        sub.eligible = []
+        for e in (self.eligible[c] for c in clients.tolist()):
+            if id(e) not in remapped:
+                remapped[id(e)] = local[e][local[e] >= 0]
+            sub.eligible.append(remapped[id(e)])
         fixed = self.fixed[clients]
         sub.fixed = np.where(fixed >= 0, local[np.maximum(fixed, 0)], -1)
         sub.max_moves, sub.max_lost = None, None
@@ -234,13 +247,16 @@ class Ledger:
                 for cid, m in zip(self.client_ids, self.assign.tolist(), strict=True) if m >= 0}
 
 
-def greedy_plan(problem: Problem, scenario: Scenario, rules: Rules | None = None) -> GreedyPlan:
+def greedy_plan(problem: Problem, scenario: Scenario, rules: Rules | None = None,
+                deadline: float | None = None) -> GreedyPlan:
     """The greedy repair plan (see the module docstring). Never raises on hard cases: clients
-    that fit nowhere are left out and listed in ``unplaced``."""
+    that fit nowhere are left out and listed in ``unplaced``. With ``deadline`` (a
+    ``time.monotonic()`` instant) the repair stops there: the plan is complete, just less
+    balanced."""
     rules = rules if rules is not None else build_rules(problem, scenario)
     ledger = Ledger(problem, scenario, rules)
     unplaced = _place(ledger)
-    _repair(ledger)
+    _repair(ledger, deadline)
     return GreedyPlan(
         client_to_manager=ledger.plan(),
         balance_excess=ledger.total_excess(),
@@ -261,13 +277,7 @@ def _place(ledger: Ledger) -> list[int]:
             ledger.place(c, origin)
         else:
             to_place.append(c)
-    # A manager already above its capacity gives up its cheapest movable clients.
-    for m in np.flatnonzero(ledger.count > ledger.capacity).tolist():
-        members = np.flatnonzero((ledger.assign == m) & (ledger.fixed < 0))
-        members = members[np.lexsort((members, ledger.cost[members]))]
-        for c in members[: int(ledger.count[m] - ledger.capacity[m])].tolist():
-            ledger.place(c, -1)
-            to_place.append(c)
+    to_place.extend(shed_over_capacity(ledger))
     revenue = ledger.client_load[:, 0]
     to_place.sort(key=lambda c: (-revenue[c], c))
     unplaced = []
@@ -284,7 +294,20 @@ def _place(ledger: Ledger) -> list[int]:
     return unplaced
 
 
-def _repair(ledger: Ledger) -> None:
+def shed_over_capacity(ledger: Ledger) -> list[int]:
+    """A manager above its capacity gives up its cheapest movable clients (now unplaced);
+    returns them. Every start plan goes through this, so capacity holds by construction."""
+    shed: list[int] = []
+    for m in np.flatnonzero(ledger.count > ledger.capacity).tolist():
+        members = np.flatnonzero((ledger.assign == m) & (ledger.fixed < 0))
+        members = members[np.lexsort((members, ledger.cost[members]))]
+        for c in members[: int(ledger.count[m] - ledger.capacity[m])].tolist():
+            ledger.place(c, -1)
+            shed.append(c)
+    return shed
+
+
+def _repair(ledger: Ledger, deadline: float | None = None) -> None:
     """Step 2: cheapest excess-lowering moves around the worst manager, until none is left."""
     members: dict[int, list[int]] = {}
     for c, m in enumerate(ledger.assign.tolist()):
@@ -303,6 +326,8 @@ def _repair(ledger: Ledger) -> None:
     # managers it changes (a heuristic: moves elsewhere rarely open new ones for it).
     open_ = excess > IMPROVEMENT_EPSILON
     while open_.any():
+        if deadline is not None and time.monotonic() >= deadline:
+            break  # the plan is complete; the time limit wins over more balance
         worst = int(np.argmax(np.where(open_, excess, -np.inf)))
         move = _push_from(ledger, worst, members.get(worst, []))
         if move is None:

@@ -48,6 +48,10 @@ FIRST_STAGE_SHARE = 0.6
 # are proven optimal by the whole model in well under a second; one department-wide pool of
 # 173 × 18 (3,114 pairs) is not, and the scale engine finds a better plan in the same time.
 LARGE_POOL_PAIRS = 1_000
+# A book with at least this many eligible (client, manager) pairs is solved in a child process
+# that the deadline can stop (``rebalance.model.guard``): at that size the phases before the
+# search (greedy, starts, bounds) take seconds each, and ``solver.time_limit`` is a promise.
+GUARDED_MIN_PAIRS = 50_000
 MIN_PART_SECONDS = 0.2  # a part always gets at least this much time
 # A part counts as solved to optimality once no plan can beat the one found by more than
 # this much of the stage's objective (contract units: 0.001 of balance excess is a hundredth
@@ -267,6 +271,21 @@ def solve(
     """
     clock = _Clock()
     rules = rules if rules is not None else build_rules(problem, scenario)
+    if scenario.solver.work_limit is None and num_pairs(rules) >= GUARDED_MIN_PAIRS:
+        from rebalance.model.guard import solve_within  # local: it calls back into this module
+
+        return cast(Result, solve_within(
+            _solve_inline, (problem, scenario, rules, progress), scenario.solver,
+            lambda findings: without_plan("UNKNOWN", findings, scenario.solver.seed,
+                                          clock.elapsed())))
+    return _solve_inline(problem, scenario, rules, progress)
+
+
+def _solve_inline(problem: Problem, scenario: Scenario, rules: Rules,
+                  progress: Callable[[ProgressEvent], None] | None) -> Result:
+    """The engine itself, in this process: contradictions, then the whole model or the
+    scale engine."""
+    clock = _Clock()
     findings = contradictions(problem, scenario, rules)
     if findings:
         return without_plan("INFEASIBLE", findings, scenario.solver.seed, clock.elapsed())
@@ -275,10 +294,16 @@ def solve(
 
         if decompose.supports(scenario):
             hook = cast("Callable[[object], None] | None", progress)
-            result = decompose.solve_large(problem, scenario, rules, progress=hook)
+            result = decompose.solve_large(problem, scenario, rules, progress=hook,
+                                           checked=True)
             assert isinstance(result, Result)
             return result
     return _Run(problem, scenario, rules, progress, clock).run()
+
+
+def num_pairs(rules: Rules) -> int:
+    """The number of eligible (client, manager) pairs of the whole book."""
+    return sum(len(ids) for ids in rules.eligible.values())
 
 
 def largest_pool_pairs(problem: Problem, rules: Rules) -> int:

@@ -18,6 +18,7 @@ Every integer rounding below goes the way that keeps the bound a bound.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -97,20 +98,32 @@ class Oversize:
         return float(self.company.sum() if self.superadditive else self.alone.sum())
 
 
-def oversize(ledger: Ledger, eligible: BoolArray | None = None) -> Oversize:
-    """Find the oversize clients and bound what they cost (see the module docstring)."""
+def _late(deadline: float | None) -> bool:
+    """Past the ``time.monotonic()`` deadline: a bound stops there and stays a (weaker) bound."""
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def oversize(ledger: Ledger, eligible: BoolArray | None = None,
+             deadline: float | None = None) -> Oversize:
+    """Find the oversize clients and bound what they cost (see the module docstring).
+
+    Past ``deadline`` the company of the clients is not worked out (the bound is then the sum
+    of ``alone``, still a bound)."""
     clients = np.flatnonzero(oversize_clients(ledger))
     alone = np.array([float(_overshoot(ledger, c, _options(ledger, c)).min())
                       for c in clients.tolist()])
-    if not len(clients) or not _superadditive(ledger, clients):
+    if not len(clients) or _late(deadline) or not _superadditive(ledger, clients):
         return Oversize(clients, alone, alone.copy(), superadditive=False)
     if eligible is None:
         eligible = np.zeros((len(ledger.client_ids), len(ledger.manager_ids)), dtype=bool)
         for c, options in enumerate(ledger.eligible):
             eligible[c, options] = True
-    company = np.array([max(a, _best_company(ledger, c, eligible))
-                        for c, a in zip(clients.tolist(), alone.tolist(), strict=True)])
-    return Oversize(clients, alone, company, superadditive=True)
+    company = []
+    for c, a in zip(clients.tolist(), alone.tolist(), strict=True):
+        if _late(deadline):
+            return Oversize(clients, alone, alone.copy(), superadditive=False)
+        company.append(max(a, _best_company(ledger, c, eligible)))
+    return Oversize(clients, alone, np.array(company), superadditive=True)
 
 
 def oversize_bound(ledger: Ledger, eligible: BoolArray | None = None) -> float:
@@ -242,8 +255,8 @@ def _own_clients(ledger: Ledger, info: Oversize
                ledger.client_load[fixed_here].sum(axis=0))
 
 
-def release_sets(ledger: Ledger, held: float,
-                 info: Oversize | None = None) -> tuple[IntArray, float]:
+def release_sets(ledger: Ledger, held: float, info: Oversize | None = None,
+                 deadline: float | None = None) -> tuple[IntArray, float]:
     """The cheapest clients each manager must give up, and the bound they prove.
 
     ``held`` is the balance excess the plan may keep (the balance stage's value). For each
@@ -259,8 +272,11 @@ def release_sets(ledger: Ledger, held: float,
     ``held − W + max(company − alone)`` over them (``_superadditive``); at most as many
     managers as there are oversize clients hold one, so the bound takes the cheaper slack for
     the managers where it saves most.
+
+    Past ``deadline`` the remaining managers are left out: each adds a non-negative term, and
+    the q largest savings of fewer managers are no more, so what is summed stays a bound.
     """
-    info = info if info is not None else oversize(ledger)
+    info = info if info is not None else oversize(ledger, deadline=deadline)
     slack = max(0.0, held - info.bound)
     extra = np.zeros(len(ledger.manager_ids))  # extra slack of a manager holding one
     if info.superadditive:
@@ -272,6 +288,8 @@ def release_sets(ledger: Ledger, held: float,
     total = ledger.fixed_cost
     savings: list[float] = []
     for m, forced_cost, free, base in _own_clients(ledger, info):
+        if _late(deadline):
+            break
         total += forced_cost
         if not len(free):
             continue
@@ -286,18 +304,21 @@ def release_sets(ledger: Ledger, held: float,
 
 
 def release_bound(ledger: Ledger, held: float = 0.0, info: Oversize | None = None,
-                  prices: tuple[float, ...] = PRICES) -> float:
+                  prices: tuple[float, ...] = PRICES, deadline: float | None = None) -> float:
     """Lower bound on the continuity cost given the balance excess ``held``: the best of
     ``release_sets`` (each manager may use the whole slack) and the shared-slack bound
-    ``shared_release_bound`` at each of ``prices``."""
-    info = info if info is not None else oversize(ledger)
-    best = release_sets(ledger, held, info)[1]
+    ``shared_release_bound`` at each of ``prices``, as far as ``deadline`` allows."""
+    info = info if info is not None else oversize(ledger, deadline=deadline)
+    best = release_sets(ledger, held, info, deadline)[1]
     for price in prices:
-        best = max(best, shared_release_bound(ledger, held, info, price))
+        if _late(deadline):
+            break
+        best = max(best, shared_release_bound(ledger, held, info, price, deadline))
     return best
 
 
-def shared_release_bound(ledger: Ledger, held: float, info: Oversize, price: float) -> float:
+def shared_release_bound(ledger: Ledger, held: float, info: Oversize, price: float,
+                         deadline: float | None = None) -> float:
     """The release bound when the managers share the slack (a Lagrangian bound).
 
     Let t_m be what manager m's kept own clients overflow (weighted excess above its bands)
@@ -310,6 +331,8 @@ def shared_release_bound(ledger: Ledger, held: float, info: Oversize, price: flo
       q, one per oversize client) managers holding one carry at least the oversize bound W
       between them, so the others have ``Σ t_m ≤ E − W``; the holders are not counted:
       bound ``Σ g_m − (the q largest g_m of managers that may hold one) − λ (E − W)``.
+
+    Past ``deadline`` the remaining managers count g_m = 0 (g_m ≥ 0): still a bound.
     """
     shared = max(0.0, held - float(info.alone.sum()))
     may_hold = np.zeros(len(ledger.manager_ids), dtype=bool)
@@ -318,6 +341,8 @@ def shared_release_bound(ledger: Ledger, held: float, info: Oversize, price: flo
     base_total = ledger.fixed_cost
     paid = np.zeros(len(ledger.manager_ids))  # g_m(λ) of each manager
     for m, forced_cost, free, base in _own_clients(ledger, info):
+        if _late(deadline):
+            break
         base_total += forced_cost
         if not len(free):
             continue

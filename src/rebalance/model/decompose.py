@@ -44,7 +44,13 @@ import numpy as np
 
 from rebalance.check import check
 from rebalance.data import Problem
-from rebalance.greedy import IMPROVEMENT_EPSILON, IntArray, Ledger, greedy_plan
+from rebalance.greedy import (
+    IMPROVEMENT_EPSILON,
+    IntArray,
+    Ledger,
+    greedy_plan,
+    shed_over_capacity,
+)
 from rebalance.i18n import both
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
 from rebalance.model.lns import Budget, solve_neighbourhood
@@ -139,11 +145,13 @@ def supports(scenario: Scenario) -> bool:
 
 def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None,
                 progress: Callable[[object], None] | None = None,
-                log: LogHook | None = None) -> object:
+                log: LogHook | None = None, checked: bool = False) -> object:
     """The engine's ``Result`` for a big book (see the module docstring).
 
     ``progress`` receives ``rebalance.solve.ProgressEvent``s (one per finished pool);
-    ``log`` (optional) receives one line of text per step worth telling.
+    ``log`` (optional) receives one line of text per step worth telling; ``checked``: the
+    caller already looked for contradictions (``rebalance.solve.solve`` does; at 200,000
+    clients the search costs seconds, not to be spent twice).
     Returns a ``rebalance.solve.Result``; never raises on contradicting rules.
     """
     from rebalance.diagnose import Finding, contradictions
@@ -153,7 +161,7 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
     rules = rules if rules is not None else build_rules(problem, scenario)
     if not supports(scenario):
         raise ValueError("solve_large handles priorities [balance, continuity] only")
-    findings = contradictions(problem, scenario, rules)
+    findings = [] if checked else contradictions(problem, scenario, rules)
     if findings:
         return without_plan("INFEASIBLE", findings, scenario.solver.seed,
                             time.monotonic() - start)
@@ -206,7 +214,9 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
     total = solver.work_limit if solver.work_limit is not None else solver.time_limit
     say = log or (lambda _msg: None)
 
-    greedy = greedy_plan(problem, scenario, rules)
+    # The greedy repair may use a third of the time; the pools' search gets the rest.
+    greedy = greedy_plan(problem, scenario, rules,
+                         deadline=None if deterministic else start + total / 3)
     ledger = Ledger(problem, scenario, rules)
     ledger.load_plan(greedy.client_to_manager)
     say(f"greedy plan: balance excess {greedy.balance_excess:.4f}, "
@@ -337,12 +347,16 @@ class PoolSearch:
     def _stop(self) -> bool:
         return not self.budget.deterministic and self._left() <= 0
 
+    def _deadline(self) -> float | None:
+        """The pool's wall-clock deadline (``time.monotonic()``); None when work decides."""
+        return None if self.budget.deterministic else self.started + self.budget.seconds
+
     # ------------------------------------------------------------------ phases
 
     def run(self) -> PoolOutcome:
         """Start, search until the budget is spent, bound."""
         ledger = self.ledger
-        info = oversize(ledger, self.eligible)
+        info = oversize(ledger, self.eligible, deadline=self._deadline())
         self.balance_floor = info.bound + rounding_slack(ledger)
         self.unavoidable = np.zeros(len(ledger.client_ids))
         self.unavoidable[info.clients] = info.company if info.superadditive else info.alone
@@ -375,7 +389,8 @@ class PoolSearch:
         if balance - balance_bound <= rounding_slack(ledger):
             balance_proven = True
         if not cost_proven:
-            cost_bound = max(cost_bound, release_bound(ledger, balance, info))
+            cost_bound = max(cost_bound, release_bound(ledger, balance, info,
+                                                       deadline=self._deadline()))
             cost_proven = balance_proven and cost - cost_bound <= 1e-9 * max(1.0, cost)
         outcome = PoolOutcome(
             index=self.index,
@@ -420,7 +435,7 @@ class PoolSearch:
         local_search(ledger, self._stop, eligible=self.eligible)
         greedy = (ledger.total_excess(), ledger.total_cost(), ledger.assign.copy())
         set_plan(ledger, greedy_assign)
-        released, _ = release_sets(ledger, 0.0)
+        released, _ = release_sets(ledger, 0.0, deadline=self._deadline())
         release_start(ledger, released)
         local_search(ledger, self._stop, eligible=self.eligible, price=REPAIR_PRICE)
         local_search(ledger, self._stop, eligible=self.eligible)
@@ -571,6 +586,7 @@ def release_start(ledger: Ledger, released: IntArray) -> None:
             target[c] = -1
     target[released] = -1
     set_plan(ledger, target)
+    shed_over_capacity(ledger)  # a manager over capacity today keeps only what it may hold
     todo = np.flatnonzero(ledger.assign < 0)
     todo = todo[np.argsort(-ledger.client_load[todo, 0], kind="stable")]
     for c in todo.tolist():
