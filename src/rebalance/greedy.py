@@ -251,11 +251,11 @@ def greedy_plan(problem: Problem, scenario: Scenario, rules: Rules | None = None
                 deadline: float | None = None) -> GreedyPlan:
     """The greedy repair plan (see the module docstring). Never raises on hard cases: clients
     that fit nowhere are left out and listed in ``unplaced``. With ``deadline`` (a
-    ``time.monotonic()`` instant) the repair stops there: the plan is complete, just less
-    balanced."""
+    ``time.monotonic()`` instant) the placement prices fewer managers and the repair stops
+    there: the plan is complete, just less balanced."""
     rules = rules if rules is not None else build_rules(problem, scenario)
     ledger = Ledger(problem, scenario, rules)
-    unplaced = _place(ledger)
+    unplaced = _place(ledger, deadline)
     _repair(ledger, deadline)
     return GreedyPlan(
         client_to_manager=ledger.plan(),
@@ -266,7 +266,12 @@ def greedy_plan(problem: Problem, scenario: Scenario, rules: Rules | None = None
     )
 
 
-def _place(ledger: Ledger) -> list[int]:
+# Past the deadline a client still to be placed is priced at this many of its allowed
+# managers only (spread over the list), not all: every client still gets a manager.
+LATE_OPTIONS = 64
+
+
+def _place(ledger: Ledger, deadline: float | None = None) -> list[int]:
     """Step 1: keep who may stay, fix the fixed, place the rest biggest first."""
     to_place = []
     for c in range(len(ledger.client_ids)):
@@ -287,6 +292,9 @@ def _place(ledger: Ledger) -> list[int]:
         if not len(options):
             unplaced.append(c)
             continue
+        if len(options) > LATE_OPTIONS and deadline is not None and time.monotonic() >= deadline:
+            step = len(options) // LATE_OPTIONS
+            options = options[c % step::step][:LATE_OPTIONS]
         gain = ledger.gain_into(c, options)
         fill = (ledger.load[options, 0] + revenue[c]) * ledger.inv_share[options, 0]
         best = np.lexsort((options, fill, np.round(gain, 12)))[0]
@@ -313,13 +321,7 @@ def _repair(ledger: Ledger, deadline: float | None = None) -> None:
     for c, m in enumerate(ledger.assign.tolist()):
         if m >= 0:
             members.setdefault(m, []).append(c)
-    # Who may be pulled into a manager: clients that list it as eligible and are not fixed.
-    candidates: dict[int, list[int]] = {}
-    for c, options in enumerate(ledger.eligible):
-        if ledger.fixed[c] < 0:
-            for m in options.tolist():
-                candidates.setdefault(m, []).append(c)
-    pullable = {m: np.array(cs, dtype=np.int64) for m, cs in candidates.items()}
+    pullable = _Pullable(ledger)
 
     excess = ledger.manager_excess()
     # A manager is skipped once no improving move involves it; a move re-opens the two
@@ -343,6 +345,32 @@ def _repair(ledger: Ledger, deadline: float | None = None) -> None:
         for m in (src, dst):
             excess[m] = ledger.excess_of(m)
             open_[m] = excess[m] > IMPROVEMENT_EPSILON
+
+
+class _Pullable:
+    """Who may be pulled into a manager: clients that list it as eligible and are not fixed.
+
+    Worked out per manager when the repair first asks (clients that share an eligibility
+    array are one group): listing every (client, manager) pair up front is a billion pairs
+    at 200,000 clients, and the repair only ever asks about the managers it works on.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        members: dict[int, tuple[IntArray, list[int]]] = {}
+        for c, options in enumerate(ledger.eligible):
+            if ledger.fixed[c] < 0 and len(options):
+                members.setdefault(id(options), (options, []))[1].append(c)
+        self.groups = [(frozenset(options.tolist()), np.array(cs, dtype=np.int64))
+                       for options, cs in members.values()]
+        self.cache: dict[int, IntArray | None] = {}
+
+    def get(self, manager: int) -> IntArray | None:
+        if manager not in self.cache:
+            if len(self.cache) >= 256:  # bounded memory: big pools list ~50,000 clients each
+                self.cache.clear()
+            parts = [cs for options, cs in self.groups if manager in options]
+            self.cache[manager] = np.sort(np.concatenate(parts)) if parts else None
+        return self.cache[manager]
 
 
 def _push_from(ledger: Ledger, manager: int, clients: list[int]) -> tuple[int, int] | None:
