@@ -65,16 +65,12 @@ def test_scale_engine_keeps_capacity_on_an_over_capacity_book() -> None:
 def test_bounds_cut_short_by_a_deadline_stay_bounds() -> None:
     """Bounds computed with a deadline already past are weaker, never wrong: each is at most
     the one computed in full (and so at most any plan's value)."""
-    problem = make_problem(
-        clients=[{"client_id": f"C{i}", "revenue": 100, "manager": "M1",
-                  "relationship": r} for i, r in enumerate([0.1, 0.2, 0.8, 0.9])],
-        managers=[{"manager_id": "M1"}, {"manager_id": "M2"}],
-    )
+    problem = _over_capacity_book()
     scenario = make_scenario()
     ledger = Ledger(problem, scenario, build_rules(problem, scenario))
     past = time.monotonic() - 1.0
     full = release_bound(ledger, 0.0)
-    assert full == pytest.approx(1.3, abs=1e-6)
+    assert full > 0  # M1 must lose clients to reach its bands
     assert 0.0 <= release_bound(ledger, 0.0, deadline=past) <= full
     assert release_sets(ledger, 0.0, deadline=past)[1] <= release_sets(ledger, 0.0)[1]
     assert oversize(ledger, deadline=past).bound <= oversize(ledger).bound + 1e-12

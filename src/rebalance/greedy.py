@@ -271,6 +271,15 @@ def greedy_plan(problem: Problem, scenario: Scenario, rules: Rules | None = None
 LATE_OPTIONS = 64
 
 
+def late_sample(options: IntArray, client: int, deadline: float | None) -> IntArray:
+    """``options`` itself, or past ``deadline`` at most ``LATE_OPTIONS`` of them, spread over
+    the list (where to place a client is then priced at a sample of its managers)."""
+    if len(options) <= LATE_OPTIONS or deadline is None or time.monotonic() < deadline:
+        return options
+    step = len(options) // LATE_OPTIONS
+    return options[client % step::step][:LATE_OPTIONS]
+
+
 def _place(ledger: Ledger, deadline: float | None = None) -> list[int]:
     """Step 1: keep who may stay, fix the fixed, place the rest biggest first."""
     to_place = []
@@ -292,9 +301,7 @@ def _place(ledger: Ledger, deadline: float | None = None) -> list[int]:
         if not len(options):
             unplaced.append(c)
             continue
-        if len(options) > LATE_OPTIONS and deadline is not None and time.monotonic() >= deadline:
-            step = len(options) // LATE_OPTIONS
-            options = options[c % step::step][:LATE_OPTIONS]
+        options = late_sample(options, c, deadline)
         gain = ledger.gain_into(c, options)
         fill = (ledger.load[options, 0] + revenue[c]) * ledger.inv_share[options, 0]
         best = np.lexsort((options, fill, np.round(gain, 12)))[0]

@@ -257,6 +257,14 @@ def _umask() -> int:
     return mask
 
 
+def _hidden_sibling(target: Path, kind: str, create_parent: bool = False) -> Path:
+    """``.<name>.rebalance-<kind>-<pid>-<random>`` beside ``target`` (see ``clean_leftovers``);
+    with ``create_parent`` the folder it goes in is created first."""
+    if create_parent:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    return target.parent / f".{target.name}{MARK}{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
 def _swap_in(staging: Path, target: Path) -> None:
     """Make ``staging`` the folder at ``target``, in one atomic step where the system can."""
     if not os.path.lexists(target):
@@ -265,7 +273,7 @@ def _swap_in(staging: Path, target: Path) -> None:
     if exchange(staging, target):
         shutil.rmtree(staging, ignore_errors=True)  # ``staging`` now holds the old set
         return
-    old = target.parent / f".{target.name}{MARK}old-{os.getpid()}-{secrets.token_hex(4)}"
+    old = _hidden_sibling(target, "old")
     os.rename(target, old)
     os.rename(staging, target)
     shutil.rmtree(old, ignore_errors=True)
@@ -285,8 +293,7 @@ def publish_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     clean_leftovers(target)
     staging: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.parent / f".{target.name}{MARK}new-{os.getpid()}-{secrets.token_hex(4)}"
+        staging = _hidden_sibling(target, "new", create_parent=True)
         staging.mkdir()
         os.chmod(staging, 0o777 & ~_umask())
         yield staging
@@ -316,8 +323,7 @@ def publish_file(path: str | os.PathLike[str]) -> Iterator[Path]:
     check_out_file(target)
     tmp: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".{target.name}{MARK}new-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp = _hidden_sibling(target, "new", create_parent=True)
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         with open(tmp, "rb") as fh:

@@ -68,10 +68,13 @@ def _options(ledger: Ledger, client: int) -> IntArray:
     return ledger.eligible[client]
 
 
-def oversize_clients(ledger: Ledger) -> BoolArray:
-    """Clients that exceed a band by themselves at every manager they may end with."""
+def oversize_clients(ledger: Ledger, deadline: float | None = None) -> BoolArray:
+    """Clients that exceed a band by themselves at every manager they may end with (none,
+    past ``deadline``: the bounds built on them then count nothing, still bounds)."""
     out = np.zeros(len(ledger.client_ids), dtype=bool)
     for c in range(len(ledger.client_ids)):
+        if c % 1000 == 0 and _late(deadline):
+            return np.zeros(len(ledger.client_ids), dtype=bool)
         options = _options(ledger, c)
         if len(options):
             out[c] = bool(_overshoot(ledger, c, options).min() > 0)
@@ -109,7 +112,7 @@ def oversize(ledger: Ledger, eligible: BoolArray | None = None,
 
     Past ``deadline`` the company of the clients is not worked out (the bound is then the sum
     of ``alone``, still a bound)."""
-    clients = np.flatnonzero(oversize_clients(ledger))
+    clients = np.flatnonzero(oversize_clients(ledger, deadline))
     alone = np.array([float(_overshoot(ledger, c, _options(ledger, c)).min())
                       for c in clients.tolist()])
     if not len(clients) or _late(deadline) or not _superadditive(ledger, clients):

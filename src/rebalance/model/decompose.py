@@ -49,6 +49,7 @@ from rebalance.greedy import (
     IntArray,
     Ledger,
     greedy_plan,
+    late_sample,
     shed_over_capacity,
 )
 from rebalance.i18n import both
@@ -436,7 +437,7 @@ class PoolSearch:
         greedy = (ledger.total_excess(), ledger.total_cost(), ledger.assign.copy())
         set_plan(ledger, greedy_assign)
         released, _ = release_sets(ledger, 0.0, deadline=self._deadline())
-        release_start(ledger, released)
+        release_start(ledger, released, deadline=self._deadline())
         local_search(ledger, self._stop, eligible=self.eligible, price=REPAIR_PRICE)
         local_search(ledger, self._stop, eligible=self.eligible)
         release = (ledger.total_excess(), ledger.total_cost())
@@ -572,9 +573,10 @@ def set_plan(ledger: Ledger, assign: IntArray) -> None:
         ledger.place(c, int(assign[c]))
 
 
-def release_start(ledger: Ledger, released: IntArray) -> None:
+def release_start(ledger: Ledger, released: IntArray, deadline: float | None = None) -> None:
     """Previous managers keep their clients except ``released``; the released, new and
-    orphaned clients are placed (biggest revenue first) where they lower the excess most."""
+    orphaned clients are placed (biggest revenue first) where they lower the excess most
+    (past ``deadline``: most among a sample of their managers, ``greedy.late_sample``)."""
     target = ledger.assign.copy()
     for c in range(len(target)):
         fixed, origin = int(ledger.fixed[c]), int(ledger.origin[c])
@@ -594,6 +596,7 @@ def release_start(ledger: Ledger, released: IntArray) -> None:
         options = options[ledger.allowed(c, options)] if len(options) else options
         if not len(options):
             continue
+        options = late_sample(options, c, deadline)
         gain = ledger.gain_into(c, options)
         best = np.lexsort((options, np.round(gain, 12)))[0]
         ledger.place(c, int(options[best]))
