@@ -270,19 +270,21 @@ def solve(
     ``Result.status`` and ``Result.diagnostics``.
     """
     clock = _Clock()
+    started = time.monotonic()  # the limit counts from here, in this process or the guarded one
     rules = rules if rules is not None else build_rules(problem, scenario)
     if scenario.solver.work_limit is None and num_pairs(rules) >= GUARDED_MIN_PAIRS:
         from rebalance.model.guard import solve_within  # local: it calls back into this module
 
         return cast(Result, solve_within(
-            _solve_inline, (problem, scenario, rules, progress), scenario.solver,
+            _solve_inline, (problem, scenario, rules, progress, started), scenario.solver,
             lambda findings: without_plan("UNKNOWN", findings, scenario.solver.seed,
                                           clock.elapsed())))
-    return _solve_inline(problem, scenario, rules, progress)
+    return _solve_inline(problem, scenario, rules, progress, started)
 
 
 def _solve_inline(problem: Problem, scenario: Scenario, rules: Rules,
-                  progress: Callable[[ProgressEvent], None] | None) -> Result:
+                  progress: Callable[[ProgressEvent], None] | None,
+                  started: float | None = None) -> Result:
     """The engine itself, in this process: contradictions, then the whole model or the
     scale engine."""
     clock = _Clock()
@@ -295,7 +297,7 @@ def _solve_inline(problem: Problem, scenario: Scenario, rules: Rules,
         if decompose.supports(scenario):
             hook = cast("Callable[[object], None] | None", progress)
             result = decompose.solve_large(problem, scenario, rules, progress=hook,
-                                           checked=True)
+                                           checked=True, started=started)
             assert isinstance(result, Result)
             return result
     return _Run(problem, scenario, rules, progress, clock).run()
