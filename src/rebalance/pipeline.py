@@ -323,6 +323,17 @@ def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
         return [c for c in sorted(held.get(manager_id, []))
                 if client_load(problem.client(c), metric) > edge]
 
+    found: dict[tuple[int, str], list[tuple[str, str]]] = {}
+
+    def big_in_pool(pool_index: int, metric: str) -> list[tuple[str, str]]:
+        """(manager, client) pairs of a pool's too-big clients, worked out once per pool:
+        at 200,000 clients, once per outside manager took many minutes."""
+        if (pool_index, metric) not in found:
+            pool = plan.rules.pools[pool_index]
+            found[(pool_index, metric)] = [(other, c) for other in pool.manager_ids
+                                           for c in too_big(other, metric)]
+        return found[(pool_index, metric)]
+
     lines = []
     for mid, metric in plan.verdict.outside_band:
         dev = plan.verdict.devs[(mid, metric)]
@@ -336,9 +347,8 @@ def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
             lines.append(t("engine.band.big", lang, c=client_label(problem, big[0]),
                            load=f"{load:,.0f}", edge=f"{edge:,.0f}", **common))
             continue
-        pool = plan.rules.pools[plan.rules.pool_of_manager[mid]]
-        elsewhere = [(other, c) for other in pool.manager_ids if other != mid
-                     for c in too_big(other, metric)]
+        elsewhere = [(other, c) for other, c in big_in_pool(plan.rules.pool_of_manager[mid],
+                                                            metric) if other != mid]
         if dev < 0 and elsewhere:
             holder, client = elsewhere[0]
             lines.append(t("engine.band.under_big", lang, c=client_label(problem, client),
