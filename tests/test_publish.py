@@ -26,11 +26,12 @@ from rebalance.io.publish import (
     publish_dir,
     publish_file,
 )
+from rebalance.pipeline import OUTPUT_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 PLUS20 = ROOT / "scenarios" / "plus20.yaml"  # another book: another input hash
-FILES = ("assignment.csv", "managers.csv", "moves.csv", "assignment.xlsx", "summary.json")
+FILES = OUTPUT_FILES  # what solve writes
 runner = CliRunner()
 STARTUP_SECONDS = 2.0  # roughly what a fresh interpreter takes to import rebalance and ortools
 
