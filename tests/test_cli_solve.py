@@ -42,7 +42,7 @@ def test_solve_writes_every_output(baseline_out: Path) -> None:
     """solve writes the contract's five files; every client placed once; figures agree."""
     names = sorted(p.name for p in baseline_out.iterdir())
     assert names == ["assignment.csv", "assignment.xlsx", "managers.csv", "moves.csv",
-                     "summary.json"]
+                     "report.html", "summary.json"]
     rows = read_csv(baseline_out / "assignment.csv")
     assert len(rows) == 173
     assert len({r["client_id"] for r in rows}) == 173
@@ -64,7 +64,7 @@ def test_solve_writes_every_output(baseline_out: Path) -> None:
     targets = sum(float(m["target"]) for m in managers)
     assert targets == pytest.approx(summary["targets"]["total"], abs=1e-6)
     wb = openpyxl.load_workbook(baseline_out / "assignment.xlsx")
-    assert wb.sheetnames[:3] == ["assignment", "managers", "moves"]
+    assert wb.sheetnames[:4] == ["summary", "assignment", "managers", "moves"]
     assert wb["assignment"].freeze_panes == "A2"
     headers = [c.value for c in next(wb["moves"].iter_rows(max_row=1))]
     assert {"kind", "exchange", "from_manager_name", "to_manager_name"} <= set(headers)

@@ -174,10 +174,10 @@ def test_compare_keeps_going_past_a_scenario_without_a_plan(tmp_path: Path) -> N
 
 
 def test_compare_refuses_an_unknown_output_kind(tmp_path: Path) -> None:
-    """--out must be .csv or .md: exit 2 before solving."""
+    """--out must be .csv, .md or .html: exit 2 before solving."""
     code, output = _run("compare", TINY, "--out", tmp_path / "x.xlsx")
     assert code == 2
-    assert ".csv or .md" in output
+    assert ".csv, .md or .html" in output
 
 
 # --------------------------------------------------------------------------- sweep

@@ -30,7 +30,7 @@ def test_notebook_runs_from_a_fresh_kernel(tmp_path: Path, monkeypatch: pytest.M
     client.execute()  # raises CellExecutionError naming the failing cell
     written = sorted(p.name for p in (tmp_path / "baseline").iterdir())
     assert written == ["assignment.csv", "assignment.xlsx", "managers.csv", "moves.csv",
-                       "summary.json"]
+                       "report.html", "summary.json"]
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= 2  # before/after and the trade-off curve were drawn

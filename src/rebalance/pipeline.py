@@ -7,7 +7,6 @@ figures they show are computed one way only.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from rebalance.data import Problem
 from rebalance.errors import NoPlanError
 from rebalance.i18n import t
 from rebalance.io.read import load_book
-from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_xlsx
+from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_text, write_xlsx
 from rebalance.metrics import before_after, managers_outside
 from rebalance.pools import Rules, client_load
 from rebalance.report.labels import band, client_label, number_formats, pct, who
@@ -257,35 +256,20 @@ def backups_table(plan: Plan, lang: str = "en") -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=[t(f"tables.backup.{col}", lang) for col in BACKUP_COLUMNS])
 
 
-def parameters_table(plan: Plan, lang: str = "en") -> pd.DataFrame:
-    """The resolved scenario as key/value rows (the workbook's parameters sheet)."""
-    rows: list[tuple[str, str]] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key in value:
-                walk(f"{prefix}.{key}" if prefix else key, value[key])
-        else:
-            rows.append((prefix, json.dumps(value, ensure_ascii=False)))
-
-    walk("", plan.scenario.resolved())
-    rows += [("seed", str(plan.scenario.solver.seed)), ("input_hash", plan.input_hash),
-             ("rebalance_version", __version__)]
-    return pd.DataFrame(rows, columns=[t("engine.param.parameter", lang),
-                                       t("engine.param.value", lang)])
-
-
 # What ``solve --out DIR`` writes (checked before solving: nothing may be in their way).
 OUTPUT_FILES = ("assignment.csv", "managers.csv", "moves.csv", "assignment.xlsx",
-                "summary.json")
+                "summary.json", "report.html")
 
 
 def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
-    """Write assignment.csv, managers.csv, moves.csv, assignment.xlsx and summary.json.
+    """Write assignment.csv, managers.csv, moves.csv, assignment.xlsx, summary.json, report.html.
 
     All or nothing: files are staged beside ``out_dir`` and moved in only when every one was
     written; other files in ``out_dir`` are left alone.
     """
+    from rebalance.report.html import plan_report
+    from rebalance.report.workbook import parameters_table, summary_sheet
+
     frames = tables(plan, lang)
     sheet_titles = sheet_names(lang)
     sheets = {sheet_titles[name]: df for name, df in frames.items()}
@@ -293,12 +277,15 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
     if backup_sheet is not None:
         sheets[sheet_titles["backups"]] = backup_sheet
     sheets[sheet_titles["parameters"]] = parameters_table(plan, lang)
-    names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json"]
+    names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json",
+                                                  "report.html"]
     with atomic_output_dir(out_dir) as staging:  # rebalance.io.publish: all or nothing
         for name, df in frames.items():
             write_csv(df, staging / f"{name}.csv")
-        write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang))
+        write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang),
+                   first_sheet=summary_sheet(plan, lang))
         write_json(summary(plan, lang), staging / "summary.json")
+        write_text(plan_report(plan, frames, lang, backup_sheet), staging / "report.html")
     return [Path(out_dir) / n for n in names]
 
 
@@ -316,7 +303,9 @@ def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
     for cid, mid in assignment.items():
         held.setdefault(mid, []).append(cid)
     problem = plan.problem
+    from functools import cache
 
+    @cache  # asked once per manager of the pool for every outside manager: 1,800-manager books
     def too_big(manager_id: str, metric: str) -> list[str]:
         """Clients of ``manager_id`` whose load alone exceeds the manager's band."""
         edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)

@@ -93,7 +93,7 @@ DISPLAY_ROWS: tuple[tuple[str, str | None, str], ...] = (
 )
 
 # What ``write_comparison`` writes, and the message for anything else.
-COMPARISON_SUFFIXES = (".csv", ".md", ".markdown")
+COMPARISON_SUFFIXES = (".csv", ".md", ".markdown", ".html")
 
 Grid = list[tuple[str, list[str]]]  # (dotted key, values as typed), in the order given
 
@@ -280,7 +280,8 @@ def check_comparison_path(path: str | Path, lang: str = "en") -> None:
 
 
 def write_comparison(comparison: pd.DataFrame, path: str | Path, lang: str = "en") -> Path:
-    """Write ``.csv`` (a row per scenario) or ``.md`` (the display table), atomically."""
+    """Write ``.csv`` (a row per scenario), ``.md`` (the display table) or ``.html`` (the
+    report: scenarios side by side and moves against balance), atomically."""
     from rebalance.io.publish import publish_file
     from rebalance.io.write import write_csv
 
@@ -289,6 +290,10 @@ def write_comparison(comparison: pd.DataFrame, path: str | Path, lang: str = "en
     with publish_file(path) as tmp:
         if path.suffix.lower() == ".csv":
             write_csv(csv_frame(comparison, lang), tmp)
+        elif path.suffix.lower() == ".html":
+            from rebalance.report.html import comparison_report
+
+            tmp.write_text(comparison_report(comparison, lang), encoding="utf-8")
         else:
             tmp.write_text(markdown(display_frame(comparison, lang)), encoding="utf-8")
     return path
@@ -424,6 +429,7 @@ def run_sweep(
     result = pd.DataFrame(rows)
     result["gain_per_move"] = gain_per_move(result, keys)
     result.attrs["grid_keys"] = keys
+    result.attrs["scenario_name"] = scenario.name
     return result
 
 
@@ -438,18 +444,22 @@ def tradeoff_figure(result: pd.DataFrame, lang: str = "en") -> Any:
     return figure
 
 
-SWEEP_FILES = ("sweep.csv", "sweep.png")  # what ``sweep --out DIR`` writes
+SWEEP_FILES = ("sweep.csv", "sweep.png", "report.html")  # what ``sweep --out DIR`` writes
 
 
 def write_sweep(result: pd.DataFrame, out_dir: str | Path, lang: str = "en") -> list[Path]:
-    """Write ``sweep.csv`` and ``sweep.png`` into ``out_dir``, all or nothing."""
-    from rebalance.io.write import atomic_output_dir, write_csv
+    """Write ``sweep.csv``, ``sweep.png`` and ``report.html`` into ``out_dir``, all or nothing."""
+    from rebalance.io.write import atomic_output_dir, write_csv, write_text
+    from rebalance.report.html import sweep_report
 
     figure = tradeoff_figure(result, lang)
+    name = str(result.attrs.get("scenario_name", ""))
+    report = sweep_report(result, name, lang, list(result.attrs.get("grid_keys", [])))
     with atomic_output_dir(out_dir) as staging:  # rebalance.io.publish: all or nothing
         frame = csv_frame(result, lang)
         if lang == "zh":
             frame = frame.rename(columns={"gain_per_move": t("whatif.gain_per_move", "zh")})
         write_csv(frame, staging / SWEEP_FILES[0])
         figure.savefig(staging / SWEEP_FILES[1], dpi=150, metadata={"Software": None})
+        write_text(report, staging / SWEEP_FILES[2])
     return [Path(out_dir) / name for name in SWEEP_FILES]

@@ -3,8 +3,9 @@
 Every scenario is loaded and validated first (all bad input is reported at once, exit 2), then
 solved one after the other. The terminal shows one table: a row per figure, a column per
 scenario. ``--out FILE`` also writes the comparison: ``.csv`` (one row per scenario, the
-figures as columns — the same columns ``sweep`` writes) or ``.md`` (the terminal's table in
-Markdown). A scenario without an acceptable plan gets status ``NO_PLAN`` and its reason in
+figures as columns — the same columns ``sweep`` writes), ``.md`` (the terminal's table in
+Markdown) or ``.html`` (a report: the scenarios side by side and moves against balance). A
+scenario without an acceptable plan gets status ``NO_PLAN`` and its reason in
 ``note``; the others are still compared, and the command then exits 1.
 
 The figures and tables are computed in ``rebalance.whatif`` (``figures``,
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from rebalance.commands import options
+from rebalance.commands.report import print_font_notice
 from rebalance.i18n import texts
 from rebalance.whatif import (
     NO_PLAN,
@@ -51,7 +53,8 @@ def print_frame(frame: pd.DataFrame, title: str) -> None:
 def compare(
     scenario_paths: list[str] = typer.Argument(..., metavar="SCENARIO...",
                                                help="Scenario YAML files to compare."),
-    out: Path | None = options.out("Also write the comparison to FILE (.csv or .md)."),
+    out: Path | None = options.out(
+        "Also write the comparison to FILE (.csv, .md, or .html for a report)."),
     overrides: list[str] = options.overrides(
         "Override a field in every scenario, e.g. --set solver.time_limit=10."),
     time_limit: float | None = options.time_limit("Solver time limit per scenario, seconds."),
@@ -81,6 +84,8 @@ def compare(
             num_failed += 1
         if out is not None:
             write_comparison(comparison, out, lang)
+            if out.suffix.lower() == ".html":  # the only output with a chart
+                print_font_notice(lang)
             console.print(text["wrote"].format(path=out), markup=False)
     if num_failed:
         raise typer.Exit(EXIT_NO_PLAN)

@@ -131,7 +131,10 @@ def incentives(
         if out is not None:
             paths = _write(out, run, rows, profile, loaded.source or scenario, run_lang)
             from rebalance.cli import console
+            from rebalance.commands.report import print_font_notice
             from rebalance.i18n import t
+
+            print_font_notice(run_lang)  # the what-if chart is English without a CJK font
 
             console.print(f"{t('incentives.wrote', run_lang)}: "
                           + ", ".join(str(p) for p in paths))

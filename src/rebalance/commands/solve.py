@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from rebalance.commands import options
+from rebalance.commands.report import print_font_notice
 from rebalance.i18n import resolve_lang, t
 from rebalance.metrics import manager_loads
 from rebalance.report.labels import PUNCT, pct, who
@@ -170,6 +171,7 @@ def solve_command(
         finally:
             progress.close()
         paths = pipeline.write(plan, out_dir, lang)
+        print_font_notice(lang)
 
         console.print(_manager_table(plan, lang))
         print_outcome(plan, lang)

@@ -5,8 +5,9 @@ solved, with a progress bar. The result is one row per combination: the grid val
 same figures as ``compare`` (``moves``, ``continuity_cost``, ``balance_excess`` …), then
 ``gain_per_move`` — how much balance excess one extra move bought compared with the previous
 value of the first grid key (the other grid keys held fixed). ``--out DIR`` writes
-``sweep.csv`` and ``sweep.png`` (balance excess against moves: how many relationships
-fairness costs), all or nothing; other files in DIR are left alone.
+``sweep.csv``, ``sweep.png`` (balance excess against moves: how many relationships
+fairness costs) and ``report.html`` (the curve and every combination), all or nothing; other
+files in DIR are left alone.
 
 Every combination is validated before anything is solved (bad values: exit 2). A combination
 without an acceptable plan is a row with status ``NO_PLAN``; the sweep goes on and then exits 1.
@@ -23,6 +24,7 @@ import typer
 
 from rebalance.commands import options
 from rebalance.commands.compare import print_frame
+from rebalance.commands.report import print_font_notice
 from rebalance.i18n import texts
 from rebalance.whatif import (
     NO_PLAN,
@@ -46,7 +48,8 @@ def sweep(
     grid_specs: list[str] = typer.Option(  # noqa: B006 - typer needs a list default
         [], "--grid", help="key=v1,v2,… to sweep, e.g. continuity.max_moves=0,5,10 "
                            "(repeat for a grid over several keys)."),
-    out: Path | None = options.out("Write sweep.csv and sweep.png into this directory."),
+    out: Path | None = options.out(
+        "Write sweep.csv, sweep.png and report.html into this directory."),
     overrides: list[str] = options.overrides(
         "Override a scenario field for every run, e.g. --set solver.seed=1."),
     time_limit: float | None = options.time_limit("Solver time limit per run, seconds."),
@@ -96,6 +99,7 @@ def sweep(
             num_failed += 1
         if out is not None:
             files = write_sweep(result, out, lang)
+            print_font_notice(lang)
             console.print(text["wrote"].format(files=", ".join(str(f) for f in files)),
                           markup=False)
     if num_failed:

@@ -94,8 +94,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "whatif.sweep.status": ("status", "求解状态"),
     "whatif.sweep.no_plan": ("{point}: no acceptable plan: {why}", "{point}：没有可行方案：{why}"),
     "whatif.suffix": (
-        "--out must end in .csv or .md, got {path!r}",
-        "--out 须以 .csv 或 .md 结尾，实际为 {path!r}",
+        "--out must end in .csv, .md or .html, got {path!r}",
+        "--out 须以 .csv、.md 或 .html 结尾，实际为 {path!r}",
     ),
     "whatif.gain_per_move": ("gain_per_move", "每次调整均衡收益"),
 }

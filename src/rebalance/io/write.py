@@ -27,7 +27,7 @@ import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "write_csv",
     "write_json",
     "write_tables",
+    "write_text",
     "write_xlsx",
 ]
 
@@ -193,6 +194,7 @@ def write_xlsx(
     path: str | os.PathLike[str],
     sheets: Mapping[str, pd.DataFrame],
     number_formats: Mapping[str, str] | None = None,
+    first_sheet: Callable[[Any], None] | None = None,
 ) -> None:
     """Write each DataFrame as a sheet of one workbook, atomically.
 
@@ -201,6 +203,8 @@ def write_xlsx(
     Excel's hidden quote prefix; numbers keep their type. ``number_formats`` maps a column
     name to an Excel number format (e.g. ``"0.0%"``); otherwise integers show as ``0`` and
     other numbers as Excel's General. The workbook's creation date is fixed, not the clock.
+    ``first_sheet(workbook)``, when given, adds the sheet the workbook opens on (the report's
+    summary, ``rebalance.report.workbook``) before the tables.
     """
     import xlsxwriter  # local: only needed when an Excel file is written
     import xlsxwriter.exceptions
@@ -214,6 +218,8 @@ def write_xlsx(
             "nan_inf_to_errors": False,
         })
         workbook.set_properties({"created": FIXED_CREATED})
+        if first_sheet is not None:
+            first_sheet(workbook)
         header_fmt = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         quoted_fmt = workbook.add_format({"quote_prefix": True})
         int_fmt = workbook.add_format({"num_format": "0"})
@@ -293,6 +299,11 @@ def write_json(obj: object, path: str | os.PathLike[str]) -> None:
     """Write ``obj`` as JSON: sorted keys, UTF-8 (Chinese as is), indent 2, atomic."""
     text = json.dumps(to_jsonable(obj), sort_keys=True, ensure_ascii=False, indent=2)
     _write_bytes_atomic((text + "\n").encode("utf-8"), path)
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    """Write ``text`` as UTF-8 (no BOM), atomically: HTML reports and other text files."""
+    _write_bytes_atomic(text.encode("utf-8"), path)
 
 
 def write_tables(

@@ -14,8 +14,13 @@ for an installed CJK font: the file or family named by the ``REBALANCE_CJK_FONT`
 variable, then well-known families (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei,
 Microsoft YaHei, PingFang …), then any installed font that has the glyphs. When one is found,
 charts show names and, with ``lang="zh"``, Chinese titles. When none is, charts fall back to
-manager ids and English titles, so nothing ever renders as boxes. On Debian/Ubuntu
-``apt-get install fonts-noto-cjk`` (or the smaller ``fonts-wqy-microhei``) provides one.
+manager ids and English titles, so nothing ever renders as boxes, and ``font_notice`` gives
+the message the commands print once to say so and how to fix it. On Debian/Ubuntu
+``apt-get install fonts-wqy-microhei`` (or ``fonts-noto-cjk``) provides one.
+
+Rendering. ``loads_figure`` puts the three ``plot_loads`` panels in one figure (the report's
+chart); ``figure_svg`` turns any figure into an inline, deterministic ``<svg>`` for HTML, so
+the report, the notebook and the PNG files draw with the same functions.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from rebalance.scenario import Scenario
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FONT_ENV = "REBALANCE_CJK_FONT"
 CJK_FAMILIES: tuple[str, ...] = (
@@ -122,6 +128,19 @@ def cjk_font() -> str | None:
     return _find_cjk_font(os.environ.get(FONT_ENV) or None)
 
 
+def font_notice(lang: str) -> str | None:
+    """What to tell the user when Chinese output has no CJK font (charts then use English).
+
+    None when nothing is missing. The commands print it once, so a planner learns why the
+    charts are in English and how to fix it, instead of the charts switching silently.
+    """
+    if lang != "zh" or cjk_font() is not None:
+        return None
+    from rebalance.i18n import t
+
+    return t("report.cjk_font_missing", lang)
+
+
 def _font_kw(font: str | None) -> dict[str, Any]:
     return {"fontfamily": [font, FALLBACK_FAMILY]} if font else {}
 
@@ -162,16 +181,97 @@ def _manager_label(problem: Problem, manager_id: str, font: str | None) -> str:
     return manager_id
 
 
+# --------------------------------------------------------------------------- rendering
+
+
+
+def figure_svg(figure: Figure, salt: str = "rebalance") -> str:
+    """The figure as an inline ``<svg>`` element for HTML: no file, no network, no clock.
+
+    Deterministic: no date in the metadata and clip-path ids hashed with ``salt`` (give each
+    chart of one page its own salt so ids never collide). The element scales to its container.
+    """
+    import io
+    import re
+
+    import matplotlib
+
+    buffer = io.StringIO()
+    # fonttype none: text stays text (small, selectable, drawn by the viewer's fonts).
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    # The RDF metadata block names web addresses (licence, Dublin Core): not needed inline.
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
+    # Fixed points → fluid width; the viewBox keeps the aspect ratio.
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+                  r'<svg\1 width="100%" preserveAspectRatio="xMidYMid meet"', text, count=1)
+
+
+def loads_figure(plan: PlanLike, lang: str = "en", *,
+                 size: tuple[float, float] = (10.0, 6.6)) -> Figure:
+    """One figure, one ``plot_loads`` panel per metric (revenue, importance, client count).
+
+    Manager labels are shown under the last panel only (none for a book of thousands: every
+    manager's bars are still drawn). No pyplot: no window, no global figure state.
+    """
+    from matplotlib.figure import Figure
+
+    # Fixed margins instead of constrained layout: the size is fixed, and laying out every
+    # tick label three times over costs more than the rest of the report on a small book.
+    figure = Figure(figsize=size)
+    figure.subplots_adjust(left=0.07, right=0.99, top=0.96, bottom=0.09, hspace=0.28)
+    axes = figure.subplots(len(METRICS), 1, sharex=True)
+    for i, (ax, metric) in enumerate(zip(axes, METRICS, strict=True)):
+        plot_loads(plan, metric, ax=ax, lang=lang)
+        ax.title.set_fontsize(9)
+        ax.yaxis.label.set_fontsize(8)
+        ax.tick_params(axis="y", labelsize=7)
+        if i:
+            legend = ax.get_legend()
+            if legend is not None:
+                legend.remove()
+        if i < len(METRICS) - 1:
+            ax.tick_params(axis="x", labelbottom=False)
+    return figure
+
+
 # --------------------------------------------------------------------------- charts
+
+MAX_LABELS = 60  # more managers than this: no tick labels (unreadable, and slow to lay out)
+MANY_BARS = 200  # more bars than this are drawn as one collection (same look, one artist)
+
+
+def _bars(ax: Axes, lefts: Sequence[float], heights: Sequence[float], width: float,
+          colors: Sequence[str], label: str) -> None:
+    """Bars centred on ``lefts``: ``ax.bar`` for a few, one PolyCollection for thousands.
+
+    A big book has 1,800 managers: 3,600 Rectangle artists per panel take tens of seconds to
+    build and draw; a single collection of the same rectangles takes a fraction of that.
+    """
+    if len(lefts) <= MANY_BARS:
+        ax.bar(lefts, heights, width, color=list(colors), label=label, zorder=2)
+        return
+    from matplotlib.collections import PolyCollection
+
+    half = width / 2
+    verts = [[(x - half, 0.0), (x - half, h), (x + half, h), (x + half, 0.0)]
+             for x, h in zip(lefts, heights, strict=True)]
+    ax.add_collection(PolyCollection(verts, facecolors=list(colors), edgecolors="none",
+                                     label=label, zorder=2))
+    ax.autoscale_view()
+
 
 
 def plot_loads(plan: PlanLike, metric: str = "revenue", *, ax: Axes | None = None,
-               lang: str = "en") -> Axes:
+               lang: str = "en", max_labels: int = MAX_LABELS) -> Axes:
     """Per-manager load before and after, in % of fair share, with the tolerance band.
 
     Rated managers only (staying, with a fair share), pool by pool in the managers table's
     order; thin vertical lines separate the balancing pools. After-bars inside the band are
-    green, outside red; before-bars grey. A new manager starts at 0 %.
+    green, outside red; before-bars grey. A new manager starts at 0 %. With more than
+    ``max_labels`` managers the bars are drawn without manager labels.
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
@@ -195,17 +295,19 @@ def plot_loads(plan: PlanLike, metric: str = "revenue", *, ax: Axes | None = Non
     ax.axhspan(100 * (1 - tol), 100 * (1 + tol), color=COLORS["band"], alpha=0.35, lw=0,
                label=text["band"], zorder=0)
     ax.axhline(100, color=COLORS["inside"], lw=0.8, zorder=1)
-    ax.bar([x - width / 2 for x in xs], pct_before, width, color=COLORS["before"],
-           label=text["before"], zorder=2)
-    ax.bar([x + width / 2 for x in xs], pct_after, width, color=colors, label=text["after"],
-           zorder=2)
+    _bars(ax, [x - width / 2 for x in xs], pct_before, width, [COLORS["before"]] * len(xs),
+          text["before"])
+    _bars(ax, [x + width / 2 for x in xs], pct_after, width, colors, text["after"])
     for x in xs[1:]:  # a thin line where one balancing pool ends and the next begins
         if rules.pool_of_manager.get(ids[x]) != rules.pool_of_manager.get(ids[x - 1]):
             ax.axvline(x - 0.5, color="black", lw=0.6, alpha=0.4, zorder=1)
-    ax.set_xticks(xs, [_manager_label(problem, mid, font) for mid in ids])
-    ax.tick_params(axis="x", labelsize=8)
-    if font:
-        ax.tick_params(axis="x", labelfontfamily=font)
+    if len(ids) <= max_labels:
+        ax.set_xticks(xs, [_manager_label(problem, mid, font) for mid in ids])
+        ax.tick_params(axis="x", labelsize=8)
+        if font:
+            ax.tick_params(axis="x", labelfontfamily=font)
+    else:  # thousands of labels are unreadable and slow: bars and pool lines only
+        ax.set_xticks([])
     ax.set_xlim(-0.6, len(ids) - 0.4)
     ax.set_ylabel(text["loads_y"], **_font_kw(font))
     ax.set_title(text["loads_title"].format(metric=text[metric], tol=tol), **_font_kw(font))
