@@ -53,7 +53,7 @@ def report_command(
                            pipeline.backups_table(plan, chosen))
         write_text(html, out_dir / "report.html")
         print_font_notice(chosen)
-        console.print(t("report.wrote", chosen, path=out_dir / "report.html"), markup=False)
+        console.print(t("whatif.compare.wrote", chosen, path=out_dir / "report.html"), markup=False)
 
 
 def register(app: typer.Typer) -> None:

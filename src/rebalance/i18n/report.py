@@ -4,7 +4,6 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "report.title": ("Rebalancing plan: {name}", "客户经理调整方案：{name}"),
-    "report.compare_title": ("Scenarios compared", "场景对比"),
     "report.sweep_title": ("Sweep of {name}", "{name} 参数扫描"),
     "report.subtitle": (
         "{clients} clients, {managers} managers, {pools} pools · solver {status}, gap {gap}",
@@ -62,15 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.headline": ("Headline figure", "关键指标"),
     "report.value": ("Value", "数值"),
-    "report.before": ("before", "调整前"),
-    "report.after": ("after", "调整后"),
     "report.summary_sheet": ("summary", "摘要"),
-    "report.sheet_manager": ("manager", "客户经理"),
-    "report.sheet_name": ("name", "姓名"),
     "report.sheet_load": ("{metric} {when}, % of fair share", "{when}{metric}（占公平份额）"),
     "report.sheet_chart": ("{metric}: load as % of fair share", "{metric}：负荷占公平份额"),
     "report.sheet_band": ("band ±{tol}", "容差区间 ±{tol}"),
-    "report.wrote": ("Wrote {path}", "已写入 {path}"),
     "report.no_outputs": (
         "{path} has no {file}: run `rebalance solve SCENARIO --out {path}` first",
         "{path} 中没有 {file}：请先运行 `rebalance solve SCENARIO --out {path}`",

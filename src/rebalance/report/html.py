@@ -257,7 +257,7 @@ def comparison_report(comparison: pd.DataFrame, lang: str) -> str:
     plot_tradeoff(comparison, label="scenario", group=[], ax=figure.add_subplot(), lang=lang)
     context = {
         "lang": lang,
-        "title": t("report.compare_title", lang),
+        "title": t("whatif.compare.title", lang),
         "subtitle": ", ".join(str(s) for s in comparison["scenario"]),
         "side_by_side": table_context(frame, {}),
         "chart": figure_svg(figure, salt="compare"),

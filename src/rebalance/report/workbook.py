@@ -82,12 +82,12 @@ def summary_sheet(plan: Plan, lang: str) -> Callable[[Any], None]:
         # Per-manager loads: id, name, then before/after per metric (1.0 = at the fair share),
         # below the charts (which stand beside the texts above) so no chart covers a cell.
         top = max(r + 2, CHART_TOP + CHART_ROWS * len(METRICS) + 1)
-        headers = [t("report.sheet_manager", lang), t("report.sheet_name", lang)]
+        headers = [t("engine.table.manager", lang), t("tables.manager.name", lang)]
         for metric in METRICS:
             name = t(f"common.metric.{metric}", lang)
             for when in ("before", "after"):
                 headers.append(t("report.sheet_load", lang, metric=name,
-                                 when=t(f"report.{when}", lang)))
+                                 when=t(f"plots.{when}", lang)))
         for metric in METRICS:
             band = t("report.sheet_band", lang, tol=f"{bands[metric].tolerance:.0%}")
             headers += [f"{t(f'common.metric.{metric}', lang)} {band} {edge}" for edge in "−+"]
@@ -131,7 +131,7 @@ def _charts(workbook: Any, ws: Any, top: int, last: int, lang: str) -> None:
         for w, when in enumerate(("before", "after")):
             col = 2 + 2 * m + w
             chart.add_series({
-                "name": t(f"report.{when}", lang),
+                "name": t(f"plots.{when}", lang),
                 "categories": [sheet, top + 1, 0, last, 0],
                 "values": [sheet, top + 1, col, last, col],
                 "fill": {"color": COLORS[when]},
