@@ -162,7 +162,8 @@ def change_text(change: Change, lang: str) -> str:
 
 
 def _moves_by_manager(plan: Plan, moves: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """The moves table split by losing manager (then gaining), each group with its counts."""
+    """The moves table split by the manager who gives each client (new clients: who receives
+    it), in the managers table's order; each heading counts what the manager gives and gets."""
     from rebalance.report.labels import ZH_COLUMNS
 
     columns = [str(c) for c in moves.columns]
@@ -172,9 +173,8 @@ def _moves_by_manager(plan: Plan, moves: pd.DataFrame, lang: str) -> list[dict[s
     gaining = moves[to_col].tolist() if to_col in columns else []
     rows_of: dict[str, list[int]] = {}
     for i, (giver, taker) in enumerate(zip(losing, gaining, strict=True)):
-        rows_of.setdefault(giver, []).append(i)
-        if taker != giver:
-            rows_of.setdefault(taker, []).append(i)
+        # Each change once: under the manager who gives it (a new client: who receives it).
+        rows_of.setdefault(giver if giver else taker, []).append(i)
     gives, takes = Counter(losing), Counter(gaining)
     groups = []
     for m in plan.problem.managers:
