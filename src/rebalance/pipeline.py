@@ -303,9 +303,7 @@ def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
     for cid, mid in assignment.items():
         held.setdefault(mid, []).append(cid)
     problem = plan.problem
-    from functools import cache
 
-    @cache  # asked once per manager of the pool for every outside manager: 1,800-manager books
     def too_big(manager_id: str, metric: str) -> list[str]:
         """Clients of ``manager_id`` whose load alone exceeds the manager's band."""
         edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)
