@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 
 from rebalance import __version__
-from rebalance.errors import InputError, NoPlanError
+from rebalance.errors import InputError, NoPlanError, safe_text
 from rebalance.i18n import t
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -78,17 +78,14 @@ def exit_codes(lang: str = "en") -> Iterator[Run]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except InputError as exc:
         err_console.print(f"[bold red]{t('common.title.bad_input', run.lang)}[/]")
-        # The count line in the run's language; the issue lines as InputError renders them.
         # soft_wrap: one problem per line, never broken at the terminal width
-        lines = exc.render().splitlines()[1:]
-        n = len(exc.issues)
-        err_console.print(t("common.problem" if n == 1 else "common.problems", run.lang, n=n),
-                          markup=False)
-        err_console.print("\n".join(lines), markup=False, soft_wrap=True)
+        err_console.print(exc.render(run.lang), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except NoPlan as exc:
         err_console.print(f"[bold red]{t('common.title.no_plan', run.lang)}[/]")
-        err_console.print(str(exc), markup=False, soft_wrap=True)
+        lines = str(exc).split("\n")  # one reason a line; what came from cells is escaped
+        err_console.print("\n".join(safe_text(line) for line in lines), markup=False,
+                          soft_wrap=True)
         raise typer.Exit(EXIT_NO_PLAN) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise

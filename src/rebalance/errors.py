@@ -1,9 +1,31 @@
-"""Errors that carry a place: file, row (as Excel shows it), column."""
+"""Errors that carry a place: file, row (as Excel shows it), column.
+
+An ``Issue`` is rendered in the run's language: issues built with ``Issue.of(key, ...)`` take
+their text from the message catalog (``rebalance.i18n``, area ``inputs``); issues built with a
+plain ``message`` keep it as written. A column is named as the user's file spells it, with the
+canonical name in brackets (``年收入 (revenue)``). Whatever came from a cell is shown escaped
+(``safe_text``), so a control character or a terminal escape sequence in the data can never
+move the cursor, clear the screen or hide part of a message.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides/isolates that can make a
+# line read differently from what it contains.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with control characters and escape sequences shown as ``\\x1b`` etc."""
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
 
 
 @dataclass(frozen=True)
@@ -11,24 +33,61 @@ class Issue:
     """One problem in the input, with where it is and what to do about it.
 
     ``row`` is the row number a user sees in Excel (the header is row 1, so the first data
-    row is row 2). ``None`` fields are simply left out of the message.
+    row is row 2). ``column`` is the canonical column name, ``header`` how the file spells it.
+    ``None`` fields are simply left out of the message. ``key``/``values`` name a catalog
+    message; ``message`` is its English text (or the whole text of an uncatalogued issue).
     """
 
     message: str
     file: str | None = None
     row: int | None = None
     column: str | None = None
+    header: str | None = None
+    key: str | None = None
+    values: tuple[tuple[str, object], ...] = ()
 
-    def __str__(self) -> str:
+    @classmethod
+    def of(cls, key: str, /, *, file: str | None = None, row: int | None = None,
+           column: str | None = None, header: str | None = None, **values: object) -> Issue:
+        """An issue whose text is the catalog message ``key`` with ``values``."""
+        from rebalance.i18n import t
+
+        return cls(t(key, "en", **values), file=file, row=row, column=column, header=header,
+                   key=key, values=tuple(values.items()))
+
+    def with_header(self, header: str | None) -> Issue:
+        """The same issue, naming its column as the file spells it."""
+        return replace(self, header=header)
+
+    def where(self, lang: str = "en") -> str:
+        """``clients.csv row 14, 年收入 (revenue)``: the place, as far as it is known."""
         place = []
         if self.file:
             place.append(self.file)
         if self.row is not None:
-            place.append(f"row {self.row}")
+            from rebalance.i18n import t
+
+            place.append(t("inputs.where.row", lang, row=self.row))
         where = " ".join(place)
         if self.column:
-            where = f"{where}, {self.column}" if where else self.column
-        return f"{where}: {self.message}" if where else self.message
+            column = self.column
+            if self.header and self.header != self.column:
+                column = f"{self.header} ({self.column})"
+            where = f"{where}, {column}" if where else column
+        return where
+
+    def text(self, lang: str = "en") -> str:
+        """The whole issue in ``lang``, safe to print on a terminal."""
+        message = self.message
+        if self.key is not None and lang != "en":
+            from rebalance.i18n import t
+
+            message = t(self.key, lang, **dict(self.values))
+        where = self.where(lang)
+        return safe_text(f"{where}: {message}" if where else message)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class InputError(Exception):
@@ -38,10 +97,13 @@ class InputError(Exception):
         self.issues: list[Issue] = list(issues)
         super().__init__(self.render())
 
-    def render(self) -> str:
-        n = len(self.issues)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
-        return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
+    def render(self, lang: str = "en") -> str:
+        """A head line and one line per issue, in ``lang``."""
+        from rebalance.i18n import t
+
+        head = t("inputs.problems", lang, n=len(self.issues),
+                 s="s" if len(self.issues) != 1 else "")
+        return "\n".join([head, *(f"  - {issue.text(lang)}" for issue in self.issues)])
 
 
 class IssueCollector:
@@ -59,6 +121,14 @@ class IssueCollector:
         column: str | None = None,
     ) -> None:
         self.issues.append(Issue(message=message, file=file, row=row, column=column))
+
+    def add_key(self, key: str, /, *, file: str | None = None, row: int | None = None,
+                column: str | None = None, **values: object) -> None:
+        """Add the catalog message ``key`` (see ``Issue.of``)."""
+        self.issues.append(Issue.of(key, file=file, row=row, column=column, **values))
+
+    def append(self, issue: Issue) -> None:
+        self.issues.append(issue)
 
     def extend(self, issues: Iterable[Issue]) -> None:
         self.issues.extend(issues)

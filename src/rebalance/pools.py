@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rebalance.data import Client, Manager, Problem
-from rebalance.errors import InputError, Issue
+from rebalance.errors import InputError
+from rebalance.io.ids import pair_issues
 from rebalance.scenario import Scenario
 
 METRICS: tuple[str, ...] = ("revenue", "importance", "clients")
@@ -185,19 +186,7 @@ def build_rules(problem: Problem, scenario: Scenario) -> Rules:
     Raises ``InputError`` when the scenario's locks or forbidden pairs name unknown clients or
     managers, or lock a client to a leaving manager.
     """
-    where = str(scenario.source) if scenario.source else "scenario"
-    issues: list[Issue] = []
-    for section, pairs in (("locks", scenario.locks), ("forbid", scenario.forbid)):
-        for n, pair in enumerate(pairs, start=1):
-            if pair.client not in problem.client_index:
-                issues.append(Issue(f"{section} entry {n} names client {pair.client!r}, "
-                                    f"which is not in the clients table", file=where))
-            if pair.manager not in problem.manager_index:
-                issues.append(Issue(f"{section} entry {n} names manager {pair.manager!r}, "
-                                    f"which is not in the managers table", file=where))
-            elif section == "locks" and not problem.manager(pair.manager).staying:
-                issues.append(Issue(f"locks entry {n} puts client {pair.client!r} on manager "
-                                    f"{pair.manager!r}, who is leaving", file=where))
+    issues = pair_issues(scenario, problem.clients, problem.managers)
     if issues:
         raise InputError(issues)
 

@@ -26,14 +26,26 @@ from rebalance.errors import InputError, Issue
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: ``.inf`` / ``.nan`` in a scenario are errors, never solver input.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Sane ranges (issue 12): wide enough for every real department, narrow enough that nothing
+# the model scales to integers (weights × 1000, loads × 10⁵ of a share) can overflow CP-SAT.
+MAX_WEIGHT = 1000.0
+MAX_TOLERANCE = 10.0
+MAX_COUNT = 10_000_000  # clients, moves: far above any book
+MAX_AMOUNT = 1e15  # money: above any department's revenue, exact in a float
+MAX_SECONDS = 1e7  # about 115 days
+MAX_WORKERS = 256
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 
 
 class Band(_Model):
     """Tolerance band of one balance metric: no penalty within ±tolerance of the fair share."""
 
-    tolerance: float = Field(ge=0)
-    weight: float = Field(ge=0)
+    tolerance: float = Field(ge=0, le=MAX_TOLERANCE)
+    weight: float = Field(ge=0, le=MAX_WEIGHT)
 
 
 class Balance(_Model):
@@ -47,9 +59,9 @@ class Balance(_Model):
 
 
 class Continuity(_Model):
-    weight: float = Field(default=1.0, ge=0)
-    max_moves: int | None = Field(default=None, ge=0)
-    max_moves_per_manager: int | None = Field(default=None, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    max_moves: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    max_moves_per_manager: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     protect_importance: int | None = Field(default=None, ge=1, le=5)
 
 
@@ -64,19 +76,19 @@ class Pair(_Model):
 
 
 class Targets(_Model):
-    total: float | None = Field(default=None, ge=0)
-    growth: float = 0.08
+    total: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    growth: float = Field(default=0.08, ge=-1, le=100)
     method: Literal["proportional", "blend"] = "proportional"
     potential_weight: float = Field(default=0.3, ge=0, le=1)
-    max_growth: float | None = None
-    min_growth: float | None = None
-    round_to: float = Field(default=1000, gt=0)
+    max_growth: float | None = Field(default=None, ge=-1, le=100)
+    min_growth: float | None = Field(default=None, ge=-1, le=100)
+    round_to: float = Field(default=1000, gt=0, le=MAX_AMOUNT)
 
 
 class Backup(_Model):
     enabled: bool = False
     mode: Literal["spread", "pairs"] = "spread"
-    max_per_manager: int | None = Field(default=None, ge=0)
+    max_per_manager: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class Incentives(_Model):
@@ -132,12 +144,12 @@ class Incentives(_Model):
 
 
 class Solver(_Model):
-    time_limit: float = Field(default=30, gt=0)
-    workers: int = Field(default=8, ge=1)
-    seed: int = Field(default=0, ge=0)
+    time_limit: float = Field(default=30, gt=0, le=MAX_SECONDS)
+    workers: int = Field(default=8, ge=1, le=MAX_WORKERS)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     # Deterministic work limit (CP-SAT "deterministic time", roughly seconds on a fast
     # machine). When set, a run that is not proven optimal still gives the same plan twice.
-    work_limit: float | None = Field(default=None, gt=0)
+    work_limit: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
 
 
 class DataPaths(_Model):
@@ -145,6 +157,8 @@ class DataPaths(_Model):
     managers: Path
     subscribers: Path | None = None
     encoding: str | None = None  # CSV encoding override; default detects BOM/UTF-8/GB18030
+    fill_merged: bool = False  # fill merged Excel cells down instead of reporting them
+    restore_zeros: bool = False  # put back leading zeros a plan's ids lost (CSV saved by Excel)
 
 
 class Scenario(_Model):
@@ -186,27 +200,107 @@ Position = tuple[str, int]  # (file, 1-based line)
 KeyPath = tuple[str | int, ...]
 
 
+# Bounds that hold before anything is built from the YAML: an alias/anchor "bomb" (a few
+# hundred bytes that expand to billions of nodes) is refused by counting, never by expanding.
+MAX_SCENARIO_BYTES = 1_000_000
+MAX_EXPANDED_NODES = 100_000
+MAX_DEPTH = 50
+
+# Scalars under these keys are ids: kept as the text the person typed (``client: 011045`` is
+# "011045", never the octal number 4645 or the integer 11045).
+ID_KEYS = frozenset({"client", "manager", "client_id", "manager_id"})
+ID_LISTS = frozenset({"unlock"})
+
+
+def _issue(key: str, file: str, line: int | None = None, **values: object) -> Issue:
+    """A scenario issue at ``file:line``."""
+    where = f"{file}:{line}" if line else file
+    return Issue.of(key, file=where, **values)
+
+
+def _decode_scenario(data: bytes, file: str) -> str:
+    """Scenario text: UTF-8 (with or without BOM), else GB18030 as a Chinese Windows editor
+    saves it; anything else is refused with what to do."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError([_issue("inputs.scenario.encoding", file)]) from None
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise InputError([_issue("inputs.scenario.encoding", file)])
+
+
+def _check_size(node: yaml.Node, file: str) -> None:
+    """Refuse a node graph whose expansion (aliases followed) exceeds ``MAX_EXPANDED_NODES``
+    or ``MAX_DEPTH``, or that refers to itself; counted with memo, so it costs one pass."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: yaml.Node, depth: int) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise InputError([_issue("inputs.scenario.recursive", file,
+                                     n.start_mark.line + 1)])
+        if depth > MAX_DEPTH:
+            raise InputError([_issue("inputs.scenario.too_deep", file, n.start_mark.line + 1,
+                                     limit=MAX_DEPTH)])
+        total = 1
+        if isinstance(n, yaml.MappingNode | yaml.SequenceNode):
+            active.add(key)
+            children = ([c for pair in n.value for c in pair]
+                        if isinstance(n, yaml.MappingNode) else list(n.value))
+            for child in children:
+                total += size(child, depth + 1)
+                if total > MAX_EXPANDED_NODES:
+                    raise InputError([_issue("inputs.scenario.too_big", file,
+                                             n.start_mark.line + 1, limit=MAX_EXPANDED_NODES)])
+            active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(node, 0)
+
+
 def _load_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
-        raise InputError([Issue(f"cannot read scenario file: {exc.strerror}", file=file)]) from exc
+        raise InputError([_issue("inputs.scenario.unreadable", file,
+                                 reason=exc.strerror or str(exc))]) from exc
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise InputError([_issue("inputs.scenario.too_large", file, limit=MAX_SCENARIO_BYTES)])
+    text = _decode_scenario(raw, file)
     try:
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
             positions: dict[KeyPath, Position] = {}
-            data = _construct(loader, node, file, (), positions) if node is not None else {}
+            data: Any = {}
+            if node is not None:
+                _check_size(node, file)
+                data = _construct(loader, node, file, (), positions)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Issue(f"{file}{line}: not valid YAML: {problem}")]) from exc
+        raise InputError([_issue("inputs.scenario.not_yaml", file,
+                                 mark.line + 1 if mark is not None else None,
+                                 problem=problem)]) from exc
+    except RecursionError:
+        raise InputError([_issue("inputs.scenario.too_deep", file, limit=MAX_DEPTH)]) from None
     if not isinstance(data, dict):
-        raise InputError([Issue(f"{file}: a scenario must be a mapping of fields")])
+        raise InputError([_issue("inputs.scenario.not_mapping", file)])
     return data, positions
 
 
@@ -214,17 +308,39 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: KeyPat
                positions: dict[KeyPath, Position]) -> Any:
     positions.setdefault(path, (file, node.start_mark.line + 1))
     if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # ``<<: *defaults`` merge keys, as safe_load does
         out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node, deep=True))
+            # Keys are text as written: ``011045:`` is "011045", not an octal number.
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                key = str(loader.construct_object(key_node, deep=True))
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                raise InputError([_issue("inputs.scenario.duplicate_key", file, line, key=key,
+                                         first=first_line[key])])
+            first_line[key] = line
             child = (*path, key)
-            positions[child] = (file, key_node.start_mark.line + 1)
+            positions[child] = (file, line)
             out[key] = _construct(loader, value_node, file, child, positions)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, item, file, (*path, i), positions)
                 for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode) and _is_id(path) and node.tag != "tag:yaml.org,2002:null":
+        return node.value
     return loader.construct_object(node, deep=True)
+
+
+def _is_id(path: KeyPath) -> bool:
+    """Whether the scalar at ``path`` is an id (kept as typed text)."""
+    last = path[-1] if path else None
+    if isinstance(last, str) and last in ID_KEYS:
+        return True
+    return (isinstance(last, int) and len(path) >= 2 and isinstance(path[-2], str)
+            and path[-2] in ID_LISTS)
 
 
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -252,7 +368,7 @@ def _load_chain(path: Path,
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
-        raise InputError([Issue(f"extends forms a cycle: {chain}", file=str(seen[-1]))])
+        raise InputError([_issue("inputs.scenario.extends_cycle", str(seen[-1]), chain=chain)])
     data, positions = _load_yaml(path)
     _resolve_paths(data, path.parent)
     parent = data.get("extends")
@@ -260,11 +376,11 @@ def _load_chain(path: Path,
         return data, positions
     if not isinstance(parent, str):
         file, line = positions.get(("extends",), (str(path), 0))
-        raise InputError([Issue(f"{file}:{line}: extends must be a file name")])
+        raise InputError([_issue("inputs.scenario.extends_type", file, line)])
     parent_path = (path.parent / parent)
     if not parent_path.exists():
         file, line = positions.get(("extends",), (str(path), 0))
-        raise InputError([Issue(f"{file}:{line}: extends names {parent!r}, which does not exist")])
+        raise InputError([_issue("inputs.scenario.extends_missing", file, line, parent=parent)])
     base, base_positions = _load_chain(parent_path, (*seen, path))
     merged = _deep_merge(base, data)
     # A list or scalar in the child replaces the parent's whole value, so the parent's
@@ -287,15 +403,15 @@ def _get(data: Any, key: KeyPath) -> Any:
 def parse_override(text: str) -> tuple[list[str], Any]:
     """Parse ``a.b=value`` into (["a", "b"], value); the value is read as a YAML scalar."""
     if "=" not in text:
-        raise InputError([Issue(f"--set {text!r}: expected key=value, e.g. solver.time_limit=10")])
+        raise InputError([Issue.of("inputs.set.no_equals", text=text)])
     key, raw = text.split("=", 1)
     parts = [p.strip() for p in key.strip().split(".") if p.strip()]
     if not parts:
-        raise InputError([Issue(f"--set {text!r}: the key is empty")])
+        raise InputError([Issue.of("inputs.set.empty_key", text=text)])
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
-        raise InputError([Issue(f"--set {text!r}: cannot read the value ({exc})")]) from exc
+        raise InputError([Issue.of("inputs.set.bad_value", text=text, reason=exc)]) from exc
     return parts, value
 
 
@@ -330,24 +446,25 @@ def _issue_for(error: Mapping[str, Any], positions: Mapping[KeyPath, Position],
             file, line = positions[loc[:n]]
             break
     kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        msg = f"unknown key {dotted!r}"
-    elif kind == "missing":
-        msg = f"missing required key {dotted!r}"
-    else:
-        detail = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-        got = error.get("input")
-        shown = f" (got {got!r})" if not isinstance(got, dict | list) and got is not None else ""
-        msg = f"{dotted or 'scenario'}: {detail}{shown}"
     where = f"{file}:{line}" if line else file
-    return Issue(f"{where}: {msg}")
+    if kind == "extra_forbidden":
+        return Issue.of("inputs.scenario.unknown_key", file=where, key=dotted)
+    if kind == "missing":
+        return Issue.of("inputs.scenario.missing_key", file=where, key=dotted)
+    detail = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    got = error.get("input")
+    if isinstance(got, dict | list) or got is None:
+        return Issue.of("inputs.scenario.invalid", file=where, key=dotted or "scenario",
+                        detail=detail)
+    return Issue.of("inputs.scenario.invalid_got", file=where, key=dotted or "scenario",
+                    detail=detail, got=repr(got))
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load, merge and validate a scenario file. Raises ``InputError`` with file:line places."""
     path = Path(path)
     if not path.exists():
-        raise InputError([Issue(f"scenario file {str(path)!r} does not exist")])
+        raise InputError([Issue.of("inputs.scenario.missing", path=str(path))])
     data, positions = _load_chain(path, ())
     data = apply_overrides(data, overrides, positions)
     data.pop("source", None)

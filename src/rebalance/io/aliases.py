@@ -4,6 +4,11 @@ Headers are compared after ``normalise_header``: trimmed, Unicode NFKC (full-wid
 digits and brackets become half-width), case-folded, and runs of spaces, hyphens and dots
 turned into one underscore. So ``Client ID``, ``client-id`` and ``ＣＬＩＥＮＴ_ＩＤ`` all mean
 ``client_id``.
+
+A header may carry decoration the reader looks through (``header_unit``): a bracketed note or
+unit (``年收入（元）``, ``收入(万元)``, ``重要程度[1-5]``) or a trailing unit word (``收入万元``).
+A money unit on an amount column is applied (万元 → × 10,000); an unknown unit there is
+reported, never guessed.
 """
 
 from __future__ import annotations
@@ -60,6 +65,18 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
 
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
+# Money units a header may name, and what one unit is in 元.
+UNIT_SCALES: Mapping[str, float] = {
+    "元": 1, "yuan": 1, "rmb": 1, "cny": 1, "¥": 1, "人民币": 1, "人民币元": 1,
+    "千元": 1e3, "万元": 1e4, "万": 1e4, "百万元": 1e6, "百万": 1e6, "亿元": 1e8, "亿": 1e8,
+}
+AMOUNT_COLUMNS: frozenset[str] = frozenset({"revenue", "potential"})
+_BRACKETED = re.compile(r"^(?P<base>.*?)\s*[(\[](?P<unit>[^()\[\]]*)[)\]]$")
+_TRAILING_UNIT = re.compile(
+    r"^(?P<base>.+?)\s*(?P<unit>" + "|".join(
+        re.escape(u) for u in sorted(UNIT_SCALES, key=len, reverse=True)) + r")$",
+    re.IGNORECASE)
+
 
 def normalise_header(text: str) -> str:
     """The form headers are compared in: trimmed, NFKC, case-folded, separators as ``_``."""
@@ -86,3 +103,19 @@ def priority(kind: str, column: str, header: str) -> int:
     key = normalise_header(header)
     names = [normalise_header(n) for n in accepted_names(kind, column)]
     return names.index(key) if key in names else len(names)
+
+
+def header_unit(text: str) -> tuple[str, str] | None:
+    """(header without its decoration, the unit or note) for ``收入(万元)`` / ``收入万元``;
+    None when the header carries no decoration. Brackets may be full-width."""
+    text = unicodedata.normalize("NFKC", text).strip().lstrip("\ufeff").strip()
+    for pattern in (_BRACKETED, _TRAILING_UNIT):
+        found = pattern.match(text)
+        if found and found.group("base").strip():
+            return found.group("base").strip(), found.group("unit").strip()
+    return None
+
+
+def unit_scale(unit: str) -> float | None:
+    """What one ``unit`` is in 元 (万元 → 10,000), or None for a unit the reader does not know."""
+    return UNIT_SCALES.get(unit.strip().casefold())
