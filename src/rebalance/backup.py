@@ -810,6 +810,19 @@ def _restrict_to_groups(candidates: Mapping[str, tuple[str, ...]],
 # --------------------------------------------------------------------------- diagnostics
 
 
+def impossible_backups(problem: Problem, scenario: Scenario,
+                       rules: Rules) -> tuple[list[str], list[str]]:
+    """Before any plan: clients no plan can give a backup (fewer than two managers may serve
+    them, e.g. a single-manager industry group), as (en, zh) reasons."""
+    # no eligible manager at all is a contradiction of its own (diagnose.contradictions)
+    lone = {cid: eligible for cid, eligible in rules.eligible.items() if len(eligible) == 1}
+    if not lone:
+        return [], []
+    owners = {cid: eligible[0] for cid, eligible in lone.items()}
+    candidates = {cid: () if cid in lone else ("?",) for cid in rules.eligible}
+    return _diagnose_no_candidate(problem, scenario, owners, candidates)
+
+
 def _diagnose_no_candidate(problem: Problem, scenario: Scenario,
                            client_to_manager: Mapping[str, str],
                            candidates: Mapping[str, tuple[str, ...]]

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from rebalance import __version__
 from rebalance.errors import InputError, NoPlanError, safe_text
-from rebalance.i18n import t
+from rebalance.i18n import DEFAULT_LANG, LANGS, t
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -70,7 +70,7 @@ def exit_codes(lang: str = "en") -> Iterator[Run]:
     """
     from rebalance.io.publish import OutputError
 
-    run = Run(lang)
+    run = Run(lang if lang in LANGS else DEFAULT_LANG)  # a bad --lang is told in English
     try:
         yield run
     except OutputError as exc:  # where the outputs go: one line, exit 2, old outputs kept

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides/isolates that can make a
 # line read differently from what it contains.
@@ -43,12 +44,14 @@ class Issue:
     row: int | None = None
     column: str | None = None
     header: str | None = None
-    key: str | None = None
-    values: tuple[tuple[str, object], ...] = ()
+    # how the message is rendered in another language; two issues saying the same thing in
+    # the same place are the same issue, however they were built
+    key: str | None = field(default=None, compare=False)
+    values: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
     @classmethod
     def of(cls, key: str, /, *, file: str | None = None, row: int | None = None,
-           column: str | None = None, header: str | None = None, **values: object) -> Issue:
+           column: str | None = None, header: str | None = None, **values: Any) -> Issue:
         """An issue whose text is the catalog message ``key`` with ``values``."""
         from rebalance.i18n import t
 
@@ -123,7 +126,7 @@ class IssueCollector:
         self.issues.append(Issue(message=message, file=file, row=row, column=column))
 
     def add_key(self, key: str, /, *, file: str | None = None, row: int | None = None,
-                column: str | None = None, **values: object) -> None:
+                column: str | None = None, **values: Any) -> None:
         """Add the catalog message ``key`` (see ``Issue.of``)."""
         self.issues.append(Issue.of(key, file=file, row=row, column=column, **values))
 

@@ -24,6 +24,7 @@ from rebalance.io.read import load_book
 from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_text, write_xlsx
 from rebalance.metrics import before_after, managers_outside
 from rebalance.pools import Rules, client_load
+from rebalance.presolve import warnings
 from rebalance.report.labels import band, client_label, number_formats, pct, who
 from rebalance.report.reasons import exchange_ids, explain
 from rebalance.report.tables import assignment_table, managers_table, moves_table, translate
@@ -196,6 +197,7 @@ def summary(plan: Plan, lang: str = "en") -> dict[str, Any]:
         "seed": plan.scenario.solver.seed,
         "versions": {"rebalance": __version__, "ortools": version("ortools")},
         "input_hash": plan.input_hash,
+        "warnings": [w.text("en") for w in warnings(plan.problem, plan.scenario, plan.rules)],
     }
     if plan.backups is not None:
         b = plan.backups

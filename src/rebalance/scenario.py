@@ -80,8 +80,8 @@ class Targets(_Model):
     growth: float = Field(default=0.08, ge=-1, le=100)
     method: Literal["proportional", "blend"] = "proportional"
     potential_weight: float = Field(default=0.3, ge=0, le=1)
-    max_growth: float | None = Field(default=None, ge=-1, le=100)
-    min_growth: float | None = Field(default=None, ge=-1, le=100)
+    max_growth: float | None = Field(default=None, le=100)  # below -1: targets.check_caps
+    min_growth: float | None = Field(default=None, le=100)
     round_to: float = Field(default=1000, gt=0, le=MAX_AMOUNT)
 
 
@@ -212,7 +212,7 @@ ID_KEYS = frozenset({"client", "manager", "client_id", "manager_id"})
 ID_LISTS = frozenset({"unlock"})
 
 
-def _issue(key: str, file: str, line: int | None = None, **values: object) -> Issue:
+def _issue(key: str, file: str, line: int | None = None, /, **values: Any) -> Issue:
     """A scenario issue at ``file:line``."""
     where = f"{file}:{line}" if line else file
     return Issue.of(key, file=where, **values)

@@ -236,7 +236,8 @@ def _department_total_units(problem: Problem, scenario: Scenario) -> int:
     return max(0, _round_half_up(raw / step))
 
 
-def _check_caps(scenario: Scenario) -> None:
+def check_caps(scenario: Scenario) -> None:
+    """``InputError`` when the growth caps contradict each other (known before solving)."""
     t = scenario.targets
     where = str(scenario.source) if scenario.source else "scenario"
     issues = []
@@ -264,7 +265,7 @@ def compute_targets(
     ``InputError`` when the caps contradict each other, and ``ValueError`` when the mapping
     names clients or managers the problem does not have.
     """
-    _check_caps(scenario)
+    check_caps(scenario)
     t = scenario.targets
     step = _exact(t.round_to)
     total_units = _department_total_units(problem, scenario)

@@ -35,9 +35,9 @@ def check_command(
 
         sc, problem, rules = pipeline.load(scenario, overrides)
         lang = run.lang = options.resolved(lang, sc)
-        plan = read_assignment(assignment, problem, sc.data.encoding)
+        plan = read_assignment(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
         verdict = check(problem, sc, plan, rules)
-        backups = read_backups(assignment, problem, sc.data.encoding)
+        backups = read_backups(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
         backup_problems = (check_backups(problem, sc, rules, plan, backups)
                            if backups is not None else [])
 

@@ -148,6 +148,7 @@ def solve_command(
 ) -> None:
     """Rebalance a scenario and write assignment, managers, moves, workbook and summary."""
     from rebalance.cli import console, exit_codes
+    from rebalance.commands.validate import before_solving
     from rebalance.errors import InputError, Issue
 
     with exit_codes(options.early_lang(lang, scenario)) as run:
@@ -162,6 +163,7 @@ def solve_command(
         lang = run.lang = resolve_lang(lang, sc.lang)
         out_dir = out if out is not None else Path("out") / sc.name
         check_out_dir(out_dir, pipeline.OUTPUT_FILES)
+        before_solving(problem, rules, sc, lang)
         progress = _Progress(lang, quiet)
         if not quiet:
             console.print(t("engine.solving", lang, name=sc.name, n=problem.num_clients,

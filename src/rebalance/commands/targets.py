@@ -168,7 +168,8 @@ def targets(
         loaded = load_scenario(scenario, overrides)
         lang = run.lang = options.resolved(lang, loaded)
         problem = load_problem(loaded)
-        plan_map = read_assignment(assignment, problem, loaded.data.encoding)
+        plan_map = read_assignment(assignment, problem, loaded.data.encoding,
+                                   loaded.data.restore_zeros)
         try:
             plan = compute_targets(problem, loaded, plan_map)
         except TargetsInfeasible as exc:

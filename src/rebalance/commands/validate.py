@@ -242,7 +242,25 @@ def validate(
         scenario = load_scenario(scenario_path, overrides)
         lang = run.lang = options.resolved(lang, scenario)
         problem, rules = load_book(scenario)
+        before_solving(problem, rules, scenario, lang)
         _print_summary(problem, rules, scenario, lang)
+
+
+def before_solving(problem: Problem, rules: Rules, scenario: Scenario, lang: str) -> None:
+    """Run the pre-solve checks (``rebalance.presolve``) as ``validate`` and ``solve`` do:
+    print the warnings, and end with exit 1 when hard rules contradict each other."""
+    from rebalance.cli import err_console
+    from rebalance.errors import NoPlanError
+    from rebalance.i18n import t
+    from rebalance.presolve import check_before_solving
+
+    report = check_before_solving(problem, scenario, rules)
+    if report.warnings:
+        err_console.print(t("inputs.warn.title", lang), style="yellow")
+        for warning in report.warnings:
+            err_console.print(f"  - {warning.text(lang)}", markup=False, soft_wrap=True)
+    if report.contradictions:
+        raise NoPlanError(report.reasons(lang))
 
 
 def register(app: typer.Typer) -> None:

@@ -236,4 +236,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--set {text!r}: cannot read the value ({reason})",
         "--set {text!r}：无法读取取值（{reason}）",
     ),
+    # warnings: legal, but probably a mistake
+    "inputs.warn.tolerance": (
+        "balance.{metric}.tolerance is {tolerance:g}, a band of ±{tolerance:.0%} around the "
+        "fair share that almost every manager is inside; did you mean {percent:g}?",
+        "balance.{metric}.tolerance 为 {tolerance:g}，即公平份额上下 ±{tolerance:.0%} 的区间，"
+        "几乎所有客户经理都在区间内；是否想写 {percent:g}？",
+    ),
+    "inputs.warn.no_balance": (
+        "every balance weight is 0: the plan will not balance anything",
+        "所有均衡权重都为 0：方案不会做任何均衡",
+    ),
+    "inputs.warn.lone_part_time": (
+        "{id} (fte {fte:g}) is the only manager of its pool ({industries}, {n} clients): it "
+        "holds the pool's whole share whatever its fte; give the pool another manager or "
+        "check the fte",
+        "{id}（人力系数 {fte:g}）是其均衡池（{industries}，{n} 个客户）中唯一的客户经理："
+        "无论人力系数多少都要承担整个池的份额；请为该池增加客户经理或检查人力系数",
+    ),
+    "inputs.warn.wan": (
+        "revenue looks like 万元 (the median client has {median:,.4g}) while targets.round_to "
+        "is {round_to:,.0f}: targets would be rounded to steps of {round_to:,.0f} 万元; write "
+        "revenue in 元, name the unit in the header (收入(万元)), or lower targets.round_to",
+        "收入看起来是以万元为单位（客户收入中位数为 {median:,.4g}），而 targets.round_to 为 "
+        "{round_to:,.0f}：指标会按 {round_to:,.0f} 万元取整；请以元填写收入、在列名中注明单位"
+        "（收入(万元)），或调小 targets.round_to",
+    ),
+    "inputs.warn.title": ("Warnings (the plan is still made):", "提醒（不影响生成方案）："),
 }

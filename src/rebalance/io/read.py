@@ -254,17 +254,17 @@ class _Cells:
     def get(self, record: Mapping[str, str | None], row: int, column: str,
             parse: Callable[[str], T], default: T, *, required: bool = False) -> T:
         raw = record.get(column)
-        where = {"file": self.table.name, "row": row, "column": column}
+        name = self.table.name
         if raw is None:
             if required:
-                self.issues.add_key("inputs.cell.empty", **where)
+                self.issues.add_key("inputs.cell.empty", file=name, row=row, column=column)
             return default
         try:
             return parse(raw)
         except CellError as exc:
-            self.issues.add_key(exc.key, **where, **exc.values)
+            self.issues.add_key(exc.key, file=name, row=row, column=column, **exc.values)
         except ValueError as exc:
-            self.issues.add(str(exc), **where)  # type: ignore[arg-type]
+            self.issues.add(str(exc), file=name, row=row, column=column)
         return default
 
     def amount(self, record: Mapping[str, str | None], row: int, column: str,
@@ -478,25 +478,25 @@ def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
     for row, record in table.items():
         client_id = record.get("client_id")
         manager_id = record.get("manager")
-        where = {"file": name, "row": row}
         if client_id is None:
-            issues.add_key("inputs.plan.client_empty", column="client_id", **where)
+            issues.add_key("inputs.plan.client_empty", column="client_id", file=name, row=row)
             continue
         if client_id not in problem.client_index:
-            issues.add_key("inputs.plan.client_unknown", column="client_id", **where,
+            issues.add_key("inputs.plan.client_unknown", column="client_id", file=name, row=row,
                            id=client_id, table=problem.clients_source)
             continue
         if client_id in first_row:
-            issues.add_key("inputs.plan.client_twice", column="client_id", **where,
+            issues.add_key("inputs.plan.client_twice", column="client_id", file=name, row=row,
                            id=client_id, first=first_row[client_id])
             continue
         first_row[client_id] = row
         if manager_id is None:
-            issues.add_key("inputs.plan.manager_empty", column="manager", **where, id=client_id)
+            issues.add_key("inputs.plan.manager_empty", column="manager", file=name, row=row,
+                           id=client_id)
         elif manager_id not in problem.manager_index:
             found = suggest.nearest(manager_id)
             issues.add_key("inputs.manager.unknown" if found is None
-                           else "inputs.manager.unknown_near", column="manager", **where,
+                           else "inputs.manager.unknown_near", column="manager", file=name, row=row,
                            id=manager_id, table=problem.managers_source,
                            label=suggest.label(found or ""))
         else:
