@@ -87,7 +87,8 @@ class Issue:
 
             message = t(self.key, lang, **dict(self.values))
         where = self.where(lang)
-        return safe_text(f"{where}: {message}" if where else message)
+        colon = "：" if lang == "zh" else ": "
+        return safe_text(f"{where}{colon}{message}" if where else message)
 
     def __str__(self) -> str:
         return self.text("en")
@@ -104,8 +105,8 @@ class InputError(Exception):
         """A head line and one line per issue, in ``lang``."""
         from rebalance.i18n import t
 
-        head = t("inputs.problems", lang, n=len(self.issues),
-                 s="s" if len(self.issues) != 1 else "")
+        n = len(self.issues)
+        head = t("inputs.problem", lang) if n == 1 else t("inputs.problems", lang, n=n)
         return "\n".join([head, *(f"  - {issue.text(lang)}" for issue in self.issues)])
 
 

@@ -192,6 +192,16 @@ def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
     column without a header (an unquoted ``1,234,567``), merged Excel cells (unless
     ``fill_merged``), cells over Excel's 32,767 characters and ids Excel kept only in part.
     """
+    table, issues = _read_table(path, encoding, kind, name, fill_merged)
+    if issues:
+        raise InputError(issues)
+    return table
+
+
+def _read_table(path: Path, encoding: str | None, kind: str, name: str | None,
+                fill_merged: bool) -> tuple[Table, list[Issue]]:
+    """``read_table``'s table and the problems found in its rows (raises only when the file or
+    its header cannot be read), so a book's cell checks still run beside them."""
     path = Path(path)
     name = name or path.name
     raw = read_cells(path, encoding, name)
@@ -236,9 +246,7 @@ def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
         rows.append(row)
     table = Table(path=path, name=name, kind=kind, columns=columns, extra_columns=tuple(extra),
                   records=tuple(records), rows=tuple(rows), encoding=raw.encoding, scales=scales)
-    if issues:
-        raise InputError(table.named(issues.issues))
-    return table
+    return table, table.named(issues.issues)
 
 
 # --------------------------------------------------------------------------- rows
@@ -385,15 +393,17 @@ def _read_book(scenario: Scenario) -> _Book:
     clients: list[Client] | None = None
     managers: list[Manager] | None = None
     try:
-        tables.append(read_table(cpath, encoding, "clients", cname, fill))
-        clients, found = clients_from_table(tables[-1])
-        issues.extend(found)
+        table, found = _read_table(cpath, encoding, "clients", cname, fill)
+        tables.append(table)
+        clients, parsed = clients_from_table(table)
+        issues.extend([*found, *parsed])
     except InputError as exc:
         issues.extend(exc.issues)
     try:
-        tables.append(read_table(mpath, encoding, "managers", mname, fill))
-        managers, found = managers_from_table(tables[-1])
-        issues.extend(found)
+        table, found = _read_table(mpath, encoding, "managers", mname, fill)
+        tables.append(table)
+        managers, parsed = managers_from_table(table)
+        issues.extend([*found, *parsed])
     except InputError as exc:
         issues.extend(exc.issues)
 
