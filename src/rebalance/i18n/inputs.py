@@ -47,9 +47,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inputs.parquet.unreadable": (
         "is not a readable Parquet file ({reason})", "不是可读取的 Parquet 文件（{reason}）"),
     "inputs.excel.merged": (
-        'sheet "{sheet}", cells {range} ({header}) are merged, so all but the first would be '
+        'sheet "{sheet}", cells {range} ({heading}) are merged, so all but the first would be '
         "read as blank; unmerge them, or set data.fill_merged: true to fill the value down",
-        '工作表 "{sheet}" 的单元格 {range}（{header}）是合并单元格，除第一个外都会被读成空白；'
+        '工作表 "{sheet}" 的单元格 {range}（{heading}）是合并单元格，除第一个外都会被读成空白；'
         "请取消合并，或在场景中设置 data.fill_merged: true 向下填充",
     ),
     # headers

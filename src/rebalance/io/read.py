@@ -164,12 +164,14 @@ def _merged_issues(raw: RawCells, fill: bool, name: str) -> list[Issue]:
         if fill and r0 >= 1:
             value = raw.rows[r0][c0] if r0 < len(raw.rows) and c0 < len(raw.rows[r0]) else None
             for r in range(r0, min(r1, len(raw.rows) - 1) + 1):
-                for c in range(c0, min(c1, len(raw.rows[r]) - 1) + 1):
-                    raw.rows[r][c] = value
+                row = raw.rows[r]
+                row.extend([None] * (c1 + 1 - len(row)))  # merged cells are absent from the XML
+                for c in range(c0, c1 + 1):
+                    row[c] = value
             continue
         issues.append(Issue.of("inputs.excel.merged", file=name, row=r0 + 1,
                                sheet=raw.sheet or "", range=ref,
-                               header=_column_label(header, c0)))
+                               heading=_column_label(header, c0)))
     return issues
 
 
@@ -456,8 +458,11 @@ def _restore_zeros(table: Table, problem: Problem, restore: bool) -> Table:
     """The plan with ids that lost their leading zeros (a CSV saved by Excel) put right when
     ``restore``; otherwise one issue that recognises it and offers the fix."""
     ids = [(r.get("client_id"), r.get("manager")) for r in table.records]
-    unknown_clients = {c for c, _ in ids if c is not None and c not in problem.client_index}
-    unknown_managers = {m for _, m in ids if m is not None and m not in problem.manager_index}
+    # in file order, so the example the message gives is the first one in the file
+    unknown_clients = dict.fromkeys(c for c, _ in ids
+                                    if c is not None and c not in problem.client_index)
+    unknown_managers = dict.fromkeys(m for _, m in ids
+                                     if m is not None and m not in problem.manager_index)
     fix = {**lost_zeros(unknown_clients, problem.client_index),
            **lost_zeros(unknown_managers, problem.manager_index)}
     if not fix:
