@@ -80,77 +80,71 @@ class Problem:
         seen_m: dict[str, Manager] = {}
         for m in self.managers:
             if not m.manager_id:
-                issues.add("manager id is empty", file=mfile, row=m.row, column="manager_id")
+                issues.add_key("inputs.book.manager_id_empty", file=mfile, row=m.row,
+                               column="manager_id")
             elif m.manager_id in seen_m:
                 first = seen_m[m.manager_id]
-                issues.add(
-                    f'duplicate manager id "{m.manager_id}" (first seen in row {first.row})',
-                    file=mfile, row=m.row, column="manager_id",
-                )
+                issues.add_key("inputs.book.manager_id_twice", file=mfile, row=m.row,
+                               column="manager_id", id=m.manager_id, first=first.row)
             else:
                 seen_m[m.manager_id] = m
             if not m.fte > 0:
-                issues.add(f"fte must be greater than 0, got {m.fte:g}",
-                           file=mfile, row=m.row, column="fte")
+                issues.add_key("inputs.cell.fte", file=mfile, row=m.row, column="fte",
+                               text=f"{m.fte:g}")
             if m.status not in STATUSES:
-                issues.add(f'unknown status "{m.status}"', file=mfile, row=m.row, column="status")
+                issues.add_key("inputs.cell.status", file=mfile, row=m.row, column="status",
+                               text=m.status)
             if m.capacity is not None and m.capacity < 0:
-                issues.add(f"capacity must be 0 or more, got {m.capacity}",
-                           file=mfile, row=m.row, column="capacity")
+                issues.add_key("inputs.cell.negative", file=mfile, row=m.row, column="capacity",
+                               what="capacity", text=m.capacity)
             if not m.industries:
-                issues.add("no industry group given", file=mfile, row=m.row, column="industry")
+                issues.add_key("inputs.book.no_industry", file=mfile, row=m.row,
+                               column="industry")
 
         served = {ind for m in self.managers if m.staying for ind in m.industries}
         seen_c: dict[str, Client] = {}
         for c in self.clients:
             if not c.client_id:
-                issues.add("client id is empty", file=cfile, row=c.row, column="client_id")
+                issues.add_key("inputs.plan.client_empty", file=cfile, row=c.row,
+                               column="client_id")
             elif c.client_id in seen_c:
                 first_client = seen_c[c.client_id]
-                issues.add(
-                    f'duplicate client id "{c.client_id}" (first seen in row {first_client.row})',
-                    file=cfile, row=c.row, column="client_id",
-                )
+                issues.add_key("inputs.book.client_id_twice", file=cfile, row=c.row,
+                               column="client_id", id=c.client_id, first=first_client.row)
             else:
                 seen_c[c.client_id] = c
             if not c.revenue >= 0:
-                issues.add(f"revenue must be 0 or more, got {c.revenue:g}",
-                           file=cfile, row=c.row, column="revenue")
+                issues.add_key("inputs.cell.negative", file=cfile, row=c.row, column="revenue",
+                               what="revenue", text=f"{c.revenue:g}")
             if not 1 <= c.importance <= 5:
-                issues.add(f"importance must be 1-5 (or S/A/B/C/D), got {c.importance}",
-                           file=cfile, row=c.row, column="importance")
+                issues.add_key("inputs.cell.importance", file=cfile, row=c.row,
+                               column="importance", text=c.importance)
             if not 0 <= c.relationship <= 1:
-                issues.add(f"relationship must be between 0 and 1, got {c.relationship:g}",
-                           file=cfile, row=c.row, column="relationship")
+                issues.add_key("inputs.cell.relationship", file=cfile, row=c.row,
+                               column="relationship", text=f"{c.relationship:g}")
             if c.potential is not None and not c.potential >= 0:
-                issues.add(f"potential must be 0 or more, got {c.potential:g}",
-                           file=cfile, row=c.row, column="potential")
+                issues.add_key("inputs.cell.negative", file=cfile, row=c.row, column="potential",
+                               what="potential", text=f"{c.potential:g}")
             if c.manager is not None and c.manager not in seen_m:
-                issues.add(
-                    f'manager "{c.manager}" is not in the managers table ({mfile})',
-                    file=cfile, row=c.row, column="manager",
-                )
+                issues.add_key("inputs.manager.unknown", file=cfile, row=c.row,
+                               column="manager", id=c.manager, table=mfile)
             if c.backup is not None and c.backup not in seen_m:
-                issues.add(
-                    f'backup manager "{c.backup}" is not in the managers table ({mfile})',
-                    file=cfile, row=c.row, column="backup",
-                )
+                issues.add_key("inputs.manager.unknown", file=cfile, row=c.row,
+                               column="backup", id=c.backup, table=mfile)
             if c.industry and c.industry not in served:
                 known = ", ".join(sorted(served)) or "none"
-                issues.add(
-                    f'no staying manager serves industry "{c.industry}" (served: {known})',
-                    file=cfile, row=c.row, column="industry",
-                )
+                issues.add_key("inputs.book.industry_unserved", file=cfile, row=c.row,
+                               column="industry", industry=c.industry, known=known)
             elif not c.industry:
-                issues.add("industry is empty", file=cfile, row=c.row, column="industry")
+                issues.add_key("inputs.cell.empty", file=cfile, row=c.row, column="industry")
             if c.locked:
                 owner = seen_m.get(c.manager) if c.manager else None
                 if c.manager is None:
-                    issues.add("locked, but the client has no current manager to stay with",
-                               file=cfile, row=c.row, column="locked")
+                    issues.add_key("inputs.book.locked_new", file=cfile, row=c.row,
+                                   column="locked")
                 elif owner is not None and not owner.staying:
-                    issues.add(f'locked to manager "{c.manager}", who is leaving',
-                               file=cfile, row=c.row, column="locked")
+                    issues.add_key("inputs.book.locked_leaving", file=cfile, row=c.row,
+                                   column="locked", id=c.manager)
         issues.raise_if_any()
 
     @cached_property

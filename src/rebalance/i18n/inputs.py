@@ -264,4 +264,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "（收入(万元)），或调小 targets.round_to",
     ),
     "inputs.warn.title": ("Warnings (the plan is still made):", "提醒（不影响生成方案）："),
+    # the book as a whole (rebalance.data.Problem)
+    "inputs.book.manager_id_empty": ("manager id is empty", "客户经理编码为空"),
+    "inputs.book.manager_id_twice": (
+        'duplicate manager id "{id}" (first seen in row {first})',
+        '客户经理编码 "{id}" 重复（首次出现在第 {first} 行）',
+    ),
+    "inputs.book.client_id_twice": (
+        'duplicate client id "{id}" (first seen in row {first})',
+        '客户编码 "{id}" 重复（首次出现在第 {first} 行）',
+    ),
+    "inputs.book.no_industry": ("no industry group given", "没有填写行业组"),
+    "inputs.book.industry_unserved": (
+        'no staying manager serves industry "{industry}" (served: {known})',
+        '没有在岗客户经理负责行业 "{industry}"（已覆盖的行业：{known}）',
+    ),
+    "inputs.book.locked_new": (
+        "locked, but the client has no current manager to stay with",
+        "已锁定，但该客户没有可保留的现客户经理",
+    ),
+    "inputs.book.locked_leaving": (
+        'locked to manager "{id}", who is leaving', '锁定给即将离职的客户经理 "{id}"'),
 }
