@@ -420,3 +420,29 @@ def test_arbitrary_cells_and_yaml_scalars_never_crash(
     scenario.write_text(f"{text}{key}:{nested} {value}\n", encoding="utf-8")
     code, out = run("validate", str(scenario))
     assert code in (0, 1, 2), out
+
+
+SOLVE_FIELDS = ("balance.revenue.tolerance", "balance.importance.weight", "continuity.weight",
+                "continuity.max_moves", "continuity.protect_importance", "solver.seed",
+                "solver.time_limit", "targets.round_to", "targets.growth", "targets.max_growth",
+                "backup.enabled", "backup.max_per_manager", "priorities")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(field=st.sampled_from(SOLVE_FIELDS), scalar=YAML_SCALARS)
+def test_arbitrary_yaml_scalars_never_crash_solve(tmp_path_factory: pytest.TempPathFactory,
+                                                  field: str, scalar: object) -> None:
+    """Any YAML scalar in a solver-facing field: solve exits 0, 1 or 2, never 3 — nothing
+    reaches OR-Tools that makes it raise."""
+    tmp = tmp_path_factory.mktemp("solve")
+    value = scalar if isinstance(scalar, str) else repr(scalar)
+    code, out = run("solve", str(book(tmp)), "--out", str(tmp / "out"), "-q",
+                    "--set", f"{field}={value}", "--set", "solver.time_limit=2")
+    assert code in (0, 1, 2), out
+
+
+def test_ids_given_with_set_are_text(tmp_path: Path) -> None:
+    """`--set 'locks=[{client: 011045, manager: 00232}]'` locks "011045", not octal 4645."""
+    scenario = load_scenario(book(tmp_path), ["locks=[{client: 011045, manager: 00232}]"])
+    assert (scenario.locks[0].client, scenario.locks[0].manager) == ("011045", "00232")

@@ -408,8 +408,20 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     parts = [p.strip() for p in key.strip().split(".") if p.strip()]
     if not parts:
         raise InputError([Issue.of("inputs.set.empty_key", text=text)])
+    if not raw.strip():
+        return parts, None
+    # Read like a scenario file: bounded aliases, duplicate keys refused, ids kept as text.
+    where = f"--set {text}"
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        loader = yaml.SafeLoader(raw)
+        try:
+            node = loader.get_single_node()
+            value = None
+            if node is not None:
+                _check_size(node, where)
+                value = _construct(loader, node, where, tuple(parts), {})
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise InputError([Issue.of("inputs.set.bad_value", text=text, reason=exc)]) from exc
     return parts, value

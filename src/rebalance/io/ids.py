@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rebalance.data import Client, Manager
 from rebalance.errors import Issue
@@ -99,20 +100,20 @@ def pair_issues(scenario: Scenario, clients: Iterable[Client],
     staying = {m.manager_id: m.staying for m in managers}
     suggest_client, suggest_manager = client_suggester(clients), manager_suggester(managers)
     issues: list[Issue] = []
+
+    def unknown(role: str, value: str, suggest: Suggester, section: str, n: int) -> Issue:
+        found = suggest.nearest(value)
+        key = f"inputs.pair.unknown_{role}" + ("" if found is None else "_near")
+        named: dict[str, Any] = {role: value}  # the template's {client} or {manager}
+        return Issue.of(key, file=where, section=section, n=n, label=suggest.label(found or ""),
+                        **named)
+
     for section, pairs in (("locks", scenario.locks), ("forbid", scenario.forbid)):
         for n, pair in enumerate(pairs, start=1):
             if pair.client not in client_ids:
-                found = suggest_client.nearest(pair.client)
-                issues.append(Issue.of(
-                    "inputs.pair.unknown_client" if found is None else
-                    "inputs.pair.unknown_client_near", file=where, section=section, n=n,
-                    client=pair.client, label=suggest_client.label(found or "")))
+                issues.append(unknown("client", pair.client, suggest_client, section, n))
             if pair.manager not in staying:
-                found = suggest_manager.nearest(pair.manager)
-                issues.append(Issue.of(
-                    "inputs.pair.unknown_manager" if found is None else
-                    "inputs.pair.unknown_manager_near", file=where, section=section, n=n,
-                    manager=pair.manager, label=suggest_manager.label(found or "")))
+                issues.append(unknown("manager", pair.manager, suggest_manager, section, n))
             elif section == "locks" and not staying[pair.manager]:
                 issues.append(Issue.of("inputs.pair.lock_leaving", file=where, n=n,
                                        client=pair.client, manager=pair.manager))
