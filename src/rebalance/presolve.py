@@ -41,15 +41,24 @@ class PreSolve:
         return [f.text(lang) for f in self.contradictions]
 
 
-def check_before_solving(problem: Problem, scenario: Scenario, rules: Rules) -> PreSolve:
+def check_before_solving(problem: Problem, scenario: Scenario, rules: Rules,
+                         counting: bool = True) -> PreSolve:
     """Contradictions between hard rules and warnings, without solving; ``InputError`` for
-    target caps that contradict each other."""
+    target caps that contradict each other.
+
+    ``counting=False`` leaves out ``diagnose.contradictions``: for ``solve``, whose engine runs
+    exactly those checks first thing (``solve.solve``) and reports them the same way, so a
+    large book does not pay for them twice (they still run here when another contradiction
+    stops the run, so that every one is named at once).
+    """
     check_caps(scenario)
-    found = list(contradictions(problem, scenario, rules))
+    backups: list[Finding] = []
     if scenario.backup.enabled:
         en, zh = impossible_backups(problem, scenario, rules)
-        found += [Finding(e, z) for e, z in zip(en, zh, strict=True)]
-    return PreSolve(tuple(found), tuple(warnings(problem, scenario, rules)))
+        backups = [Finding(e, z) for e, z in zip(en, zh, strict=True)]
+    # when this stops the run anyway, name every contradiction at once
+    found = list(contradictions(problem, scenario, rules)) if counting or backups else []
+    return PreSolve(tuple(found + backups), tuple(warnings(problem, scenario, rules)))
 
 
 def warnings(problem: Problem, scenario: Scenario, rules: Rules) -> list[Issue]:

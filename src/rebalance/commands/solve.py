@@ -163,7 +163,8 @@ def solve_command(
         lang = run.lang = resolve_lang(lang, sc.lang)
         out_dir = out if out is not None else Path("out") / sc.name
         check_out_dir(out_dir, pipeline.OUTPUT_FILES)
-        before_solving(problem, rules, sc, lang)
+        # the engine runs the counting checks itself, first thing (exit 1 the same way)
+        before_solving(problem, rules, sc, lang, counting=False)
         progress = _Progress(lang, quiet)
         if not quiet:
             console.print(t("engine.solving", lang, name=sc.name, n=problem.num_clients,

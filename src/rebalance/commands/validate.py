@@ -246,15 +246,17 @@ def validate(
         _print_summary(problem, rules, scenario, lang)
 
 
-def before_solving(problem: Problem, rules: Rules, scenario: Scenario, lang: str) -> None:
+def before_solving(problem: Problem, rules: Rules, scenario: Scenario, lang: str,
+                   counting: bool = True) -> None:
     """Run the pre-solve checks (``rebalance.presolve``) as ``validate`` and ``solve`` do:
-    print the warnings, and end with exit 1 when hard rules contradict each other."""
+    print the warnings, and end with exit 1 when hard rules contradict each other
+    (``counting``: see ``check_before_solving``)."""
     from rebalance.cli import err_console
     from rebalance.errors import NoPlanError
     from rebalance.i18n import t
     from rebalance.presolve import check_before_solving
 
-    report = check_before_solving(problem, scenario, rules)
+    report = check_before_solving(problem, scenario, rules, counting)
     if report.warnings:
         err_console.print(t("inputs.warn.title", lang), style="yellow")
         for warning in report.warnings:
