@@ -386,6 +386,12 @@ def test_input_error_lists_every_issue_once() -> None:
 
 # --------------------------------------------------------------------------- property
 
+# Text that has broken terminals, spreadsheets or rich tables before, beside arbitrary text.
+HOSTILE = st.sampled_from(["[/]", "[bold]x[/bold", "\x1b[2J", "\x1b]0;t\x07", "a\u202eb",
+                           "=1+1", "-5", "+86", "@x", "'0", "011045", "1,234", "\t x ", "\ufeff",
+                           "长" * 40])
+CELL = st.one_of(st.text(max_size=30), HOSTILE)
+
 SCENARIO_FIELDS = ("balance.revenue.tolerance", "balance.clients.weight", "continuity.weight",
                    "continuity.max_moves", "solver.seed", "solver.workers", "targets.round_to",
                    "targets.growth", "eligibility", "name", "locks")
@@ -399,8 +405,8 @@ YAML_SCALARS = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(row=st.integers(0, len(CLIENTS) - 1), col=st.integers(0, len(CLIENTS[0]) - 1),
-       cell=st.text(max_size=30), field=st.sampled_from(SCENARIO_FIELDS), scalar=YAML_SCALARS,
-       managers_cell=st.text(max_size=10))
+       cell=CELL, field=st.sampled_from(SCENARIO_FIELDS), scalar=YAML_SCALARS,
+       managers_cell=CELL)
 def test_arbitrary_cells_and_yaml_scalars_never_crash(
         tmp_path_factory: pytest.TempPathFactory, row: int, col: int, cell: str, field: str,
         scalar: object, managers_cell: str) -> None:
@@ -430,15 +436,20 @@ SOLVE_FIELDS = ("balance.revenue.tolerance", "balance.importance.weight", "conti
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(field=st.sampled_from(SOLVE_FIELDS), scalar=YAML_SCALARS)
+@given(field=st.sampled_from(SOLVE_FIELDS), scalar=YAML_SCALARS, manager=HOSTILE, name=CELL)
 def test_arbitrary_yaml_scalars_never_crash_solve(tmp_path_factory: pytest.TempPathFactory,
-                                                  field: str, scalar: object) -> None:
-    """Any YAML scalar in a solver-facing field: solve exits 0, 1 or 2, never 3 — nothing
-    reaches OR-Tools that makes it raise."""
+                                                  field: str, scalar: object, manager: str,
+                                                  name: str) -> None:
+    """Any YAML scalar in a solver-facing field, hostile text as a manager's id and as a
+    client's name: solve exits 0, 1 or 2, never 3 — nothing reaches OR-Tools (or the
+    terminal tables) that makes it raise."""
     tmp = tmp_path_factory.mktemp("solve")
+    clients = [[manager if cell == "00231" else cell for cell in row] for row in CLIENTS]
+    managers = [[manager if cell == "00231" else cell for cell in row] for row in MANAGERS]
+    clients[2][1] = name
     value = scalar if isinstance(scalar, str) else repr(scalar)
-    code, out = run("solve", str(book(tmp)), "--out", str(tmp / "out"), "-q",
-                    "--set", f"{field}={value}", "--set", "solver.time_limit=2")
+    code, out = run("solve", str(book(tmp, clients, managers)), "--out", str(tmp / "out"),
+                    "-q", "--set", f"{field}={value}", "--set", "solver.time_limit=2")
     assert code in (0, 1, 2), out
 
 

@@ -78,6 +78,8 @@ TABLE_COLUMNS = ("manager", "status", "clients", "revenue", "revenue_dev", "impo
 
 
 def _manager_table(plan: Any, lang: str) -> Table:
+    from rebalance.commands.validate import shown
+
     table = Table(title=t("engine.table.title", lang), title_justify="left")
     for i, col in enumerate(TABLE_COLUMNS):
         table.add_column(t(f"engine.table.{col}", lang), justify="left" if i < 2 else "right",
@@ -92,7 +94,7 @@ def _manager_table(plan: Any, lang: str) -> Table:
         dev_before = (before[(mid, "revenue")] - share) / share if share else None
         dev_after = verdict.devs.get((mid, "revenue")) if share else None
         table.add_row(
-            who(problem, mid),
+            shown(who(problem, mid)),  # an id like "[/]" is text, not markup
             t(f"common.status.{m.status}", lang),
             f"{before[(mid, 'clients')]:.0f} → {verdict.loads.get((mid, 'clients'), 0):.0f}",
             f"{_fmt_num(before[(mid, 'revenue')])} → "

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from rebalance.commands import options
 from rebalance.data import STATUSES, Problem
+from rebalance.errors import safe_text
 from rebalance.i18n import catalog, t
 from rebalance.metrics import outside_band
 from rebalance.pools import METRICS, Rules, client_load
@@ -115,6 +117,12 @@ def clients_bigger_than_band(problem: Problem, rules: Rules,
     return out
 
 
+def shown(text: str) -> str:
+    """Text from the data, safe in a rich table or line: control characters escaped
+    (``safe_text``) and ``[...]`` never read as markup (a name like ``[/]`` would raise)."""
+    return escape(safe_text(text))
+
+
 def _money(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -134,7 +142,7 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
 
     t = _labels(lang)
     total_revenue = sum(c.revenue for c in problem.clients)
-    console.print(t["title"].format(name=scenario.name, clients=problem.num_clients,
+    console.print(t["title"].format(name=shown(scenario.name), clients=problem.num_clients,
                                     managers=problem.num_managers,
                                     revenue=_money(total_revenue)), style="bold")
     console.print(t["ok"], style="green")
@@ -150,9 +158,9 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
         members = [c for c in problem.clients if c.industry == ind]
         revenue = sum(c.revenue for c in members)
         serving = [m.manager_id for m in problem.managers if m.staying and m.serves(ind)]
-        groups.add_row(ind, str(len(members)), _money(revenue),
+        groups.add_row(shown(ind), str(len(members)), _money(revenue),
                        f"{revenue / total_revenue:.0%}" if total_revenue else "—",
-                       f"{len(serving)}: {', '.join(serving)}")
+                       shown(f"{len(serving)}: {', '.join(serving)}"))
     console.print(groups)
 
     pools = RichTable(title=t["pools"], title_justify="left")
@@ -160,7 +168,8 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
                       (t["fte"], "right"), (t["clients"], "right"), (t["revenue"], "right")):
         pools.add_column(col, justify=just)  # type: ignore[arg-type]
     for pool in rules.pools:
-        pools.add_row(str(pool.index + 1), "、".join(pool.industries), ", ".join(pool.manager_ids),
+        pools.add_row(str(pool.index + 1), shown("、".join(pool.industries)),
+                      shown(", ".join(pool.manager_ids)),
                       f"{pool.fte:g}", str(len(pool.client_ids)),
                       _money(pool.totals["revenue"]))
     console.print(pools)
@@ -180,7 +189,7 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
         table.add_column(t["dev"], justify="right")
     table.add_column(t["outside"])
     for m, row in zip(problem.managers, today, strict=True):
-        cells = [m.manager_id, m.name, "、".join(m.industries)]
+        cells = [shown(m.manager_id), shown(m.name), shown("、".join(m.industries))]
         if show_status:
             cells.append(t[f"status_{m.status}"])
         cells.append(f"{m.fte:g}")
@@ -214,9 +223,9 @@ def _print_summary(problem: Problem, rules: Rules, scenario: Scenario, lang: str
         console.print(t["big"])
         for cid, upper, eligible in big:
             c = problem.client(cid)
-            console.print(t["big_row"].format(cid=cid, name=c.name, revenue=_money(c.revenue),
-                                              upper=_money(upper), managers=", ".join(eligible)),
-                          markup=False)
+            console.print(safe_text(t["big_row"].format(
+                cid=cid, name=c.name, revenue=_money(c.revenue), upper=_money(upper),
+                managers=", ".join(eligible))), markup=False)
     num_new = sum(1 for c in problem.clients if c.manager is None)
     num_leaving = sum(1 for c in problem.clients
                       if c.manager is not None and not problem.manager(c.manager).staying)
