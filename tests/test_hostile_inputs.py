@@ -457,3 +457,22 @@ def test_ids_given_with_set_are_text(tmp_path: Path) -> None:
     """`--set 'locks=[{client: 011045, manager: 00232}]'` locks "011045", not octal 4645."""
     scenario = load_scenario(book(tmp_path), ["locks=[{client: 011045, manager: 00232}]"])
     assert (scenario.locks[0].client, scenario.locks[0].manager) == ("011045", "00232")
+
+
+def test_markup_and_escape_sequences_in_ids_are_shown_as_text_by_every_command(
+        tmp_path: Path) -> None:
+    """A manager id `[/]` (rich markup) and a name holding a terminal title sequence: solve,
+    check, targets and validate print them as text and exit 0."""
+    clients = [[cell.replace("00231", "[/]") for cell in row] for row in CLIENTS]
+    managers = [[cell.replace("00231", "[/]").replace("王芳", "王\x1b]0;pwned\x07芳")
+                 for cell in row] for row in MANAGERS]
+    scenario = book(tmp_path, clients, managers)
+    code, out = run("solve", str(scenario), "--out", str(tmp_path / "out"))
+    assert code == 0, out
+    plan = str(tmp_path / "out" / "assignment.csv")
+    for command in (["check", "--assignment", plan], ["targets", "--assignment", plan],
+                    ["validate"]):
+        code, out = run(command[0], str(scenario), *command[1:])
+        assert code == 0, out
+        assert "\x1b" not in out and "\x07" not in out
+    assert "[/]" in out and "王\\x1b]0;pwned\\x07芳" in out

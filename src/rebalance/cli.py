@@ -16,10 +16,12 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
+from rich.text import Text
 
 from rebalance import __version__
 from rebalance.errors import InputError, NoPlanError, safe_text
@@ -46,8 +48,21 @@ def _width(stream: object) -> int | None:
     return None if callable(isatty) and isatty() else 200
 
 
-console = Console(highlight=False, width=_width(sys.stdout))
-err_console = Console(stderr=True, highlight=False)
+class SafeConsole(Console):
+    """A console for text that may hold cells of the planner's data: control characters and
+    escape sequences are shown escaped, and text whose brackets are not valid rich markup
+    (a client named ``[/]``) is printed as it is instead of raising."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        text = safe_text(text, lines=True)
+        try:
+            return super().render_str(text, **kwargs)
+        except MarkupError:
+            return super().render_str(text, **{**kwargs, "markup": False})
+
+
+console = SafeConsole(highlight=False, width=_width(sys.stdout))
+err_console = SafeConsole(stderr=True, highlight=False)
 
 T = TypeVar("T")
 

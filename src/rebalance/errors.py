@@ -20,13 +20,19 @@ from typing import Any
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def safe_text(text: str) -> str:
-    """``text`` with control characters and escape sequences shown as ``\\x1b`` etc."""
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+_UNSAFE_IN_LINES = re.compile(  # the same, but line breaks and tabs stay
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-    return _UNSAFE.sub(escape, text)
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str, lines: bool = False) -> str:
+    """``text`` with control characters and escape sequences shown as ``\\x1b`` etc.;
+    ``lines=True`` keeps line breaks and tabs (text of several lines)."""
+    return (_UNSAFE_IN_LINES if lines else _UNSAFE).sub(_escape, text)
 
 
 @dataclass(frozen=True)
