@@ -317,7 +317,7 @@ def test_errors_name_the_column_as_the_file_spells_it(tmp_path: Path) -> None:
     assert code == 2 and 'clients.csv row 3, 年收入 (revenue): "12万" is not a number' in out
     code, out = run("validate", str(scenario), "--lang", "zh")
     assert code == 2 and "输入有误" in out
-    assert 'clients.csv 第 3 行, 年收入 (revenue)："12万" 不是数字' in out
+    assert 'clients.csv 第 3 行，年收入 (revenue)："12万" 不是数字' in out
 
 
 def test_decorated_headers_are_recognised_and_units_applied_or_reported(tmp_path: Path) -> None:
@@ -381,7 +381,7 @@ def test_input_error_lists_every_issue_once() -> None:
     error = InputError([Issue.of("inputs.cell.empty", file="a.csv", row=2, column="revenue",
                                  header="收入")])
     assert error.render("zh").splitlines() == [
-        "输入中有 1 个问题：", "  - a.csv 第 2 行, 收入 (revenue)：为空"]
+        "输入中有 1 个问题：", "  - a.csv 第 2 行，收入 (revenue)：为空"]
 
 
 # --------------------------------------------------------------------------- property

@@ -82,7 +82,8 @@ class Issue:
             column = self.column
             if self.header and self.header != self.column:
                 column = f"{self.header} ({self.column})"
-            where = f"{where}, {column}" if where else column
+            comma = "，" if lang == "zh" else ", "
+            where = f"{where}{comma}{column}" if where else column
         return where
 
     def text(self, lang: str = "en") -> str:
