@@ -8,6 +8,7 @@ in Chinese with ``--lang zh``), and nothing ends in a traceback.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -147,6 +148,34 @@ def test_an_xlsx_id_excel_kept_only_in_part_is_reported(tmp_path: Path) -> None:
     code, out = run("validate", str(book(tmp_path, clients_file="clients.xlsx")))
     assert code == 2
     assert "clients.xlsx row 2, client_id" in out and "15 significant digits" in out
+
+
+def test_excel_quirks_that_would_read_as_blanks_or_dates_are_reported(tmp_path: Path) -> None:
+    """A formula never calculated (a file written by a program) would read as blank, an id
+    Excel turned into a date would read as one: both are errors naming cell and row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["client_id", "industry", "revenue", "importance", "manager"])
+    ws.append(["C1", "政府", 100, "=2+3", "00231"])  # importance: a formula with no value
+    ws.append([dt.datetime(2024, 1, 2), "政府", 100, 3, "00232"])  # "1-2" typed, now a date
+    wb.save(tmp_path / "clients.xlsx")
+    code, out = run("validate", str(book(tmp_path, clients_file="clients.xlsx")))
+    assert code == 2
+    assert "clients.xlsx row 2, importance: cell D2 holds a formula whose value was never " \
+           "calculated" in out
+    assert 'clients.xlsx row 3, client_id: "2024-01-02" is a date' in out
+
+
+def test_a_title_row_above_the_header_is_pointed_out(tmp_path: Path) -> None:
+    """Column names on row 2 under a title: the missing columns are listed, and the row
+    where the names seem to be is named."""
+    path = tmp_path / "clients.csv"
+    rows = [["2024年集团客户清单"], *CLIENTS]
+    write_csv(path, rows)
+    code, out = run("validate", str(book(tmp_path)))
+    assert code == 2
+    assert 'missing required column "client_id"' in out
+    assert "the column names seem to be on row 2: delete the 1 row(s) above them" in out
 
 
 @pytest.mark.parametrize(("extra", "words"), [

@@ -52,7 +52,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         '工作表 "{sheet}" 的单元格 {range}（{heading}）是合并单元格，除第一个外都会被读成空白；'
         "请取消合并，或在场景中设置 data.fill_merged: true 向下填充",
     ),
+    "inputs.excel.uncalculated": (
+        "cell {ref} holds a formula whose value was never calculated (the file was written by "
+        "a program, not saved by Excel), so it would read as blank; open and save the file in "
+        "Excel, or paste the values",
+        "单元格 {ref} 是从未计算过的公式（文件由程序生成，未经 Excel 保存），会被读成空白；"
+        "请用 Excel 打开并保存，或粘贴为数值",
+    ),
     # headers
+    "inputs.header.lower": (
+        "the column names seem to be on row {header_row}: delete the {above} row(s) above them "
+        "(a title row) so that row 1 holds the column names",
+        "列名似乎在第 {header_row} 行：请删除其上方的 {above} 行（标题行），使第 1 行为列名",
+    ),
     "inputs.header.empty": (
         "the first row must hold the column names, but it is empty",
         "第一行应为列名，但它是空的",
@@ -90,6 +102,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "again",
         '"{text}" 被 Excel 存成了数字，只保留 {digits} 位有效数字，编码可能已丢失数位；'
         "请把该列设为文本格式并重新输入编码",
+    ),
+    "inputs.cell.date_id": (
+        '"{text}" is a date: Excel turned the id into a date as it was typed; format the '
+        "column as text and type the id again",
+        '"{text}" 是日期：Excel 在输入时把编码转成了日期；请把该列设为文本格式并重新输入编码',
     ),
     "inputs.cell.empty": ("is empty", "为空"),
     "inputs.cell.not_number": ('"{text}" is not a number', '"{text}" 不是数字'),

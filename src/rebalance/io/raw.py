@@ -7,12 +7,14 @@ how a value becomes the text a user sees, so that nothing is read silently wrong
 - Excel numbers as typed (``12.0`` -> ``"12"``), integers with every digit (a 19-digit id stays
   19 digits), ``000000``-formatted ids with their zeros; a fractional-looking number of 16+
   digits is flagged (Excel keeps only 15 significant digits, the rest may be lost already);
-- merged Excel cells are reported with sheet and range, or filled down when asked.
+- merged Excel cells are reported with sheet and range, or filled down when asked; formulas
+  without a calculated value and ids Excel turned into dates are flagged for the reader.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -40,6 +42,8 @@ class RawCells:
     sheet: str | None = None
     merged: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # ref, r0,c0,r1,c1
     inexact: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based
+    dates: set[tuple[int, int]] = field(default_factory=set)  # cells Excel holds as dates
+    uncalculated: list[tuple[str, int, int]] = field(default_factory=list)  # ref, row, col
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -132,23 +136,37 @@ def cell_text(value: Any, number_format: str | None = None) -> str | None:
 
 
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_CACHED = re.compile(rb"<v>[^<]")
 
 
-def _merged_ranges(path: Path, sheet: Any) -> list[tuple[str, int, int, int, int]]:
-    """Merged ranges of a read-only sheet, straight from its XML (read-only mode has none)."""
+def _position(ref: str) -> tuple[int, int]:
+    """``B3`` -> (2, 1): 0-based row and column."""
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+    column, row = coordinate_from_string(ref)
+    return row - 1, column_index_from_string(column) - 1
+
+
+def _scan_sheet_xml(path: Path, sheet: Any, raw: RawCells) -> None:
+    """What read-only mode does not say, straight from the sheet's XML: merged ranges, and
+    formulas whose value was never calculated (a file written by a program, not by Excel),
+    which read-only mode would show as blank cells."""
     inner = getattr(sheet, "_worksheet_path", None)
     if not inner:
-        return []
+        return
     with zipfile.ZipFile(path) as archive:
         data = archive.read(inner.lstrip("/"))
-    out = []
     for first, last in _MERGE_REF.findall(data):
-        (c0, r0), (c1, r1) = (coordinate_from_string(x.decode()) for x in (first, last))
-        out.append((f"{first.decode()}:{last.decode()}", r0 - 1, column_index_from_string(c0) - 1,
-                    r1 - 1, column_index_from_string(c1) - 1))
-    return out
+        (r0, c0), (r1, c1) = _position(first.decode()), _position(last.decode())
+        raw.merged.append((f"{first.decode()}:{last.decode()}", r0, c0, r1, c1))
+    if b"<f" not in data:
+        return  # no formulas: the common case costs one substring search
+    for found in _CELL.finditer(data):
+        body = found.group(2) or b""
+        if b"<f" in body and not _CACHED.search(body):
+            ref = found.group(1).decode()
+            raw.uncalculated.append((ref, *_position(ref)))
 
 
 def _read_excel(path: Path, name: str) -> RawCells:
@@ -172,12 +190,13 @@ def _read_excel(path: Path, name: str) -> RawCells:
                 value = cell.value
                 if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15:
                     raw.inexact.add((r, c))
+                elif isinstance(value, dt.date | dt.time):
+                    raw.dates.add((r, c))
                 texts.append(cell_text(value, getattr(cell, "number_format", None)))
             raw.rows.append(texts)
-        try:
-            raw.merged = _merged_ranges(path, sheet)
-        except (KeyError, zipfile.BadZipFile, ValueError):
-            raw.merged = []
+        # an unusual package layout: the values read above still stand
+        with contextlib.suppress(KeyError, zipfile.BadZipFile, ValueError):
+            _scan_sheet_xml(path, sheet, raw)
         return raw
     finally:
         workbook.close()

@@ -150,6 +150,18 @@ def _match_headers(header: list[str | None], kind: str, name: str,
     return position, columns, extra, scales
 
 
+def _header_below(raw: RawCells, kind: str, name: str) -> list[Issue]:
+    """When row 1 lacks required columns but a row just below has them all (a title row
+    above the table, as exports often have), say where the header seems to be."""
+    lookup = header_lookup(kind) if kind in COLUMNS else {}
+    for index, row in enumerate(raw.rows[1:6], start=2):
+        found = {lookup.get(normalise_header(cell)) for cell in row if cell}
+        if REQUIRED.get(kind) and set(REQUIRED[kind]) <= found:
+            return [Issue.of("inputs.header.lower", file=name, row=1, header_row=index,
+                             above=index - 1)]
+    return []
+
+
 def _column_label(header: list[str | None], index: int) -> str:
     """How a message names the column at ``index``: its header, else its position."""
     text = header[index] if index < len(header) else None
@@ -217,11 +229,16 @@ def _read_table(path: Path, encoding: str | None, kind: str, name: str | None,
         if column not in columns:
             names = ", ".join(f'"{n}"' for n in accepted_names(kind, column))
             issues.add_key("inputs.header.missing", file=name, what=column, names=names)
+    if issues:
+        issues.extend(_header_below(raw, kind, name))
     issues.raise_if_any()
     issues.extend(_merged_issues(raw, fill_merged, name))
 
     named = {i for i, h in enumerate(header) if h and h.strip()}
     label = {i: key for key, i in position.items()}
+    for ref, r, c in raw.uncalculated:
+        issues.append(Issue.of("inputs.excel.uncalculated", file=name, row=r + 1,
+                               column=label.get(c, _column_label(header, c)), ref=ref))
     records: list[dict[str, str | None]] = []
     rows: list[int] = []
     for offset, values in enumerate(raw.rows[1:], start=1):
@@ -236,11 +253,14 @@ def _read_table(path: Path, encoding: str | None, kind: str, name: str | None,
         for i, v in enumerate(values):
             if v is not None and len(v) > EXCEL_CELL_LIMIT:
                 issues.append(Issue.of("inputs.cell.too_long", file=name, row=row,
-                                             column=label.get(i, _column_label(header, i)),
-                                             n=len(v), limit=EXCEL_CELL_LIMIT))
-            if (offset, i) in raw.inexact and label.get(i) in ID_COLUMNS:
+                                       column=label.get(i, _column_label(header, i)),
+                                       n=len(v), limit=EXCEL_CELL_LIMIT))
+            if label.get(i) in ID_COLUMNS and (offset, i) in raw.inexact:
                 issues.append(Issue.of("inputs.cell.inexact_id", file=name, row=row,
-                                             column=label[i], text=v, digits=EXACT_DIGITS))
+                                       column=label[i], text=v, digits=EXACT_DIGITS))
+            elif label.get(i) in ID_COLUMNS and (offset, i) in raw.dates:
+                issues.append(Issue.of("inputs.cell.date_id", file=name, row=row,
+                                       column=label[i], text=v))
         record = {key: values[i] if i < len(values) else None for key, i in position.items()}
         if kind == "assignment":
             record = {key: _unescape(v) for key, v in record.items()}
