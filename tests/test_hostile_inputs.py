@@ -113,21 +113,23 @@ def test_merged_cells_are_reported_or_filled_down_when_asked(tmp_path: Path) -> 
 
 
 def test_ids_keep_every_character_and_plans_read_back_exactly(tmp_path: Path) -> None:
-    """Leading zeros, - and + and = ids, 19-digit xlsx numbers survive solve -> check/targets."""
+    """Leading zeros, ids starting with - + @ (and = in the CSV managers table), 16- and
+    19-digit xlsx ids survive solve -> assignment.csv (escaped) -> check and targets."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["client_id", "industry", "revenue", "manager"])
-    ws.append(["1234567890123456789", "gov", 100, "=M2"])  # 19 digits, typed as text
+    ws.append(["1234567890123456789", "gov", 100, "@M2"])  # 19 digits, typed as text
     ws.append([1234567890123456, "gov", 60, "M1"])  # 16 digits, a number Excel holds exactly
     ws.append(["-123", "gov", 200, "M1"])
     ws.append(["+86123", "gov", 300, "M1"])
-    ws.append(["007", "gov", 50, "=M2"])
+    ws.append(["007", "gov", 50, "@M2"])
+    ws.append(["@x", "gov", 70, "M1"])
     wb.save(tmp_path / "clients.xlsx")
     scenario = book(tmp_path, managers=[["manager_id", "industry"], ["M1", "gov"],
-                                        ["=M2", "gov"]], clients_file="clients.xlsx")
+                                        ["@M2", "gov"]], clients_file="clients.xlsx")
     problem = load_problem(load_scenario(scenario))
     assert [c.client_id for c in problem.clients] == [
-        "1234567890123456789", "1234567890123456", "-123", "+86123", "007"]
+        "1234567890123456789", "1234567890123456", "-123", "+86123", "007", "@x"]
     code, out = run("solve", str(scenario), "--out", str(tmp_path / "out"), "-q")
     assert code == 0, out
     plan = tmp_path / "out" / "assignment.csv"
@@ -135,6 +137,16 @@ def test_ids_keep_every_character_and_plans_read_back_exactly(tmp_path: Path) ->
     code, out = run("check", str(scenario), "--assignment", str(plan))
     assert code == 0, out  # … and read back exactly
     code, out = run("targets", str(scenario), "--assignment", str(plan))
+    assert code == 0, out
+    # "=M3" can only be text in a CSV (Excel would take it for a formula)
+    csv_book = tmp_path / "csv"
+    csv_book.mkdir()
+    scenario = book(csv_book, [["client_id", "industry", "revenue", "manager"],
+                               ["=C1", "gov", "100", "=M3"], ["C2", "gov", "300", "M1"]],
+                    [["manager_id", "industry"], ["M1", "gov"], ["=M3", "gov"]])
+    assert run("solve", str(scenario), "--out", str(csv_book / "out"), "-q")[0] == 0
+    code, out = run("check", str(scenario), "--assignment", str(csv_book / "out" /
+                                                                  "assignment.csv"))
     assert code == 0, out
 
 
