@@ -84,7 +84,7 @@ solver:
     lines = error_lines(child)
     assert lines == [
         f"{child.resolve()}:5: unknown key 'balance.colour'",
-        f"{child.resolve()}:7: solver.time_limit: Input should be greater than 0 (got -1)",
+        f"{child.resolve()}:7: solver.time_limit: must be greater than 0 (got -1)",
     ]
 
 
@@ -113,8 +113,7 @@ def test_set_errors_name_the_override(tmp_path: Path) -> None:
     assert error_lines(base, ("balance.revenu.tolerance=0.3",)) == [
         "--set balance.revenu.tolerance=0.3: unknown key 'balance.revenu'"]
     assert error_lines(base, ("solver.workers=0",)) == [
-        "--set solver.workers=0: solver.workers: Input should be greater than or equal to 1 "
-        "(got 0)"]
+        "--set solver.workers=0: solver.workers: must be 1 or more (got 0)"]
     assert error_lines(base, ("solver.workers",)) == [
         "--set 'solver.workers': expected key=value, e.g. solver.time_limit=10"]
 

@@ -447,6 +447,21 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str],
     return out
 
 
+# pydantic error types with a catalog message ``inputs.value.<type>``, and the context values
+# the message quotes
+PYDANTIC_KINDS: Mapping[str, tuple[str, ...]] = {
+    "finite_number": (), "greater_than": ("gt",), "greater_than_equal": ("ge",),
+    "less_than": ("lt",), "less_than_equal": ("le",), "literal_error": ("expected",),
+    "int_parsing": (), "int_from_float": (), "float_parsing": (), "bool_parsing": (),
+    "string_type": (), "dict_type": (), "tuple_type": (), "list_type": (),
+}
+
+
+def _plain(value: object) -> object:
+    """``0.0`` as ``0``, ``1000.0`` as ``1000``: how a planner writes a limit."""
+    return f"{value:g}" if isinstance(value, float) else value
+
+
 def _issue_for(error: Mapping[str, Any], positions: Mapping[KeyPath, Position],
                fallback: str) -> Issue:
     loc: KeyPath = tuple(error.get("loc", ()))
@@ -463,13 +478,19 @@ def _issue_for(error: Mapping[str, Any], positions: Mapping[KeyPath, Position],
         return Issue.of("inputs.scenario.unknown_key", file=where, key=dotted)
     if kind == "missing":
         return Issue.of("inputs.scenario.missing_key", file=where, key=dotted)
-    detail = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     got = error.get("input")
-    if isinstance(got, dict | list) or got is None:
+    shown = "" if isinstance(got, dict | list) or got is None else repr(got)
+    ctx = error.get("ctx") or {}
+    if kind in PYDANTIC_KINDS:  # the common ones have their own words, in both languages
+        quoted: dict[str, Any] = {k: _plain(ctx.get(k, "")) for k in PYDANTIC_KINDS[kind]}
+        return Issue.of(f"inputs.value.{kind}", file=where, key=dotted or "scenario",
+                        got=shown or "—", **quoted)
+    detail = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if not shown:
         return Issue.of("inputs.scenario.invalid", file=where, key=dotted or "scenario",
                         detail=detail)
     return Issue.of("inputs.scenario.invalid_got", file=where, key=dotted or "scenario",
-                    detail=detail, got=repr(got))
+                    detail=detail, got=shown)
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
