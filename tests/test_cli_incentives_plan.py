@@ -258,9 +258,10 @@ def test_bad_rows_under_zh_are_chinese_at_the_files_own_column(tmp_path: Path) -
             "S2,M1,999999,3,12万,0\n")  # row 3: unknown client, revenue not a number
     code, output = run(str(book(tmp_path, subs)), "--lang", "zh")
     assert code == 2
-    assert 'subs.csv row 2, 客户经理: 客户经理 "M9" 不在客户经理表中' in output
-    assert 'subs.csv row 3, 客户编码: 客户 "999999" 不在客户表中' in output
-    assert 'subs.csv row 3, 收入: "12万" 不是数字' in output
+    # the place is Chinese too (第 N 行, full-width punctuation: rebalance.errors.Issue)
+    assert 'subs.csv 第 2 行，客户经理：客户经理 "M9" 不在客户经理表中' in output
+    assert 'subs.csv 第 3 行，客户编码：客户 "999999" 不在客户表中' in output
+    assert 'subs.csv 第 3 行，收入："12万" 不是数字' in output
 
 
 def test_rounded_coefficients_are_printed_with_their_gap(tmp_path: Path) -> None:
