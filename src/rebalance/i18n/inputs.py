@@ -266,7 +266,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "所有均衡权重都为 0：方案不会做任何均衡",
     ),
     "inputs.warn.lone_part_time": (
-        "{id} (fte {fte:g}) is the only manager of its pool ({industries}, {n} clients): it "
+        "{id} (fte {fte:g}) is the only manager of its pool ({industries}; clients: {n}): it "
         "holds the pool's whole share whatever its fte; give the pool another manager or "
         "check the fte",
         "{id}（人力系数 {fte:g}）是其均衡池（{industries}，{n} 个客户）中唯一的客户经理："
