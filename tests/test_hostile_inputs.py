@@ -190,6 +190,21 @@ def test_a_title_row_above_the_header_is_pointed_out(tmp_path: Path) -> None:
     assert "the column names seem to be on row 2: delete the 1 row(s) above them" in out
 
 
+def test_a_cover_sheet_in_front_of_the_table_is_pointed_out(tmp_path: Path) -> None:
+    """The first sheet is a cover note and the table is on the second: the missing columns
+    are listed and the sheet that has them is named."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["本表为2024年集团客户清单"])
+    table = wb.create_sheet("客户清单")
+    for row in CLIENTS:
+        table.append(row)
+    wb.save(tmp_path / "clients.xlsx")
+    code, out = run("validate", str(book(tmp_path, clients_file="clients.xlsx")))
+    assert code == 2
+    assert 'the columns seem to be on sheet "客户清单", but the first sheet ("说明")' in out
+
+
 @pytest.mark.parametrize(("extra", "words"), [
     ("balance:\n  revenue: {tolerance: .inf, weight: 1}\n", "s.yaml:6"),
     ("balance:\n  revenue: {tolerance: 0.1, weight: .nan}\n", "balance.revenue.weight"),

@@ -59,6 +59,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "单元格 {ref} 是从未计算过的公式（文件由程序生成，未经 Excel 保存），会被读成空白；"
         "请用 Excel 打开并保存，或粘贴为数值",
     ),
+    "inputs.excel.other_sheet": (
+        'the columns seem to be on sheet "{sheet}", but the first sheet ("{first}") is the '
+        "one read: move that sheet to the front",
+        '列名似乎在工作表 "{sheet}" 中，但读取的是第一个工作表（"{first}"）：'
+        "请把该工作表移到最前面",
+    ),
     # headers
     "inputs.header.lower": (
         "the column names seem to be on row {header_row}: delete the {above} row(s) above them "

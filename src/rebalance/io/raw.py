@@ -44,6 +44,7 @@ class RawCells:
     inexact: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based
     dates: set[tuple[int, int]] = field(default_factory=set)  # cells Excel holds as dates
     uncalculated: list[tuple[str, int, int]] = field(default_factory=list)  # ref, row, col
+    other_sheets: list[tuple[str, list[str | None]]] = field(default_factory=list)  # first rows
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -194,6 +195,9 @@ def _read_excel(path: Path, name: str) -> RawCells:
                     raw.dates.add((r, c))
                 texts.append(cell_text(value, getattr(cell, "number_format", None)))
             raw.rows.append(texts)
+        for other in workbook.worksheets[1:]:  # only their first row: to say where a table is
+            first = next(other.iter_rows(max_row=1, values_only=True), ())
+            raw.other_sheets.append((other.title, [cell_text(v) for v in first]))
         # an unusual package layout: the values read above still stand
         with contextlib.suppress(KeyError, zipfile.BadZipFile, ValueError):
             _scan_sheet_xml(path, sheet, raw)

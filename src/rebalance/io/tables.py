@@ -112,15 +112,24 @@ def _match_headers(header: list[str | None], kind: str, name: str,
     return position, columns, extra, scales
 
 
-def _header_below(raw: RawCells, kind: str, name: str) -> list[Issue]:
+def _header_elsewhere(raw: RawCells, kind: str, name: str) -> list[Issue]:
     """When row 1 lacks required columns but a row just below has them all (a title row
-    above the table, as exports often have), say where the header seems to be."""
+    above the table, as exports often have), or the first row of another sheet does (a
+    cover sheet in front), say where the header seems to be."""
     lookup = header_lookup(kind) if kind in COLUMNS else {}
-    for index, row in enumerate(raw.rows[1:6], start=2):
+
+    def has_all(row: list[str | None]) -> bool:
         found = {lookup.get(normalise_header(cell)) for cell in row if cell}
-        if REQUIRED.get(kind) and set(REQUIRED[kind]) <= found:
+        return bool(REQUIRED.get(kind)) and set(REQUIRED[kind]) <= found
+
+    for index, row in enumerate(raw.rows[1:6], start=2):
+        if has_all(row):
             return [Issue.of("inputs.header.lower", file=name, row=1, header_row=index,
                              above=index - 1)]
+    for title, row in raw.other_sheets:
+        if has_all(row):
+            return [Issue.of("inputs.excel.other_sheet", file=name, sheet=title,
+                             first=raw.sheet or "")]
     return []
 
 
@@ -192,7 +201,7 @@ def table_and_issues(path: Path, encoding: str | None, kind: str, name: str | No
             names = ", ".join(f'"{n}"' for n in accepted_names(kind, column))
             issues.add_key("inputs.header.missing", file=name, what=column, names=names)
     if issues:
-        issues.extend(_header_below(raw, kind, name))
+        issues.extend(_header_elsewhere(raw, kind, name))
     issues.raise_if_any()
     issues.extend(_merged_issues(raw, fill_merged, name))
 
