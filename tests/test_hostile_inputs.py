@@ -532,3 +532,22 @@ def test_markup_and_escape_sequences_in_ids_are_shown_as_text_by_every_command(
         assert code == 0, out
         assert "\x1b" not in out and "\x07" not in out
     assert "[/]" in out and "王\\x1b]0;pwned\\x07芳" in out
+
+
+def test_validate_speaks_the_scenario_language_and_rebalance_lang(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`lang: zh` in the scenario makes the book's problems Chinese; $REBALANCE_LANG=zh the
+    scenario file's own; an unknown language is exit 2, not a crash."""
+    clients = [row[:] for row in CLIENTS]
+    clients[2][3] = "abc"
+    scenario = book(tmp_path, clients, extra="lang: zh\n")
+    code, out = run("validate", str(scenario))
+    assert code == 2 and '年收入 (revenue)："abc" 不是数字' in out
+    broken = tmp_path / "dup.yaml"
+    broken.write_text("name: a\nname: b\n", encoding="utf-8")
+    monkeypatch.setenv("REBALANCE_LANG", "zh")
+    code, out = run("validate", str(broken))
+    assert code == 2 and '键 "name" 出现了两次（首次在第 1 行）' in out
+    monkeypatch.setenv("REBALANCE_LANG", "fr")
+    code, out = run("validate", str(broken))
+    assert code == 2 and "unknown language 'fr'" in out

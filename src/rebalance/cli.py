@@ -25,7 +25,7 @@ from rich.text import Text
 
 from rebalance import __version__
 from rebalance.errors import InputError, NoPlanError, safe_text
-from rebalance.i18n import DEFAULT_LANG, LANGS, t
+from rebalance.i18n import DEFAULT_LANG, LANGS, UnknownLanguage, t
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -95,6 +95,10 @@ def exit_codes(lang: str = "en") -> Iterator[Run]:
         err_console.print(f"[bold red]{t('common.title.bad_input', run.lang)}[/]")
         # soft_wrap: one problem per line, never broken at the terminal width
         err_console.print(exc.render(run.lang), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except UnknownLanguage as exc:
+        err_console.print(f"[bold red]{t('common.title.bad_input', lang)}[/]")
+        err_console.print(str(exc), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except NoPlan as exc:
         err_console.print(f"[bold red]{t('common.title.no_plan', run.lang)}[/]")
