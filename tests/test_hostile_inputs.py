@@ -551,3 +551,20 @@ def test_validate_speaks_the_scenario_language_and_rebalance_lang(
     monkeypatch.setenv("REBALANCE_LANG", "fr")
     code, out = run("validate", str(broken))
     assert code == 2 and "unknown language 'fr'" in out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(row=st.integers(0, len(CLIENTS) - 1), col=st.integers(0, 1), cell=CELL)
+def test_arbitrary_plan_cells_never_crash_check_or_targets(
+        tmp_path_factory: pytest.TempPathFactory, row: int, col: int, cell: str) -> None:
+    """A plan (client -> manager) with any text in one cell, header included: check and
+    targets exit 0, 1 or 2 — never 3, never a traceback."""
+    tmp = tmp_path_factory.mktemp("plan")
+    scenario = book(tmp)
+    rows = [["客户编码", "客户经理"], *([r[0], r[4]] for r in CLIENTS[1:])]
+    rows[row][col] = cell
+    plan = write_csv(tmp / "plan.csv", rows)
+    for command in ("check", "targets"):
+        code, out = run(command, str(scenario), "--assignment", str(plan))
+        assert code in (0, 1, 2), out
