@@ -568,3 +568,15 @@ def test_arbitrary_plan_cells_never_crash_check_or_targets(
     for command in ("check", "targets"):
         code, out = run(command, str(scenario), "--assignment", str(plan))
         assert code in (0, 1, 2), out
+
+
+def test_an_unknown_client_in_a_plan_suggests_the_nearest(tmp_path: Path) -> None:
+    """A letter O typed for a zero in a plan: "did you mean 011045 南昌市政府?"."""
+    scenario = book(tmp_path)
+    rows = [["client_id", "manager"], *([r[0], r[4]] for r in CLIENTS[1:])]
+    rows[1][0] = "O11045"
+    plan = write_csv(tmp_path / "plan.csv", rows)
+    code, out = run("check", str(scenario), "--assignment", str(plan))
+    assert code == 2
+    assert 'client "O11045" is not in the clients table (clients.csv); did you mean 011045 ' \
+           "南昌市政府?" in out

@@ -187,6 +187,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'client "{id}" is not in the clients table ({table})',
         '客户 "{id}" 不在客户表（{table}）中',
     ),
+    "inputs.plan.client_unknown_near": (
+        'client "{id}" is not in the clients table ({table}); did you mean {label}?',
+        '客户 "{id}" 不在客户表（{table}）中；是否指 {label}？',
+    ),
     "inputs.plan.client_twice": (
         'client "{id}" appears more than once (first in row {first})',
         '客户 "{id}" 出现了多次（首次在第 {first} 行）',

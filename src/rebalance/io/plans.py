@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rebalance.data import Problem
 from rebalance.errors import InputError, Issue, IssueCollector
-from rebalance.io.ids import lost_zeros, manager_suggester
+from rebalance.io.ids import client_suggester, lost_zeros, manager_suggester
 from rebalance.io.tables import Table, read_table
 
 
@@ -52,6 +52,7 @@ def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
     plan: dict[str, str] = {}
     first_row: dict[str, int] = {}
     suggest = manager_suggester(problem.managers)
+    clients = client_suggester(problem.clients)
     for row, record in table.items():
         client_id = record.get("client_id")
         manager_id = record.get("manager")
@@ -59,8 +60,11 @@ def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
             issues.add_key("inputs.plan.client_empty", column="client_id", file=name, row=row)
             continue
         if client_id not in problem.client_index:
-            issues.add_key("inputs.plan.client_unknown", column="client_id", file=name, row=row,
-                           id=client_id, table=problem.clients_source)
+            near = clients.nearest(client_id)
+            issues.add_key("inputs.plan.client_unknown" if near is None
+                           else "inputs.plan.client_unknown_near", column="client_id",
+                           file=name, row=row, id=client_id, table=problem.clients_source,
+                           label=clients.label(near or ""))
             continue
         if client_id in first_row:
             issues.add_key("inputs.plan.client_twice", column="client_id", file=name, row=row,
