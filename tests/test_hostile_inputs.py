@@ -81,6 +81,7 @@ def test_unquoted_thousands_in_the_last_column_is_an_error_naming_the_row(tmp_pa
     assert code == 2
     assert "clients.csv row 3: has a value where the header row has no column name" in out
     assert '"234", "567"' in out
+    assert "1 problem in the input" in out  # the shifted cells are not reported one by one
 
 
 def _xlsx_with_merged_manager(path: Path) -> None:

@@ -71,6 +71,8 @@ class _Cells:
     def get(self, record: Mapping[str, str | None], row: int, column: str,
             parse: Callable[[str], T], default: T, *, required: bool = False) -> T:
         raw = record.get(column)
+        if row in self.table.spilled:
+            return default  # the row's cells are shifted: reported once, as a whole row
         name = self.table.name
         if raw is None:
             if required:
@@ -163,11 +165,12 @@ def _ordered(issues: Iterable[Issue], files: list[str]) -> list[Issue]:
     return sorted(unique, key=lambda i: (rank.get(i.file or "", len(files)), i.row or 0))
 
 
-def _known_managers(clients: list[Client], managers: list[Manager],
-                    name: str, managers_name: str) -> tuple[list[Client], list[Issue]]:
+def _known_managers(clients: list[Client], managers: list[Manager], name: str,
+                    managers_name: str, spilled: frozenset[int] = frozenset()
+                    ) -> tuple[list[Client], list[Issue]]:
     """Clients whose manager / backup names no manager get an issue with the nearest id or
     name ("did you mean 00231 王芳?") and a blank in its place, so ``Problem`` still checks
-    the rest of the row."""
+    the rest of the row (rows in ``spilled`` were reported whole: only the blank)."""
     known = {m.manager_id for m in managers}
     suggest: Suggester | None = None
     out, issues = [], []
@@ -176,13 +179,15 @@ def _known_managers(clients: list[Client], managers: list[Manager],
         for column, value in (("manager", c.manager), ("backup", c.backup)):
             if value is None or value in known:
                 continue
+            changes[column] = None
+            if c.row in spilled:
+                continue
             suggest = suggest or manager_suggester(managers)
             found = suggest.nearest(value)
             issues.append(Issue.of(
                 "inputs.manager.unknown" if found is None else "inputs.manager.unknown_near",
                 file=name, row=c.row, column=column, id=value, table=managers_name,
                 label=suggest.label(found or "")))
-            changes[column] = None
             if column == "manager":
                 changes["locked"] = False
         out.append(replace(c, **changes) if changes else c)  # type: ignore[arg-type]
@@ -221,7 +226,8 @@ def _read_book(scenario: Scenario) -> _Book:
         # Without a readable managers table every client would be "unknown": skip those checks.
         checked = clients or []
         if clients is not None:
-            checked, found = _known_managers(clients, managers, cname, mname)
+            spilled = tables[0].spilled if tables and tables[0].kind == "clients" else frozenset()
+            checked, found = _known_managers(clients, managers, cname, mname, spilled)
             issues.extend(found)
         try:
             problem = Problem(clients=tuple(checked), managers=tuple(managers),

@@ -51,6 +51,9 @@ class Table:
     rows: tuple[int, ...]
     encoding: str | None = None  # the CSV encoding used (detected or given)
     scales: Mapping[str, float] = field(default_factory=dict)
+    # rows whose cells spill past the header: already reported once, their shifted cells
+    # are not reported again one by one
+    spilled: frozenset[int] = frozenset()
 
     def __len__(self) -> int:
         return len(self.records)
@@ -212,12 +215,14 @@ def table_and_issues(path: Path, encoding: str | None, kind: str, name: str | No
                                column=label.get(c, _column_label(header, c)), ref=ref))
     records: list[dict[str, str | None]] = []
     rows: list[int] = []
+    spilled: set[int] = set()
     for offset, values in enumerate(raw.rows[1:], start=1):
         if not any(v is not None for v in values):
             continue  # blank rows (e.g. trailing ones Excel leaves) are not records
         row = offset + 1
         stray = [(i, v) for i, v in enumerate(values) if v is not None and i not in named]
         if stray:
+            spilled.add(row)
             issues.add_key("inputs.row.stray_cells", file=name, row=row,
                            cells=", ".join(f'"{v}"' for _, v in stray[:3]),
                            position=stray[0][0] + 1, columns=len(header))
@@ -238,5 +243,6 @@ def table_and_issues(path: Path, encoding: str | None, kind: str, name: str | No
         records.append(record)
         rows.append(row)
     table = Table(path=path, name=name, kind=kind, columns=columns, extra_columns=tuple(extra),
-                  records=tuple(records), rows=tuple(rows), encoding=raw.encoding, scales=scales)
+                  records=tuple(records), rows=tuple(rows), encoding=raw.encoding, scales=scales,
+                  spilled=frozenset(spilled))
     return table, table.named(issues.issues)
