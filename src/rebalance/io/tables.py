@@ -178,7 +178,9 @@ def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
     is text; Excel numbers stored as floats show as typed (``12.0`` -> ``"12"``). Raises one
     ``InputError`` for a file that cannot be read, missing or doubled columns, a value in a
     column without a header (an unquoted ``1,234,567``), merged Excel cells (unless
-    ``fill_merged``), cells over Excel's 32,767 characters and ids Excel kept only in part.
+    ``fill_merged``), formulas never calculated, cells over Excel's 32,767 characters, and ids
+    Excel kept only in part or turned into dates; a header found lower down or on another
+    sheet is pointed out.
     """
     table, issues = table_and_issues(path, encoding, kind, name, fill_merged)
     if issues:
@@ -187,7 +189,7 @@ def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
 
 
 def table_and_issues(path: Path, encoding: str | None, kind: str, name: str | None,
-                fill_merged: bool) -> tuple[Table, list[Issue]]:
+                     fill_merged: bool) -> tuple[Table, list[Issue]]:
     """``read_table``'s table and the problems found in its rows (raises only when the file or
     its header cannot be read), so a book's cell checks still run beside them."""
     path = Path(path)
