@@ -438,7 +438,7 @@ def test_input_error_lists_every_issue_once() -> None:
     error = InputError([Issue.of("inputs.cell.empty", file="a.csv", row=2, column="revenue",
                                  header="收入")])
     assert error.render("zh").splitlines() == [
-        "输入中有 1 个问题：", "  - a.csv 第 2 行，收入 (revenue)：为空"]
+        "输入中有 1 处问题：", "  - a.csv 第 2 行，收入 (revenue)：为空"]
 
 
 # --------------------------------------------------------------------------- property

@@ -113,7 +113,7 @@ class InputError(Exception):
         from rebalance.i18n import t
 
         n = len(self.issues)
-        head = t("inputs.problem", lang) if n == 1 else t("inputs.problems", lang, n=n)
+        head = t("common.problem" if n == 1 else "common.problems", lang, n=n)
         return "\n".join([head, *(f"  - {issue.text(lang)}" for issue in self.issues)])
 
 

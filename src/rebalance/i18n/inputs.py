@@ -7,8 +7,6 @@ Every problem the readers and the scenario loader report, in English and Chinese
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "inputs.problems": ("{n} problems in the input:", "输入中有 {n} 个问题："),
-    "inputs.problem": ("1 problem in the input:", "输入中有 1 个问题："),
     "inputs.where.row": ("row {row}", "第 {row} 行"),
     # files and encodings
     "inputs.file.missing": ("file {path!r} does not exist", "文件 {path!r} 不存在"),
