@@ -86,9 +86,10 @@ def _peek_lang(scenario: object) -> str | None:
 
     if scenario is None:
         return None
-    try:
-        text = Path(str(scenario)).read_text(encoding="utf-8")[:20000]
-    except (OSError, UnicodeDecodeError):
+    try:  # only the head: a huge or hostile file is the loader's to refuse, with its reason
+        with Path(str(scenario)).open("rb") as handle:
+            text = handle.read(20000).decode("utf-8", errors="ignore")
+    except OSError:
         return None
     found = re.search(r"^lang:\s*[\"']?(en|zh)\b", text, re.MULTILINE)
     return found.group(1) if found else None
