@@ -243,6 +243,11 @@ def validate(
         lang = run.lang = options.resolved(lang, scenario)
         problem, rules = load_book(scenario)
         _print_summary(problem, rules, scenario, lang)
+        from rebalance.cli import console
+        from rebalance.review.overrides import overrides_report
+
+        for line in overrides_report(scenario, lang):
+            console.print(line, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -39,6 +39,7 @@ from rebalance.io.aliases import (
     priority,
 )
 from rebalance.pools import Rules, build_rules
+from rebalance.review.overrides import apply_manager_overrides, apply_unlocks
 from rebalance.scenario import Scenario
 
 T = TypeVar("T")
@@ -505,6 +506,13 @@ def _read_book(scenario: Scenario) -> _Book:
         issues.extend(found)
     except InputError as exc:
         issues.extend(exc.issues)
+
+    if managers is not None:  # scenario ``managers:`` / ``unlock:`` (rebalance.review)
+        managers, found = apply_manager_overrides(managers, scenario)
+        issues.extend(found)
+        if clients is not None:
+            clients, found = apply_unlocks(clients, managers, scenario)
+            issues.extend(found)
 
     problem: Problem | None = None
     if managers is not None:
