@@ -163,7 +163,7 @@ def _cell_text(value: Any, number_format: str | None = None) -> str | None:
     return _blank_to_none(str(value))
 
 
-def _read_excel(path: Path, name: str) -> list[list[str | None]]:
+def _read_excel(path: Path, name: str, sheet: str | None = None) -> list[list[str | None]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -172,14 +172,17 @@ def _read_excel(path: Path, name: str) -> list[list[str | None]]:
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError([Issue(f"is not a readable Excel workbook ({exc})", file=name)]) from None
     try:
-        sheet = workbook.worksheets[0]
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise InputError([Issue(f'has no sheet "{sheet}" (sheets: '
+                                    f'{", ".join(workbook.sheetnames)})', file=name)])
+        ws = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         # Some exporters write a wrong sheet size, which read-only mode would trust.
-        reset = getattr(sheet, "reset_dimensions", None)
+        reset = getattr(ws, "reset_dimensions", None)
         if reset is not None:
             reset()
         return [
             [_cell_text(cell.value, getattr(cell, "number_format", None)) for cell in row]
-            for row in sheet.iter_rows()
+            for row in ws.iter_rows()
         ]
     finally:
         workbook.close()
@@ -198,8 +201,8 @@ def _read_parquet(path: Path, name: str) -> list[list[str | None]]:
     return [header, *body]
 
 
-def _read_cells(path: Path, encoding: str | None, name: str) -> tuple[list[list[str | None]],
-                                                                      str | None]:
+def _read_cells(path: Path, encoding: str | None, name: str,
+                sheet: str | None = None) -> tuple[list[list[str | None]], str | None]:
     if not path.exists():
         raise InputError([Issue(f"file {str(path)!r} does not exist", file=name)])
     if path.is_dir():
@@ -209,7 +212,7 @@ def _read_cells(path: Path, encoding: str | None, name: str) -> tuple[list[list[
         if suffix in CSV_SUFFIXES:
             return _read_csv(path, encoding, name)
         if suffix in EXCEL_SUFFIXES:
-            return _read_excel(path, name), None
+            return _read_excel(path, name, sheet), None
         if suffix in PARQUET_SUFFIXES:
             return _read_parquet(path, name), None
     except OSError as exc:
@@ -224,7 +227,7 @@ def _read_cells(path: Path, encoding: str | None, name: str) -> tuple[list[list[
 
 
 def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
-               name: str | None = None) -> Table:
+               name: str | None = None, sheet: str | None = None) -> Table:
     """Read a ``kind`` table ("clients", "managers", "assignment", or "raw": no aliases).
 
     CSV encoding is detected (BOM -> UTF-8 -> GB18030) unless ``encoding`` is given. Every cell
@@ -233,7 +236,7 @@ def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
     """
     path = Path(path)
     name = name or path.name
-    cells, used = _read_cells(path, encoding, name)
+    cells, used = _read_cells(path, encoding, name, sheet)  # sheet: Excel only, default first
     header = cells[0] if cells else []
     body = cells[1:]
     if not any(h for h in header):

@@ -1,0 +1,136 @@
+"""A plan as the review commands see it: who holds which client, plus what the files say.
+
+A plan is read from an output folder (``assignment.csv`` and, when present, ``summary.json``),
+an assignment CSV, or a workbook (its assignment sheet, English or Chinese title). Headers are
+matched in English or Chinese, as ``solve`` writes them (and as the plan readers accept them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rebalance.errors import InputError, Issue
+from rebalance.i18n import t
+from rebalance.io.aliases import normalise_header
+from rebalance.io.read import Table, parse_number, read_table
+from rebalance.report.labels import ZH_COLUMNS
+
+# canonical column -> (English header, Chinese header) of the review columns
+REVIEW_COLUMNS: Mapping[str, tuple[str, str]] = {
+    "decision": ("decision", "审核意见"),
+    "pin": ("pin", "固定"),
+}
+ASSIGNMENT_SHEETS: tuple[str, ...] = ("assignment", "客户分配")
+MOVES_SHEETS: tuple[str, ...] = ("moves", "调整清单")
+FIGURES: tuple[str, ...] = ("balance_excess", "continuity_cost", "moves")
+
+
+def header_map(table: Table) -> dict[str, str]:
+    """canonical column -> the key ``table.records`` uses, for output-table headers (en/zh)."""
+    names: dict[str, str] = {}
+    for en, zh in [*ZH_COLUMNS.items(), *REVIEW_COLUMNS.values()]:
+        names[normalise_header(en)] = en
+        names[normalise_header(zh)] = en
+    found: dict[str, str] = {}
+    for key in table.extra_columns:
+        canonical = names.get(normalise_header(key))
+        if canonical is not None:
+            found.setdefault(canonical, key)
+    found.update({c: c for c in table.columns})  # recognised by the reader itself
+    return found
+
+
+def workbook_sheet(path: Path, candidates: Iterable[str]) -> str | None:
+    """The first of ``candidates`` that is a sheet of the workbook at ``path``."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean unreadable
+        raise InputError([Issue(f"is not a readable Excel workbook ({exc})",
+                                file=path.name)]) from None
+    try:
+        return next((s for s in candidates if s in workbook.sheetnames), None)
+    finally:
+        workbook.close()
+
+
+def read_sheet(path: Path, candidates: tuple[str, ...], kind: str = "raw") -> Table:
+    """One sheet of a workbook by title (English or Chinese); InputError when none exists."""
+    sheet = workbook_sheet(path, candidates)
+    if sheet is None:
+        raise InputError([Issue(t("review.no_sheet", "en", sheet=" / ".join(candidates)),
+                                file=path.name)])
+    return read_table(path, None, kind, name=f"{path.name} [{sheet}]", sheet=sheet)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan read from files: client -> manager, and the client facts the files carry."""
+
+    label: str
+    client_to_manager: Mapping[str, str]
+    names: Mapping[str, str] = field(default_factory=dict)
+    revenue: Mapping[str, float] = field(default_factory=dict)
+    importance: Mapping[str, float] = field(default_factory=dict)
+    figures: Mapping[str, float | None] = field(default_factory=dict)  # from summary.json
+
+
+def _number(text: str | None) -> float:
+    try:
+        return parse_number(text) if text else 0.0
+    except ValueError:
+        return 0.0
+
+
+def plan_table(path: Path) -> Table:
+    """The assignment table of a plan file or folder (see the module docstring)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "assignment.csv"
+        if not path.exists():
+            raise InputError([Issue(t("review.no_assignment", "en"), file=str(path.parent))])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_sheet(path, ASSIGNMENT_SHEETS, "assignment") \
+            if workbook_sheet(path, ASSIGNMENT_SHEETS) else read_table(path, None, "assignment")
+    return read_table(path, None, "assignment")
+
+
+def load_plan(path: str | Path, label: str | None = None) -> PlanView:
+    """Read a plan (folder, CSV or workbook); every bad row is reported at once."""
+    path = Path(path)
+    table = plan_table(path)
+    cols = header_map(table)
+    issues: list[Issue] = []
+    plan: dict[str, str] = {}
+    names: dict[str, str] = {}
+    revenue: dict[str, float] = {}
+    importance: dict[str, float] = {}
+    for row, record in table.items():
+        cid, mid = record.get("client_id"), record.get("manager")
+        if not cid:
+            issues.append(Issue("client id is empty", file=table.name, row=row,
+                                column="client_id"))
+            continue
+        if cid in plan:
+            issues.append(Issue(f'client "{cid}" appears more than once', file=table.name,
+                                row=row, column="client_id"))
+            continue
+        plan[cid] = mid or ""
+        names[cid] = record.get(cols.get("name", "")) or ""
+        revenue[cid] = _number(record.get(cols.get("revenue", "")))
+        importance[cid] = _number(record.get(cols.get("importance", "")))
+    if issues:
+        raise InputError(issues)
+    figures: dict[str, float | None] = {}
+    summary = (path if path.is_dir() else path.parent) / "summary.json"
+    if path.is_dir() and summary.exists():
+        try:
+            data = json.loads(summary.read_text(encoding="utf-8"))
+            figures = {k: data.get(k) for k in FIGURES}
+        except (OSError, ValueError):
+            figures = {}
+    return PlanView(label or path.name, plan, names, revenue, importance, figures)
