@@ -60,4 +60,99 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.diff.col.a": ("{a}", "方案 {a}"),
     "review.diff.col.b": ("{b}", "方案 {b}"),
     "review.diff.col.change": ("change", "变化"),
+    # the reviewed workbook
+    "review.missing_column": ("missing column {column!r}", "缺少列 {column!r}"),
+    "review.missing_clients": (
+        "{n} client(s) of the clients table are missing from the sheet: {clients}",
+        "客户表中有 {n} 个客户不在该工作表中：{clients}",
+    ),
+    "review.row.empty_id": ("client id is empty", "客户编码为空"),
+    "review.row.unknown_client": (
+        'client "{client}" is not in the clients table (was the id edited?)',
+        "客户 {client} 不在客户表中（客户编码是否被修改？）",
+    ),
+    "review.row.duplicate": (
+        'client "{client}" appears more than once (first in row {first})',
+        "客户 {client} 出现多次（首次在第 {first} 行）",
+    ),
+    "review.row.name_mismatch": (
+        'client "{client}" is "{book}" in the clients table, but the row says "{name}" '
+        "(was the id edited?)",
+        "客户 {client} 在客户表中为“{book}”，此行却为“{name}”（客户编码是否被修改？）",
+    ),
+    "review.row.previous_mismatch": (
+        'client "{client}" has previous manager {book} in the clients table, but the row '
+        "says {shown} (was the row edited?)",
+        "客户 {client} 在客户表中的原客户经理为 {book}，此行却为 {shown}（此行是否被修改？）",
+    ),
+    "review.row.unknown_manager": (
+        'manager "{manager}" is not in the managers table',
+        "客户经理 {manager} 不在客户经理表中",
+    ),
+    "review.row.to_mismatch": (
+        'client "{client}" goes to {plan} on the assignment sheet, but this row says {shown}; '
+        "change the manager on the assignment sheet and pin it instead",
+        "客户 {client} 在客户分配表中调入 {plan}，此行却为 {shown}；"
+        "请在客户分配表中修改客户经理并固定",
+    ),
+    "review.row.bad_decision": (
+        '"{value}" is not a decision: use accept or reject (同意 / 拒绝); blank means accept',
+        "“{value}”不是有效的审核意见：请填写 同意 或 拒绝（accept / reject），空白表示同意",
+    ),
+    "review.row.bad_pin": (
+        '"{value}" is not a pin: use yes (是) to pin, blank or no (否) not to',
+        "“{value}”不是有效的固定标记：填写 是（yes）表示固定，空白或 否（no）表示不固定",
+    ),
+    "review.row.reject_handover": (
+        'client "{client}" cannot stay with {manager}, who is leaving (a handover cannot be '
+        "rejected; pin the client to a staying manager instead)",
+        "客户 {client} 无法留在离职的 {manager} 名下（交接不能拒绝；请改为固定到在岗客户经理）",
+    ),
+    "review.row.pin_ineligible": (
+        'client "{client}" cannot be pinned to {manager}: {why}',
+        "客户 {client} 不能固定到 {manager}：{why}",
+    ),
+    "review.why.leaving": ("the manager is leaving", "该客户经理离职"),
+    "review.why.forbidden": ("the scenario forbids this pair", "场景禁止该配对"),
+    "review.why.industry": (
+        "the manager does not serve industry {industry}",
+        "该客户经理不负责行业 {industry}",
+    ),
+    "review.row.pin_fixed": (
+        'client "{client}" is pinned to {manager}, but a rule holds it with {held} ({reason})',
+        "客户 {client} 被固定到 {manager}，但规则要求其留在 {held}（{reason}）",
+    ),
+    "review.row.contradiction": (
+        'client "{client}": the move is rejected ({reject}: stay with {previous}) but the '
+        "client is pinned to {manager} ({pin})",
+        "客户 {client}：调整被拒绝（{reject}：留在 {previous}），却又被固定到 {manager}（{pin}）",
+    ),
+    # revise
+    "review.revise.read": (
+        "{file}: {rejected} move(s) rejected, {pins} client(s) pinned, {accepted} move(s) "
+        "accepted; re-optimising the rest",
+        "{file}：拒绝 {rejected} 项调整，固定 {pins} 个客户，同意 {accepted} 项调整；其余重新优化",
+    ),
+    "review.revise.status": (
+        "Status {status}: {moves} moves, balance excess {be:.4f}, continuity cost {cc:.3f}, "
+        "gap {gap:.2%}",
+        "状态 {status}：调整 {moves} 个客户，均衡超额 {be:.4f}，关系成本 {cc:.3f}，差距 {gap:.2%}",
+    ),
+    "review.revise.changed": (
+        "{n} client(s) have another manager than in the reviewed plan",
+        "与审核的方案相比，{n} 个客户的客户经理有变化",
+    ),
+    "review.revise.changes_title": ("Changes against the reviewed plan", "相对审核方案的变化"),
+    "review.revise.reviewed": ("reviewed", "审核方案"),
+    "review.revise.revised": ("revised", "修订方案"),
+    "review.revise.col.kind": ("kind", "变化类型"),
+    "review.revise.col.decision": ("decision", "审核意见"),
+    "review.revise.held.reject": ("rejected: stays", "已拒绝：留任"),
+    "review.revise.held.pin": ("pinned", "已固定"),
+    "review.revise.yaml_comment": (
+        "Written by rebalance revise from {file}: the scenario with {n} decision(s) as locks.\n"
+        "Adopt with: rebalance adopt scenario.yaml --assignment assignment.csv --to NEXT_BOOK",
+        "由 rebalance revise 根据 {file} 生成：场景中已将 {n} 项审核决定写为锁定。\n"
+        "采纳：rebalance adopt scenario.yaml --assignment assignment.csv --to 新台账目录",
+    ),
 }
