@@ -155,4 +155,94 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "由 rebalance revise 根据 {file} 生成：场景中已将 {n} 项审核决定写为锁定。\n"
         "采纳：rebalance adopt scenario.yaml --assignment assignment.csv --to 新台账目录",
     ),
+    # adopt
+    "review.adopt.overwrite": (
+        "would overwrite the input {files}; choose a new folder for the next book",
+        "将覆盖输入文件 {files}；请为新台账选择新的文件夹",
+    ),
+    "review.adopt.broken": (
+        "the plan breaks {n} hard rule(s) and cannot be adopted:",
+        "该方案违反 {n} 条硬性规则，不能采纳：",
+    ),
+    "review.adopt.yaml_comment": (
+        "The next book after adopting a plan of scenario {name} (written by rebalance adopt).\n"
+        "The same rules as before; the tables hold the adopted managers.",
+        "采纳场景 {name} 的方案后的新台账（由 rebalance adopt 生成）。\n"
+        "规则与之前相同；表中的客户经理为采纳后的归属。",
+    ),
+    "review.adopt.done": (
+        "Adopted plan {plan}: {moves} moves, {handovers} handovers, {placements} placements; "
+        "balance excess {be:.4f}, continuity cost {cc:.3f}",
+        "已采纳方案 {plan}：调整 {moves} 个，交接 {handovers} 个，新客户分配 {placements} 个；"
+        "均衡超额 {be:.4f}，关系成本 {cc:.3f}",
+    ),
+    "review.adopt.removed": ("Leavers removed from the managers table: {managers}",
+                             "已从客户经理表中移除离职人员：{managers}"),
+    "review.adopt.activated": ("New hires made active: {managers}",
+                               "新入职人员已设为在岗：{managers}"),
+    "review.adopt.history": ("History: {store}", "历史记录：{store}"),
+    # history
+    "review.history.missing": (
+        "no history store here (rebalance adopt creates one)",
+        "此处没有历史记录库（rebalance adopt 会创建）",
+    ),
+    "review.history.corrupt": (
+        "is not a readable SQLite database ({detail})",
+        "不是可读取的 SQLite 数据库（{detail}）",
+    ),
+    "review.history.foreign": (
+        "is a SQLite database, but not a rebalance history",
+        "是 SQLite 数据库，但不是 rebalance 历史记录库",
+    ),
+    "review.history.newer": (
+        "was written by a newer rebalance (schema {version}, this one knows {known})",
+        "由更新版本的 rebalance 写入（结构版本 {version}，当前版本只支持到 {known}）",
+    ),
+    "review.history.no_plan": (
+        "has no plan {plan} (stored plans: {ids})",
+        "没有编号为 {plan} 的方案（已存方案：{ids}）",
+    ),
+    "review.history.title": ("Adopted plans in {store}", "{store} 中已采纳的方案"),
+    "review.history.empty": ("No plan has been adopted yet.", "尚未采纳任何方案。"),
+    "review.history.usage": (
+        "use: rebalance history [DIR] | history show N [DIR] | history diff N M [DIR]",
+        "用法：rebalance history [目录] | history show N [目录] | history diff N M [目录]",
+    ),
+    "review.history.col.id": ("plan", "方案"),
+    "review.history.col.adopted_at": ("adopted (UTC)", "采纳时间（UTC）"),
+    "review.history.col.scenario": ("scenario", "场景"),
+    "review.history.col.by": ("approved by", "审批人"),
+    "review.history.col.note": ("note", "备注"),
+    "review.history.col.moves": ("moves", "调整"),
+    "review.history.col.handovers": ("handovers", "交接"),
+    "review.history.col.placements": ("placements", "新客户分配"),
+    "review.history.col.balance_excess": ("balance excess", "均衡超额"),
+    "review.history.col.continuity_cost": ("continuity cost", "关系成本"),
+    "review.history.col.input_hash": ("input hash", "输入哈希"),
+    "review.history.show": (
+        "Plan {plan}, adopted {when} under scenario {scenario}{by}{note}",
+        "方案 {plan}，采纳于 {when}，场景 {scenario}{by}{note}",
+    ),
+    "review.history.hash_ok": (
+        "Stored inputs match their recorded hashes ({files}).",
+        "已存输入文件与记录的哈希一致（{files}）。",
+    ),
+    "review.history.hash_bad": (
+        "Stored input {file} does not match its recorded hash: the store was altered.",
+        "已存输入文件 {file} 与记录的哈希不一致：历史记录库已被改动。",
+    ),
+    "review.history.check_ok": (
+        "Re-checked against its stored inputs: every hard rule holds; balance excess {be:.4f} "
+        "(recorded {rbe:.4f}), continuity cost {cc:.3f} (recorded {rcc:.3f}).",
+        "已按存档输入重新核验：全部硬性规则满足；均衡超额 {be:.4f}（记录 {rbe:.4f}），"
+        "关系成本 {cc:.3f}（记录 {rcc:.3f}）。",
+    ),
+    "review.history.check_bad": (
+        "Re-checked against its stored inputs: {n} hard rule violation(s) or changed figures:",
+        "已按存档输入重新核验：{n} 处违反硬性规则或数值不一致：",
+    ),
+    "review.history.figures_differ": (
+        "recorded figures differ from the re-check",
+        "记录的数值与重新核验结果不一致",
+    ),
 }

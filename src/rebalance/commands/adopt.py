@@ -1,0 +1,62 @@
+"""`rebalance adopt SCENARIO --assignment FILE --to DIR`: the next book from an adopted plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from rebalance.commands import options
+
+
+def adopt_command(
+    scenario: Path = options.scenario(),
+    assignment: Path = options.assignment(
+        "The adopted plan: assignment.csv / assignment.xlsx or an output folder."),
+    to: Path = typer.Option(..., "--to", help="Folder of the next book (clients.csv, "
+                                              "managers.csv, scenario.yaml, history)."),
+    note: str | None = typer.Option(None, "--note", help="A note kept with the plan in the "
+                                                         "history."),
+    by: str | None = typer.Option(None, "--by", help="Who approved the plan (kept in the "
+                                                     "history)."),
+    store: Path | None = typer.Option(None, "--history",
+                                      help="History store (default: history.sqlite in the new "
+                                           "book, carried over from the old one)."),
+    overrides: list[str] = options.overrides("Override a scenario field: a.b=value."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of messages: en or zh."),
+) -> None:
+    """Adopt a plan: write the next book (the plan's managers as current, leavers out, new
+    hires active, every input column kept) and a scenario for it; record it in the history."""
+    from rebalance.cli import console, exit_codes
+    from rebalance.i18n import resolve_lang, t
+
+    with exit_codes(lang or "en"):
+        from rebalance import pipeline
+        from rebalance.io.read import read_assignment
+        from rebalance.review.adopt import adopt
+
+        sc, problem, rules = pipeline.load(scenario, overrides)
+        code = resolve_lang(lang, sc.lang)
+        path = assignment / "assignment.csv" if assignment.is_dir() else assignment
+        plan = read_assignment(path, problem, sc.data.encoding)
+        history_path = store
+        if history_path is None and sc.adopt.history is not None:
+            base = Path(sc.source).parent if sc.source else Path.cwd()
+            history_path = base / sc.adopt.history
+        done = adopt(sc, problem, rules, plan, to, note=note, by=by, store=history_path,
+                     lang=code)
+        f = done.figures
+        console.print(t("review.adopt.done", code, plan=done.plan_id, moves=f["moves"],
+                        handovers=f["handovers"], placements=f["placements"],
+                        be=f["balance_excess"], cc=f["continuity_cost"]))
+        if done.removed:
+            console.print(t("review.adopt.removed", code, managers=", ".join(done.removed)))
+        if done.activated:
+            console.print(t("review.adopt.activated", code, managers=", ".join(done.activated)))
+        console.print(t("review.wrote", code, files=", ".join(p.name for p in done.paths),
+                        out=to))
+        console.print(t("review.adopt.history", code, store=done.store))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("adopt")(adopt_command)
