@@ -25,16 +25,27 @@ def _industries(value: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _override(manager: Manager, change: ManagerOverride) -> Manager:
-    fields: dict[str, object] = {}
-    if change.status is not None:
-        fields["status"] = change.status
-    if change.fte is not None:
-        fields["fte"] = change.fte
-    if change.capacity is not None:
-        fields["capacity"] = change.capacity
-    if change.industry is not None:
-        fields["industries"] = _industries(change.industry)
-    return dataclasses.replace(manager, **fields) if fields else manager
+    return dataclasses.replace(
+        manager,
+        status=change.status if change.status is not None else manager.status,
+        fte=change.fte if change.fte is not None else manager.fte,
+        capacity=change.capacity if change.capacity is not None else manager.capacity,
+        industries=(_industries(change.industry) if change.industry is not None
+                    else manager.industries),
+    )
+
+
+def _overridden(managers: Sequence[Manager], scenario: Scenario) -> list[Manager]:
+    return [_override(m, scenario.managers[m.manager_id]) if m.manager_id in scenario.managers
+            else m for m in managers]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ";".join(value)
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _where(scenario: Scenario) -> str:
@@ -47,10 +58,7 @@ def apply_manager_overrides(managers: Sequence[Manager],
     known = {m.manager_id for m in managers}
     issues = [Issue(t("review.override.unknown_manager", "en", manager=mid), file=_where(scenario))
               for mid in scenario.managers if mid not in known]
-    if not scenario.managers:
-        return list(managers), issues
-    return [_override(m, scenario.managers[m.manager_id]) if m.manager_id in scenario.managers
-            else m for m in managers], issues
+    return _overridden(managers, scenario), issues
 
 
 def apply_unlocks(clients: Sequence[Client], managers: Sequence[Manager],
@@ -84,13 +92,10 @@ def describe_overrides(scenario: Scenario, table_managers: Sequence[Manager],
                              ("industries", "industry")):
             old, new = getattr(before, field), getattr(after, field)
             if old != new:
-                show = (lambda v: ";".join(v) if isinstance(v, tuple)
-                        else ("—" if v is None else f"{v:g}" if isinstance(v, float) else str(v)))
                 lines.append(t("review.override.line", lang, manager=mid, field=label,
-                               before=show(old), after=show(new)))
-    unlocked_clients, _ = apply_unlocks(table_clients, [_override(m, scenario.managers[m.manager_id])
-                                                        if m.manager_id in scenario.managers else m
-                                                        for m in table_managers], scenario)
+                               before=_shown(old), after=_shown(new)))
+    unlocked_clients, _ = apply_unlocks(table_clients, _overridden(table_managers, scenario),
+                                        scenario)
     released = [c.client_id for c, u in zip(table_clients, unlocked_clients, strict=True)
                 if c.locked and not u.locked]
     if released:

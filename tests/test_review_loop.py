@@ -1,0 +1,210 @@
+"""The planner's loop end to end through the CLI: solve → review in Excel → revise → diff →
+adopt → solve again → history, on a tiny book (optimality proven by enumeration) and on the
+bundled baseline."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from review_book import best, write_book
+from typer.testing import CliRunner
+
+from rebalance import pipeline
+from rebalance.check import check
+from rebalance.cli import app
+from rebalance.pools import build_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+ENV = {"COLUMNS": "200"}
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=ENV)
+    return result.exit_code, result.output
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def plan_of(folder: Path) -> dict[str, str]:
+    return {r["client_id"]: r["manager"] for r in rows(folder / "assignment.csv")}
+
+
+def review(workbook: Path, target: Path, reject: list[str],
+           pins: dict[str, str | None]) -> None:
+    """Fill in decisions as a planner does in Excel: reject moves, pin clients (to the manager
+    shown, or to another one typed into the manager cell)."""
+    wb = openpyxl.load_workbook(workbook)
+    moves = wb["moves"]
+    head = [c.value for c in moves[1]]
+    for r in range(2, moves.max_row + 1):
+        if moves.cell(r, head.index("client_id") + 1).value in reject:
+            moves.cell(r, head.index("decision") + 1).value = "reject"
+    sheet = wb["assignment"]
+    head = [c.value for c in sheet[1]]
+    for r in range(2, sheet.max_row + 1):
+        cid = sheet.cell(r, head.index("client_id") + 1).value
+        if cid in pins:
+            sheet.cell(r, head.index("pin") + 1).value = "是"
+            if pins[cid] is not None:
+                sheet.cell(r, head.index("manager") + 1).value = pins[cid]
+    wb.save(target)
+
+
+def loop(scenario: Path, tmp: Path, pick_pins: int = 2,
+         insist: bool = True) -> dict[str, object]:
+    """Run the loop; return what each step gave, for the tests to judge."""
+    code, out = run("solve", str(scenario), "--out", str(tmp / "solved"), "--quiet")
+    assert code == 0, out
+    solved = plan_of(tmp / "solved")
+    moves = [r for r in rows(tmp / "solved" / "moves.csv")
+             if r["from_manager"] and r["to_manager"]]
+    sc, problem, rules = pipeline.load(scenario)
+    movable = [m["client_id"] for m in moves if problem.manager(m["from_manager"]).staying]
+    assert len(movable) >= 3, "the book must propose at least three moves"
+    reject = movable[:3]
+    others = [c.client_id for c in problem.clients if c.client_id not in reject]
+    pins: dict[str, str | None] = {others[0]: None}
+    if insist:  # the head insists on a manager the optimiser did not choose
+        cid = next(c for c in others[1:] if len(rules.eligible[c]) > 1
+                   and not rules.fixed.get(c))
+        pins[cid] = next(m for m in rules.eligible[cid] if m != solved[cid])
+    else:
+        pins[others[1]] = None
+    review(tmp / "solved" / "assignment.xlsx", tmp / "reviewed.xlsx", reject, pins)
+    code, out = run("revise", str(scenario), "--review", str(tmp / "reviewed.xlsx"),
+                    "--out", str(tmp / "revised"), "--quiet")
+    assert code == 0, out
+    return {"solved": solved, "reject": reject, "pins": pins, "problem": problem,
+            "scenario": sc, "revised": plan_of(tmp / "revised"), "revise_output": out}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    tmp = tmp_path_factory.mktemp("tiny")
+    scenario = write_book(tmp / "book")
+    return tmp, loop(scenario, tmp)
+
+
+def test_decisions_hold_and_the_rest_is_optimal_given_them(
+        tiny: tuple[Path, dict[str, object]]) -> None:
+    """Rejected moves stay with the previous manager, pins hold, and no plan that keeps those
+    decisions is better (balance, then continuity): proven by enumerating all 6,561 plans."""
+    _, got = tiny
+    problem, sc = got["problem"], got["scenario"]
+    revised, solved = got["revised"], got["solved"]
+    assert isinstance(revised, dict) and isinstance(solved, dict)
+    holds = {cid: problem.client(cid).manager for cid in got["reject"]}  # type: ignore[attr-defined]
+    for cid, manager in got["pins"].items():  # type: ignore[attr-defined]
+        holds[cid] = manager or solved[cid]
+    assert {c: revised[c] for c in holds} == holds
+    verdict = check(problem, sc, revised)  # type: ignore[arg-type]
+    assert verdict.ok
+    assert (round(verdict.balance_excess, 6), round(verdict.continuity_cost, 6)) == \
+        best(problem, sc, holds)  # type: ignore[arg-type]
+
+
+def test_revise_reports_exactly_what_changed(tiny: tuple[Path, dict[str, object]]) -> None:
+    """changes.csv and `rebalance diff` name exactly the clients whose manager differs between
+    the reviewed and the revised plan."""
+    tmp, got = tiny
+    solved, revised = got["solved"], got["revised"]
+    assert isinstance(revised, dict) and isinstance(solved, dict)
+    reviewed = dict(solved)
+    for cid, manager in got["pins"].items():  # type: ignore[attr-defined]
+        if manager:
+            reviewed[cid] = manager  # typed into the workbook before pinning
+    changed = {c for c in reviewed if reviewed[c] != revised[c]}
+    assert changed  # rejecting moves must change something
+    assert {r["client_id"] for r in rows(tmp / "revised" / "changes.csv")} == changed
+    code, out = run("diff", str(tmp / "solved"), str(tmp / "revised"), "--out",
+                    str(tmp / "diff"))
+    assert code == 0, out
+    diffed = {r["client_id"] for r in rows(tmp / "diff" / "diff_clients.csv")}
+    assert diffed == {c for c in solved if solved[c] != revised[c]}
+    figures = rows(tmp / "diff" / "diff_figures.csv")
+    assert [f["figure"] for f in figures] == ["balance excess", "continuity cost", "moves"]
+    assert all(f["A"] != "" and f["B"] != "" for f in figures)
+
+
+def test_adopt_then_solve_proposes_no_moves_and_history_rechecks(
+        tiny: tuple[Path, dict[str, object]]) -> None:
+    """The adopted book keeps every column, drops the leaver, activates the new hire, starts
+    moved clients at adopt.new_relationship; solving it proposes no moves; the history lists
+    the plan and re-checks it against its stored inputs."""
+    tmp, got = tiny
+    revised = got["revised"]
+    assert isinstance(revised, dict)
+    code, out = run("adopt", str(tmp / "revised" / "scenario.yaml"), "--assignment",
+                    str(tmp / "revised"), "--to", str(tmp / "book2"), "--note", "round 1",
+                    "--by", "Head Li")
+    assert code == 0, out
+    with open(tmp / "book2" / "clients.csv", encoding="utf-8-sig", newline="") as fh:
+        clients = list(csv.DictReader(fh))
+    assert list(clients[0]) == ["客户编码", "客户名称", "行业", "年收入", "重要程度",
+                                "客户经理", "关系强度", "备注"]
+    assert {c["客户编码"]: c["客户经理"] for c in clients} == revised
+    problem = got["problem"]
+    for c in clients:
+        before = problem.client(c["客户编码"])  # type: ignore[attr-defined]
+        if before.manager != c["客户经理"]:
+            assert c["关系强度"] == "0.3"
+        else:
+            assert float(c["关系强度"]) == before.relationship
+    assert clients[0]["备注"] == "老客户" and clients[2]["备注"] == "'=SUM(A1)"
+    managers = rows(tmp / "book2" / "managers.csv")
+    assert [(m["工号"], m["状态"]) for m in managers] == [
+        ("KM1", "在岗"), ("KM2", "在岗"), ("KM3", "在岗")]
+
+    code, out = run("solve", str(tmp / "book2" / "scenario.yaml"), "--out",
+                    str(tmp / "solved2"), "--quiet")
+    assert code == 0, out
+    assert rows(tmp / "solved2" / "moves.csv") == []
+    summary = json.loads((tmp / "solved2" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["moves"] == 0 and summary["status"] == "OPTIMAL"
+
+    code, out = run("history", str(tmp / "book2"))
+    assert code == 0, out
+    assert "round 1" in out and "Head Li" in out
+    code, out = run("history", "show", "1", str(tmp / "book2"))
+    assert code == 0, out
+    assert "every hard rule holds" in out
+
+
+def test_the_loop_on_the_baseline(tmp_path: Path) -> None:
+    """On the bundled baseline: decisions hold, the revised plan is proven optimal (status
+    OPTIMAL, check agrees), adopting it and solving again proposes no moves, and a second
+    adoption carries the history forward."""
+    got = loop(BASELINE, tmp_path)
+    problem, sc, revised = got["problem"], got["scenario"], got["revised"]
+    assert isinstance(revised, dict)
+    for cid in got["reject"]:  # type: ignore[attr-defined]
+        assert revised[cid] == problem.client(cid).manager  # type: ignore[attr-defined]
+    for cid, manager in got["pins"].items():  # type: ignore[attr-defined]
+        assert revised[cid] == (manager or got["solved"][cid])  # type: ignore[index]
+    summary = json.loads((tmp_path / "revised" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "OPTIMAL" and summary["hard_rules_ok"]
+    rules = build_rules(problem, sc)  # type: ignore[arg-type]
+    assert check(problem, sc, revised, rules).ok  # type: ignore[arg-type]
+
+    code, out = run("adopt", str(tmp_path / "revised" / "scenario.yaml"), "--assignment",
+                    str(tmp_path / "revised" / "assignment.csv"), "--to", str(tmp_path / "b2"))
+    assert code == 0, out
+    code, out = run("solve", str(tmp_path / "b2" / "scenario.yaml"), "--out",
+                    str(tmp_path / "s2"), "--quiet")
+    assert code == 0, out
+    assert rows(tmp_path / "s2" / "moves.csv") == []
+    code, out = run("adopt", str(tmp_path / "b2" / "scenario.yaml"), "--assignment",
+                    str(tmp_path / "s2"), "--to", str(tmp_path / "b3"))
+    assert code == 0, out
+    code, out = run("history", "diff", "1", "2", str(tmp_path / "b3"))
+    assert code == 0, out
+    assert "0 client(s) with a different manager" in out
