@@ -39,11 +39,13 @@ solver:
 """
 
 
-def write_book(folder: Path) -> Path:
-    """Write clients.csv (GB18030), managers.csv and tiny.yaml into ``folder``."""
+def write_book(folder: Path, locked: tuple[str, ...] = ()) -> Path:
+    """Write clients.csv (GB18030), managers.csv and tiny.yaml into ``folder``; ``locked``
+    clients get 锁定 = 是."""
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["客户编码,客户名称,行业,年收入,重要程度,客户经理,关系强度,备注"]
-    lines += [",".join(str(v) for v in row) for row in CLIENTS]
+    lines = ["客户编码,客户名称,行业,年收入,重要程度,客户经理,关系强度,备注,锁定"]
+    lines += [",".join(str(v) for v in row) + ("," + ("是" if row[0] in locked else ""))
+              for row in CLIENTS]
     (folder / "clients.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     mlines = ["工号,姓名,行业组,状态"] + [",".join(row) for row in MANAGERS]
     (folder / "managers.csv").write_text("\r\n".join(mlines) + "\r\n", encoding="utf-8")

@@ -150,7 +150,7 @@ def test_adopt_then_solve_proposes_no_moves_and_history_rechecks(
     with open(tmp / "book2" / "clients.csv", encoding="utf-8-sig", newline="") as fh:
         clients = list(csv.DictReader(fh))
     assert list(clients[0]) == ["客户编码", "客户名称", "行业", "年收入", "重要程度",
-                                "客户经理", "关系强度", "备注"]
+                                "客户经理", "关系强度", "备注", "锁定"]
     assert {c["客户编码"]: c["客户经理"] for c in clients} == revised
     problem = got["problem"]
     for c in clients:

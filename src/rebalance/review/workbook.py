@@ -178,6 +178,7 @@ def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules,
 
 
 def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
+                      pinned: Collection[str],
                       issues: list[Issue]) -> tuple[list[Decision], list[str]]:
     table = read_sheet(path, MOVES_SHEETS)
     rows = _Rows(table, problem, issues)
@@ -190,7 +191,9 @@ def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
         if cid is None:
             continue
         to = rows.cell(record, "to_manager")
-        if cid in reviewed and to != reviewed[cid]:
+        # A pinned client's manager was set on the assignment sheet; otherwise the two
+        # sheets must agree, or it is unclear which edit the planner meant.
+        if cid in reviewed and cid not in pinned and to != reviewed[cid]:
             rows.add(row, "to_manager", "review.row.to_mismatch", client=cid, shown=to or "—",
                      plan=reviewed[cid])
             continue
@@ -219,8 +222,8 @@ def read_decisions(path: str | Path, problem: Problem, rules: Rules) -> Decision
     path = Path(path)
     issues: list[Issue] = []
     reviewed, pins = _read_assignment_sheet(path, problem, rules, issues)
-    rejected, accepted = _read_moves_sheet(path, problem, reviewed, issues)
     pinned = {d.client_id: d for d in pins}
+    rejected, accepted = _read_moves_sheet(path, problem, reviewed, pinned, issues)
     for d in rejected:
         pin = pinned.get(d.client_id)
         if pin is not None and pin.manager != d.manager:
