@@ -15,8 +15,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.override.title": ("Scenario overrides applied:", "已应用的场景覆盖："),
     "review.override.line": (
         "  {manager}: {field} {before} → {after}",
-        "  {manager}：{field} {before} → {after}",
+        "  {manager}：{field}由 {before} 改为 {after}",
     ),
+    "review.override.field.status": ("status", "状态"),
+    "review.override.field.fte": ("fte", "人力系数"),
+    "review.override.field.capacity": ("capacity", "容量"),
+    "review.override.field.industry": ("industry", "行业组"),
     "review.override.unlocked": (
         "  table locks released for {n} client(s): {clients}",
         "  已解除 {n} 个客户的表内锁定：{clients}",

@@ -92,7 +92,8 @@ def describe_overrides(scenario: Scenario, table_managers: Sequence[Manager],
                              ("industries", "industry")):
             old, new = getattr(before, field), getattr(after, field)
             if old != new:
-                lines.append(t("review.override.line", lang, manager=mid, field=label,
+                lines.append(t("review.override.line", lang, manager=mid,
+                               field=t(f"review.override.field.{label}", lang),
                                before=_shown(old), after=_shown(new)))
     unlocked_clients, _ = apply_unlocks(table_clients, _overridden(table_managers, scenario),
                                         scenario)
