@@ -27,6 +27,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # shared by the review commands
     "review.no_sheet": ("has no sheet {sheet}", "缺少工作表 {sheet}"),
+    "review.not_workbook": (
+        "is not an Excel workbook (.xlsx): review the assignment.xlsx that solve wrote",
+        "不是 Excel 工作簿（.xlsx）：请审核 solve 生成的 assignment.xlsx",
+    ),
     "review.no_assignment": (
         "the folder has no assignment.csv (give a plan folder, an assignment CSV or a workbook)",
         "该文件夹中没有 assignment.csv（请给出方案文件夹、分配表 CSV 或工作簿）",

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from rebalance.check import check
+from rebalance.data import Problem
 from rebalance.i18n import t
+from rebalance.pools import Rules
 from rebalance.review.plans import FIGURES, PlanView
+from rebalance.scenario import Scenario
 
 CLIENT_COLUMNS: tuple[str, ...] = (
     "client_id", "name", "manager_a", "manager_b", "revenue", "importance",
@@ -119,26 +123,24 @@ def markdown(tables: Mapping[str, pd.DataFrame], title: str) -> str:
     return "\n".join(lines)
 
 
-def with_book(plan: PlanView, scenario: object, problem: object, rules: object) -> PlanView:
-    """The plan with the book's client facts and both objectives recomputed by ``check``."""
-    from rebalance.check import check
-    from rebalance.data import Problem
-    from rebalance.pools import Rules
-    from rebalance.scenario import Scenario
+def book_view(problem: Problem, client_to_manager: Mapping[str, str], label: str,
+              figures: Mapping[str, float | None] | None = None) -> PlanView:
+    """A plan of ``problem`` with the book's client facts (names, revenue, importance)."""
+    return PlanView(label, dict(client_to_manager),
+                    names={c.client_id: c.name for c in problem.clients},
+                    revenue={c.client_id: c.revenue for c in problem.clients},
+                    importance={c.client_id: float(c.importance) for c in problem.clients},
+                    figures=dict(figures or {}))
 
-    assert isinstance(problem, Problem) and isinstance(rules, Rules)
-    assert isinstance(scenario, Scenario)
+
+def with_book(plan: PlanView, scenario: Scenario, problem: Problem, rules: Rules) -> PlanView:
+    """The plan with the book's client facts and both objectives recomputed by ``check``."""
     verdict = check(problem, scenario, {c: m or None for c, m in
                                         plan.client_to_manager.items()}, rules)
-    return PlanView(
-        plan.label, plan.client_to_manager,
-        names={c.client_id: c.name for c in problem.clients},
-        revenue={c.client_id: c.revenue for c in problem.clients},
-        importance={c.client_id: float(c.importance) for c in problem.clients},
-        figures={"balance_excess": round(verdict.balance_excess, 6),
-                 "continuity_cost": round(verdict.continuity_cost, 6),
-                 "moves": verdict.num_moves},
-    )
+    return book_view(problem, plan.client_to_manager, plan.label, {
+        "balance_excess": round(verdict.balance_excess, 6),
+        "continuity_cost": round(verdict.continuity_cost, 6),
+        "moves": verdict.num_moves})
 
 
 def diff_plans(a: PlanView, b: PlanView, lang: str = "en") -> dict[str, pd.DataFrame]:

@@ -8,7 +8,7 @@ matched in English or Chinese, as ``solve`` writes them (and as the plan readers
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,28 +43,20 @@ def header_map(table: Table) -> dict[str, str]:
     return found
 
 
-def workbook_sheet(path: Path, candidates: Iterable[str]) -> str | None:
-    """The first of ``candidates`` that is a sheet of the workbook at ``path``."""
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean unreadable
-        raise InputError([Issue(f"is not a readable Excel workbook ({exc})",
-                                file=path.name)]) from None
-    try:
-        return next((s for s in candidates if s in workbook.sheetnames), None)
-    finally:
-        workbook.close()
-
-
 def read_sheet(path: Path, candidates: tuple[str, ...], kind: str = "raw") -> Table:
     """One sheet of a workbook by title (English or Chinese); InputError when none exists."""
-    sheet = workbook_sheet(path, candidates)
-    if sheet is None:
-        raise InputError([Issue(t("review.no_sheet", "en", sheet=" / ".join(candidates)),
-                                file=path.name)])
-    return read_table(path, None, kind, name=f"{path.name} [{sheet}]", sheet=sheet)
+    from rebalance.io.read import EXCEL_SUFFIXES
+
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        raise InputError([Issue(t("review.not_workbook", "en"), file=path.name)])
+    for sheet in candidates:  # opening the workbook is the slow part: no separate look-up
+        try:
+            return read_table(path, None, kind, name=f"{path.name} [{sheet}]", sheet=sheet)
+        except InputError as exc:
+            if not (len(exc.issues) == 1 and exc.issues[0].message.startswith("has no sheet")):
+                raise
+    raise InputError([Issue(t("review.no_sheet", "en", sheet=" / ".join(candidates)),
+                            file=path.name)])
 
 
 @dataclass(frozen=True)
@@ -94,8 +86,12 @@ def plan_table(path: Path) -> Table:
         if not path.exists():
             raise InputError([Issue(t("review.no_assignment", "en"), file=str(path.parent))])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_sheet(path, ASSIGNMENT_SHEETS, "assignment") \
-            if workbook_sheet(path, ASSIGNMENT_SHEETS) else read_table(path, None, "assignment")
+        try:
+            return read_sheet(path, ASSIGNMENT_SHEETS, "assignment")
+        except InputError as exc:  # a workbook of the planner's own: its first sheet
+            if exc.issues[0].message != t("review.no_sheet", "en",
+                                          sheet=" / ".join(ASSIGNMENT_SHEETS)):
+                raise
     return read_table(path, None, "assignment")
 
 

@@ -20,8 +20,7 @@ from rebalance import pipeline
 from rebalance.data import Problem
 from rebalance.i18n import t
 from rebalance.pools import Rules, build_rules, change_kind
-from rebalance.review.diff import clients_table, translate
-from rebalance.review.plans import PlanView
+from rebalance.review.diff import book_view, clients_table, translate
 from rebalance.review.workbook import Decisions
 from rebalance.scenario import Pair, Scenario
 
@@ -44,21 +43,13 @@ def revise(scenario: Scenario, problem: Problem, decisions: Decisions,
     return pipeline.run(decided, problem, rules, progress=progress), rules
 
 
-def view(problem: Problem, client_to_manager: Mapping[str, str], label: str) -> PlanView:
-    """A plan of ``problem`` as the diff tables take it."""
-    return PlanView(label, dict(client_to_manager),
-                    names={c.client_id: c.name for c in problem.clients},
-                    revenue={c.client_id: c.revenue for c in problem.clients},
-                    importance={c.client_id: float(c.importance) for c in problem.clients})
-
-
 def changes_table(problem: Problem, decisions: Decisions, revised: Mapping[str, str],
                   lang: str) -> pd.DataFrame:
     """Clients whose manager differs between the reviewed and the revised plan: managers
     before and after revision, the kind of change against the book, and the decision that
     holds the client (blank: re-optimised)."""
-    a = view(problem, decisions.reviewed, t("review.revise.reviewed", lang))
-    b = view(problem, revised, t("review.revise.revised", lang))
+    a = book_view(problem, decisions.reviewed, t("review.revise.reviewed", lang))
+    b = book_view(problem, revised, t("review.revise.revised", lang))
     df = clients_table(a, b)
     held = {d.client_id: d.kind for d in decisions.holds}
     kinds = [change_kind(problem, cid, revised.get(cid)) for cid in df["client_id"]]
