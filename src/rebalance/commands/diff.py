@@ -8,7 +8,7 @@ import typer
 
 from rebalance.commands import options
 
-SHOWN_ROWS = 60  # the terminal lists this many changed clients; the files have them all
+SHOWN_ROWS = 60  # the terminal lists this many rows of a table; the files have them all
 
 
 def print_frame(df: object, title: str, lang: str, limit: int | None = None) -> None:
@@ -64,7 +64,7 @@ def diff_command(
                         n=len(tables["clients"])))
         for key, frame in tables.items():
             print_frame(frame, t(f"review.diff.section.{key}", code), code,
-                        SHOWN_ROWS if key == "clients" else None)
+                        SHOWN_ROWS)
         if out is not None:
             written = write_diff(tables, out, code, t("review.diff.doc_title", code, a=plan_a,
                                                       b=plan_b))

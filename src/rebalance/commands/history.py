@@ -85,7 +85,7 @@ def _diff(store: Path, first: int, second: int, lang: str) -> None:
                     n=len(tables["clients"])))
     for key, frame in tables.items():
         print_frame(frame, t(f"review.diff.section.{key}", lang), lang,
-                    SHOWN_ROWS if key == "clients" else None)
+                    SHOWN_ROWS)
 
 
 def history_command(
