@@ -198,3 +198,19 @@ def test_diff_writes_markdown_in_chinese(solved: tuple[Path, Path], tmp_path: Pa
     text = (tmp_path / "d.md").read_text(encoding="utf-8")
     assert "## 客户经理不同的客户" in text and "## 目标值" in text
     assert "0 个客户的客户经理不同" in output
+
+
+def test_a_leaver_override_equals_the_copied_managers_table(tmp_path: Path) -> None:
+    """`--set managers.KM012.status=leaving` on the baseline gives the same plan as the bundled
+    leave_km012 scenario, whose managers table was copied to say the same."""
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    code, out = run("solve", str(root / "baseline.yaml"), "--set",
+                    "managers.KM012.status=leaving", "--out", str(tmp_path / "a"), "--quiet")
+    assert code == 0, out
+    code, out = run("solve", str(root / "leave_km012.yaml"), "--out", str(tmp_path / "b"),
+                    "--quiet")
+    assert code == 0, out
+    a, b = (csv_rows(tmp_path / n / "assignment.csv") for n in ("a", "b"))
+    assert [(r["client_id"], r["manager"]) for r in a] == \
+        [(r["client_id"], r["manager"]) for r in b]
+    assert "KM012" not in {r["manager"] for r in a}
