@@ -214,3 +214,20 @@ def test_a_leaver_override_equals_the_copied_managers_table(tmp_path: Path) -> N
     assert [(r["client_id"], r["manager"]) for r in a] == \
         [(r["client_id"], r["manager"]) for r in b]
     assert "KM012" not in {r["manager"] for r in a}
+
+
+def test_history_show_finds_a_tampered_store(solved: tuple[Path, Path], tmp_path: Path) -> None:
+    """A stored input changed behind the store's back (triggers dropped by hand) no longer
+    matches its hash: `history show` says which file and exits 1."""
+    scenario, out = solved
+    code, output = run("adopt", str(scenario), "--assignment", str(out), "--to",
+                       str(tmp_path / "next"))
+    assert code == 0, output
+    store = tmp_path / "next" / "history.sqlite"
+    with sqlite3.connect(store) as conn:
+        conn.execute("DROP TRIGGER plan_inputs_no_update")
+        conn.execute("UPDATE plan_inputs SET content = x'00' WHERE role = 'managers'")
+    conn.close()
+    code, output = run("history", "show", "1", str(store))
+    assert code == 1, output
+    assert "managers.csv does not match its recorded hash" in output

@@ -32,13 +32,12 @@ def adopt_command(
 
     with exit_codes(lang or "en"):
         from rebalance import pipeline
-        from rebalance.io.read import read_assignment
-        from rebalance.review.adopt import adopt
+        from rebalance.review.adopt import adopt, read_plan
 
         sc, problem, rules = pipeline.load(scenario, overrides)
         code = resolve_lang(lang, sc.lang)
         path = assignment / "assignment.csv" if assignment.is_dir() else assignment
-        plan = read_assignment(path, problem, sc.data.encoding)
+        plan = read_plan(path, problem, sc.data.encoding)
         history_path = store
         if history_path is None and sc.adopt.history is not None:
             base = Path(sc.source).parent if sc.source else Path.cwd()

@@ -47,8 +47,9 @@ def _show(store: Path, plan_id: int, lang: str) -> bool:
                     note=f": {rec.note}" if rec.note else ""), markup=False)
     for name in result.bad_hashes:
         console.print(t("review.history.hash_bad", lang, file=name))
-    if not result.bad_hashes:
-        console.print(t("review.history.hash_ok", lang, files=", ".join(result.files)))
+    if result.bad_hashes:
+        return False
+    console.print(t("review.history.hash_ok", lang, files=", ".join(result.files)))
     if result.violations or not result.figures_match:
         problems = [*result.violations,
                     *([] if result.figures_match else [t("review.history.figures_differ",

@@ -577,10 +577,12 @@ def load_book(scenario: Scenario) -> tuple[Problem, Rules]:
 # --------------------------------------------------------------------------- plans
 
 
-def read_assignment(path: Path, problem: Problem, encoding: str | None = None) -> dict[str, str]:
+def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
+                    sheet: str | None = None) -> dict[str, str]:
     """Read a plan (client -> manager) and check it names every client of ``problem`` once
-    and only known managers. Headers: client_id/客户编码 …, manager/客户经理/新客户经理."""
-    table = read_table(Path(path), encoding, "assignment")
+    and only known managers. Headers: client_id/客户编码 …, manager/客户经理/新客户经理.
+    ``sheet``: the workbook sheet to read (default the first)."""
+    table = read_table(Path(path), encoding, "assignment", sheet=sheet)
     issues = IssueCollector()
     name = table.name
     plan: dict[str, str] = {}

@@ -150,6 +150,22 @@ def figures(verdict: Verdict, problem: Problem, plan: Mapping[str, str]) -> dict
     return out
 
 
+def read_plan(path: Path, problem: Problem, encoding: str | None = None) -> dict[str, str]:
+    """The plan to adopt, checked row by row against the book: a CSV, or a workbook's
+    assignment sheet (English or Chinese title; else its first sheet)."""
+    from rebalance.io.read import EXCEL_SUFFIXES, read_assignment
+    from rebalance.review.plans import ASSIGNMENT_SHEETS, is_missing_sheet, on_sheet
+
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            return on_sheet(path, ASSIGNMENT_SHEETS,
+                            lambda sheet: read_assignment(path, problem, sheet=sheet))
+        except InputError as exc:
+            if not is_missing_sheet(exc, ASSIGNMENT_SHEETS):
+                raise
+    return read_assignment(path, problem, encoding)
+
+
 @dataclass(frozen=True)
 class Adopted:
     """What ``adopt`` wrote."""

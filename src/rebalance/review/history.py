@@ -243,6 +243,9 @@ def recheck(conn: sqlite3.Connection, plan_id: int, path: Path, lang: str = "en"
     rec = record(conn, plan_id, path)
     inputs = stored_inputs(conn, plan_id)
     bad = tuple(name for name, digest, data in inputs.values() if sha256(data) != digest)
+    names = tuple(n for n, _, _ in inputs.values())
+    if bad:  # the book cannot be trusted: nothing to re-check against
+        return Recheck(rec, bad, names, (), float("nan"), float("nan"))
     data = stored_scenario(conn, plan_id)
     with tempfile.TemporaryDirectory(prefix="rebalance-history-") as tmp:
         for role, (name, _, content) in inputs.items():
@@ -255,6 +258,5 @@ def recheck(conn: sqlite3.Connection, plan_id: int, path: Path, lang: str = "en"
         problem, rules = load_book(scenario)
     plan = {row[0]: row[5] for row in stored_assignment(conn, plan_id)}
     verdict = check(problem, scenario, plan, rules)
-    return Recheck(rec, bad, tuple(n for n, _, _ in inputs.values()),
-                   tuple(v.text(lang) for v in verdict.violations),
+    return Recheck(rec, bad, names, tuple(v.text(lang) for v in verdict.violations),
                    verdict.balance_excess, verdict.continuity_cost)

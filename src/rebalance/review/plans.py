@@ -8,9 +8,10 @@ matched in English or Chinese, as ``solve`` writes them (and as the plan readers
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from rebalance.errors import InputError, Issue
 from rebalance.i18n import t
@@ -26,6 +27,7 @@ REVIEW_COLUMNS: Mapping[str, tuple[str, str]] = {
 ASSIGNMENT_SHEETS: tuple[str, ...] = ("assignment", "客户分配")
 MOVES_SHEETS: tuple[str, ...] = ("moves", "调整清单")
 FIGURES: tuple[str, ...] = ("balance_excess", "continuity_cost", "moves")
+T = TypeVar("T")
 
 
 def header_map(table: Table) -> dict[str, str]:
@@ -43,20 +45,33 @@ def header_map(table: Table) -> dict[str, str]:
     return found
 
 
-def read_sheet(path: Path, candidates: tuple[str, ...], kind: str = "raw") -> Table:
-    """One sheet of a workbook by title (English or Chinese); InputError when none exists."""
+def on_sheet(path: Path, candidates: tuple[str, ...], read: Callable[[str], T]) -> T:
+    """``read(sheet)`` for the first of ``candidates`` the workbook has (titles in English or
+    Chinese); InputError when it has none of them."""
     from rebalance.io.read import EXCEL_SUFFIXES
 
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise InputError([Issue(t("review.not_workbook", "en"), file=path.name)])
     for sheet in candidates:  # opening the workbook is the slow part: no separate look-up
         try:
-            return read_table(path, None, kind, name=f"{path.name} [{sheet}]", sheet=sheet)
+            return read(sheet)
         except InputError as exc:
             if not (len(exc.issues) == 1 and exc.issues[0].message.startswith("has no sheet")):
                 raise
     raise InputError([Issue(t("review.no_sheet", "en", sheet=" / ".join(candidates)),
                             file=path.name)])
+
+
+def read_sheet(path: Path, candidates: tuple[str, ...], kind: str = "raw") -> Table:
+    """One sheet of a workbook by title (English or Chinese); InputError when none exists."""
+    return on_sheet(path, candidates, lambda sheet: read_table(
+        path, None, kind, name=f"{path.name} [{sheet}]", sheet=sheet))
+
+
+def is_missing_sheet(exc: InputError, candidates: tuple[str, ...]) -> bool:
+    """True when ``exc`` only says the workbook has none of ``candidates``."""
+    return [i.message for i in exc.issues] == [t("review.no_sheet", "en",
+                                                   sheet=" / ".join(candidates))]
 
 
 @dataclass(frozen=True)
@@ -89,8 +104,7 @@ def plan_table(path: Path) -> Table:
         try:
             return read_sheet(path, ASSIGNMENT_SHEETS, "assignment")
         except InputError as exc:  # a workbook of the planner's own: its first sheet
-            if exc.issues[0].message != t("review.no_sheet", "en",
-                                          sheet=" / ".join(ASSIGNMENT_SHEETS)):
+            if not is_missing_sheet(exc, ASSIGNMENT_SHEETS):
                 raise
     return read_table(path, None, "assignment")
 
