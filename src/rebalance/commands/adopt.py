@@ -30,7 +30,9 @@ def adopt_command(
     from rebalance.cli import console, exit_codes
     from rebalance.i18n import resolve_lang, t
 
-    with exit_codes(lang or "en"):
+    if lang is not None:
+        options.exit_unless_lang(lang)
+    with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
         from rebalance.review.adopt import adopt, read_plan
 

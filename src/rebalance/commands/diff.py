@@ -46,7 +46,9 @@ def diff_command(
     from rebalance.cli import console, exit_codes
     from rebalance.i18n import resolve_lang, t
 
-    with exit_codes(lang or "en"):
+    if lang is not None:
+        options.exit_unless_lang(lang)
+    with exit_codes(resolve_lang(lang)):
         from rebalance.review.diff import diff_plans, write_diff
         from rebalance.review.plans import load_plan
 

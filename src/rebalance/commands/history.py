@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from rebalance.commands import options
 from rebalance.commands.diff import SHOWN_ROWS, print_frame
 
 
@@ -101,6 +102,8 @@ def history_command(
     from rebalance.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, err_console, exit_codes
     from rebalance.i18n import resolve_lang, t
 
+    if lang is not None:
+        options.exit_unless_lang(lang)
     code = resolve_lang(lang)
     words = list(args or [])
     with exit_codes(code):

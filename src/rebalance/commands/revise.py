@@ -31,7 +31,9 @@ def revise_command(
     from rebalance.commands.solve import _Progress
     from rebalance.i18n import resolve_lang, t
 
-    with exit_codes(lang or "en"):
+    if lang is not None:
+        options.exit_unless_lang(lang)
+    with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
         from rebalance.review.revise import changes_table, revise, scenario_yaml
         from rebalance.review.workbook import read_decisions
@@ -39,7 +41,7 @@ def revise_command(
         sc, problem, rules = pipeline.load(scenario, options.with_time_limit(overrides,
                                                                              time_limit))
         code = resolve_lang(lang, sc.lang)
-        decisions = read_decisions(review, problem, rules)
+        decisions = read_decisions(review, problem, rules, code)
         console.print(t("review.revise.read", code, file=review.name,
                         rejected=len(decisions.rejected), pins=len(decisions.pins),
                         accepted=len(decisions.accepted)))

@@ -84,15 +84,16 @@ class Decisions:
 class _Rows:
     """Walks a review sheet, checking that each row still names the client it was written for."""
 
-    def __init__(self, table: Table, problem: Problem, issues: list[Issue]) -> None:
-        self.table, self.problem, self.issues = table, problem, issues
+    def __init__(self, table: Table, problem: Problem, issues: list[Issue],
+                 lang: str) -> None:
+        self.table, self.problem, self.issues, self.lang = table, problem, issues, lang
         self.cols = header_map(table)
         self.seen: dict[str, int] = {}
 
     def require(self, *columns: str) -> bool:
         missing = [c for c in columns if c not in self.cols]
         for c in missing:
-            self.issues.append(Issue(t("review.missing_column", "en", column=c),
+            self.issues.append(Issue(t("review.missing_column", self.lang, column=c),
                                      file=self.table.name))
         return not missing
 
@@ -101,7 +102,7 @@ class _Rows:
         return record.get(key) if key is not None else None
 
     def add(self, row: int, column: str, key: str, **values: object) -> None:
-        self.issues.append(Issue(t(key, "en", **values), file=self.table.name, row=row,
+        self.issues.append(Issue(t(key, self.lang, **values), file=self.table.name, row=row,
                                  column=self.cols.get(column, column)))
 
     def client(self, row: int, record: Mapping[str, str | None],
@@ -133,10 +134,10 @@ class _Rows:
         return cid
 
 
-def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules,
-                           issues: list[Issue]) -> tuple[dict[str, str], list[Decision]]:
+def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules, issues: list[Issue],
+                           lang: str) -> tuple[dict[str, str], list[Decision]]:
     table = read_sheet(path, ASSIGNMENT_SHEETS)
-    rows = _Rows(table, problem, issues)
+    rows = _Rows(table, problem, issues, lang)
     reviewed: dict[str, str] = {}
     pins: list[Decision] = []
     if not rows.require("client_id", "manager"):
@@ -162,7 +163,7 @@ def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules,
                    "review.why.forbidden" if (cid, manager) in rules.forbidden else
                    "review.why.industry")
             rows.add(row, "pin", "review.row.pin_ineligible", client=cid, manager=manager,
-                     why=t(why, "en", industry=problem.client(cid).industry))
+                     why=t(why, lang, industry=problem.client(cid).industry))
             continue
         held = rules.fixed.get(cid)
         if held is not None and held != manager:
@@ -172,16 +173,16 @@ def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules,
         pins.append(Decision(cid, manager, "pin", f"{table.name} row {row}"))
     missing = [c.client_id for c in problem.clients if c.client_id not in rows.seen]
     if missing:
-        issues.append(Issue(t("review.missing_clients", "en", n=len(missing),
+        issues.append(Issue(t("review.missing_clients", lang, n=len(missing),
                               clients=", ".join(missing[:20])), file=table.name))
     return reviewed, pins
 
 
 def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
-                      pinned: Collection[str],
-                      issues: list[Issue]) -> tuple[list[Decision], list[str]]:
+                      pinned: Collection[str], issues: list[Issue],
+                      lang: str) -> tuple[list[Decision], list[str]]:
     table = read_sheet(path, MOVES_SHEETS)
-    rows = _Rows(table, problem, issues)
+    rows = _Rows(table, problem, issues, lang)
     rejected: list[Decision] = []
     accepted: list[str] = []
     if not rows.require("client_id", "from_manager", "to_manager", "decision"):
@@ -213,21 +214,22 @@ def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
     return rejected, accepted
 
 
-def read_decisions(path: str | Path, problem: Problem, rules: Rules) -> Decisions:
-    """The decisions of a reviewed workbook; one InputError lists every bad cell.
+def read_decisions(path: str | Path, problem: Problem, rules: Rules,
+                   lang: str = "en") -> Decisions:
+    """The decisions of a reviewed workbook; one InputError lists every bad cell (in ``lang``).
 
     A client both rejected (kept with its previous manager) and pinned to another manager is
     a contradiction, reported with both places.
     """
     path = Path(path)
     issues: list[Issue] = []
-    reviewed, pins = _read_assignment_sheet(path, problem, rules, issues)
+    reviewed, pins = _read_assignment_sheet(path, problem, rules, issues, lang)
     pinned = {d.client_id: d for d in pins}
-    rejected, accepted = _read_moves_sheet(path, problem, reviewed, pinned, issues)
+    rejected, accepted = _read_moves_sheet(path, problem, reviewed, pinned, issues, lang)
     for d in rejected:
         pin = pinned.get(d.client_id)
         if pin is not None and pin.manager != d.manager:
-            issues.append(Issue(t("review.row.contradiction", "en", client=d.client_id,
+            issues.append(Issue(t("review.row.contradiction", lang, client=d.client_id,
                                   reject=d.place, previous=d.manager, pin=pin.place,
                                   manager=pin.manager)))
     if issues:
