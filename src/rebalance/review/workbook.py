@@ -9,7 +9,7 @@ row and column, all at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +84,11 @@ class Decisions:
 class _Rows:
     """Walks a review sheet, checking that each row still names the client it was written for."""
 
-    def __init__(self, table: Table, problem: Problem, issues: list[Issue],
-                 lang: str) -> None:
-        self.table, self.problem, self.issues, self.lang = table, problem, issues, lang
-        self.cols = header_map(table)
+    def __init__(self, path: Path, sheets: tuple[str, ...], problem: Problem,
+                 issues: list[Issue], lang: str) -> None:
+        self.table: Table = read_sheet(path, sheets)
+        self.problem, self.issues, self.lang = problem, issues, lang
+        self.cols = header_map(self.table)
         self.seen: dict[str, int] = {}
 
     def require(self, *columns: str) -> bool:
@@ -104,6 +105,17 @@ class _Rows:
     def add(self, row: int, column: str, key: str, **values: object) -> None:
         self.issues.append(Issue(t(key, self.lang, **values), file=self.table.name, row=row,
                                  column=self.cols.get(column, column)))
+
+    def clients(self, manager_column: str, *required: str
+                ) -> Iterator[tuple[int, Mapping[str, str | None], str]]:
+        """(row, record, client id) of every row that still names its client (see
+        ``client``); nothing when a required column is missing."""
+        if not self.require("client_id", *required):
+            return
+        for row, record in self.table.items():
+            cid = self.client(row, record, manager_column)
+            if cid is not None:
+                yield row, record, cid
 
     def client(self, row: int, record: Mapping[str, str | None],
                manager_column: str) -> str | None:
@@ -136,16 +148,10 @@ class _Rows:
 
 def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules, issues: list[Issue],
                            lang: str) -> tuple[dict[str, str], list[Decision]]:
-    table = read_sheet(path, ASSIGNMENT_SHEETS)
-    rows = _Rows(table, problem, issues, lang)
+    rows = _Rows(path, ASSIGNMENT_SHEETS, problem, issues, lang)
     reviewed: dict[str, str] = {}
     pins: list[Decision] = []
-    if not rows.require("client_id", "manager"):
-        return reviewed, pins
-    for row, record in table.items():
-        cid = rows.client(row, record, "previous_manager")
-        if cid is None:
-            continue
+    for row, record, cid in rows.clients("previous_manager", "manager"):
         manager = rows.cell(record, "manager")
         if not manager or manager not in problem.manager_index:
             rows.add(row, "manager", "review.row.unknown_manager", manager=manager or "—")
@@ -170,27 +176,22 @@ def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules, issues: l
             rows.add(row, "pin", "review.row.pin_fixed", client=cid, manager=manager,
                      held=held, reason=rules.fixed_reason[cid])
             continue
-        pins.append(Decision(cid, manager, "pin", f"{table.name} row {row}"))
+        pins.append(Decision(cid, manager, "pin", f"{rows.table.name} row {row}"))
     missing = [c.client_id for c in problem.clients if c.client_id not in rows.seen]
     if missing:
         issues.append(Issue(t("review.missing_clients", lang, n=len(missing),
-                              clients=", ".join(missing[:20])), file=table.name))
+                              clients=", ".join(missing[:20])), file=rows.table.name))
     return reviewed, pins
 
 
 def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
                       pinned: Collection[str], issues: list[Issue],
                       lang: str) -> tuple[list[Decision], list[str]]:
-    table = read_sheet(path, MOVES_SHEETS)
-    rows = _Rows(table, problem, issues, lang)
+    rows = _Rows(path, MOVES_SHEETS, problem, issues, lang)
     rejected: list[Decision] = []
     accepted: list[str] = []
-    if not rows.require("client_id", "from_manager", "to_manager", "decision"):
-        return rejected, accepted
-    for row, record in table.items():
-        cid = rows.client(row, record, "from_manager")
-        if cid is None:
-            continue
+    for row, record, cid in rows.clients("from_manager", "from_manager", "to_manager",
+                                         "decision"):
         to = rows.cell(record, "to_manager")
         # A pinned client's manager was set on the assignment sheet; otherwise the two
         # sheets must agree, or it is unclear which edit the planner meant.
@@ -208,7 +209,7 @@ def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
                 rows.add(row, "decision", "review.row.reject_handover", client=cid,
                          manager=previous)
                 continue
-            rejected.append(Decision(cid, previous, "reject", f"{table.name} row {row}"))
+            rejected.append(Decision(cid, previous, "reject", f"{rows.table.name} row {row}"))
         else:
             rows.add(row, "decision", "review.row.bad_decision", value=raw)
     return rejected, accepted
