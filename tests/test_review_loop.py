@@ -235,3 +235,36 @@ def test_revise_reads_a_chinese_workbook_and_is_deterministic(tmp_path: Path) ->
     with open(tmp_path / "rev1" / "assignment.csv", encoding="utf-8-sig", newline="") as fh:
         plan = {r["客户编码"]: (r["原客户经理"], r["客户经理"]) for r in csv.DictReader(fh)}
     assert plan[first][0] == plan[first][1]  # the rejected move did not happen
+
+
+def test_revised_workbook_keeps_the_decisions_pinned(
+        tiny: tuple[Path, dict[str, object]]) -> None:
+    """The revised workbook shows every decided client pinned, so a second review round
+    starts from the first round's decisions."""
+    tmp, got = tiny
+    wb = openpyxl.load_workbook(tmp / "revised" / "assignment.xlsx", read_only=True)
+    sheet = wb["assignment"]
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    pinned = {r[head.index("client_id")] for r in sheet.iter_rows(min_row=2, values_only=True)
+              if r[head.index("pin")] == "yes"}
+    wb.close()
+    assert pinned == {*got["reject"], *got["pins"]}  # type: ignore[misc]
+
+
+def test_a_shared_history_store_follows_the_books(tmp_path: Path) -> None:
+    """With adopt.history set, every book's adoption lands in the one store, named from each
+    new book's scenario."""
+    scenario = write_book(tmp_path / "book")
+    code, out = run("solve", str(scenario), "--out", str(tmp_path / "s1"), "--quiet")
+    assert code == 0, out
+    code, out = run("adopt", str(scenario), "--assignment", str(tmp_path / "s1"), "--to",
+                    str(tmp_path / "b2"), "--set", "adopt.history=../shared.sqlite")
+    assert code == 0, out
+    code, out = run("adopt", str(tmp_path / "b2" / "scenario.yaml"), "--assignment",
+                    str(tmp_path / "s1" / "assignment.xlsx"), "--to", str(tmp_path / "b3"),
+                    "--by", "second")
+    assert code == 0, out
+    assert not (tmp_path / "b2" / "history.sqlite").exists()
+    code, out = run("history", str(tmp_path / "shared.sqlite"))
+    assert code == 0, out
+    assert "second" in out and out.count(" tiny ") == 2  # both adoptions listed

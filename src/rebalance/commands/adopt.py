@@ -34,18 +34,14 @@ def adopt_command(
         options.exit_unless_lang(lang)
     with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
-        from rebalance.review.adopt import adopt, read_plan
+        from rebalance.review.adopt import adopt, history_store, read_plan
 
         sc, problem, rules = pipeline.load(scenario, overrides)
         code = resolve_lang(lang, sc.lang)
         path = assignment / "assignment.csv" if assignment.is_dir() else assignment
         plan = read_plan(path, problem, sc.data.encoding)
-        history_path = store
-        if history_path is None and sc.adopt.history is not None:
-            base = Path(sc.source).parent if sc.source else Path.cwd()
-            history_path = base / sc.adopt.history
-        done = adopt(sc, problem, rules, plan, to, note=note, by=by, store=history_path,
-                     lang=code)
+        done = adopt(sc, problem, rules, plan, to, note=note, by=by,
+                     store=store if store is not None else history_store(sc), lang=code)
         f = done.figures
         console.print(t("review.adopt.done", code, plan=done.plan_id, moves=f["moves"],
                         handovers=f["handovers"], placements=f["placements"],

@@ -17,6 +17,7 @@ under those rules (tests/test_review_loop.py).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Mapping
@@ -125,6 +126,14 @@ def next_managers(scenario: Scenario, problem: Problem) -> pd.DataFrame:
     return sheet.frame(rows)
 
 
+def history_store(scenario: Scenario) -> Path | None:
+    """The shared store ``adopt.history`` names (relative to the scenario file), or None."""
+    if scenario.adopt.history is None:
+        return None
+    base = Path(scenario.source).parent if scenario.source else Path.cwd()
+    return (base / scenario.adopt.history).resolve()
+
+
 def next_scenario(scenario: Scenario, problem: Problem, to_dir: Path, comment: str) -> str:
     """scenario.yaml of the next book: the same rules, the new tables, no overrides left."""
     staying = {m.manager_id for m in problem.managers if m.staying}
@@ -132,7 +141,11 @@ def next_scenario(scenario: Scenario, problem: Problem, to_dir: Path, comment: s
     data.update(clients=str(to_dir.resolve() / "clients.csv"),
                 managers=str(to_dir.resolve() / "managers.csv"), encoding=None)
     forbid = [p.model_dump() for p in scenario.forbid if p.manager in staying]
-    return scenario_yaml(scenario, to_dir, comment, data=data, forbid=forbid,
+    adopt = scenario.resolved()["adopt"]
+    shared = history_store(scenario)
+    if shared is not None:  # the same store, named from the new book's folder
+        adopt["history"] = os.path.relpath(shared, to_dir.resolve())
+    return scenario_yaml(scenario, to_dir, comment, data=data, forbid=forbid, adopt=adopt,
                          managers=None, unlock=None, unlock_leavers=None)
 
 
