@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -186,26 +187,15 @@ def _ids(v: Any) -> Any:
     return v
 
 
-class ReviewFields(_Model):
-    """The scenario fields of the review loop, mixed into ``Scenario``."""
-
-    managers: dict[str, ManagerOverride] = Field(default_factory=dict)
-    unlock: tuple[str, ...] = ()  # client ids whose table lock (locked column) is released
-    unlock_leavers: bool = False  # release the table locks of clients of leaving managers
-    adopt: Adopt = Adopt()
-
-    @field_validator("unlock", mode="before")
-    @classmethod
-    def _unlock_ids(cls, v: Any) -> Any:
-        return _ids(v)
-
-    @field_validator("managers", mode="before")
-    @classmethod
-    def _manager_ids(cls, v: Any) -> Any:
-        return {str(k): val for k, val in v.items()} if isinstance(v, dict) else v
+def _id_keys(v: Any) -> Any:
+    return {str(k): val for k, val in v.items()} if isinstance(v, dict) else v
 
 
-class Scenario(ReviewFields):
+ClientIds = Annotated[tuple[str, ...], pydantic.BeforeValidator(_ids)]
+ManagerOverrides = Annotated[dict[str, ManagerOverride], pydantic.BeforeValidator(_id_keys)]
+
+
+class Scenario(_Model):
     """One rebalancing run: data and rules. Field defaults are what a planner would choose."""
 
     name: str = "scenario"
@@ -223,6 +213,11 @@ class Scenario(ReviewFields):
     backup: Backup = Backup()
     incentives: Incentives = Incentives()
     solver: Solver = Solver()
+    # the review loop (issue 15): staff and lock changes, and how `adopt` writes the next book
+    managers: ManagerOverrides = Field(default_factory=dict)  # overrides by manager id
+    unlock: ClientIds = ()  # client ids whose table lock (locked column) is released
+    unlock_leavers: bool = False  # release the table locks of clients of leaving managers
+    adopt: Adopt = Adopt()
     source: Path | None = Field(default=None, exclude=True)  # the file it was loaded from
 
     @field_validator("priorities")

@@ -73,9 +73,6 @@ def scenario_yaml(scenario: Scenario, folder: Path, comment: str,
             data.pop(key, None)
         else:
             data[key] = value
-    for key in ("managers", "unlock", "unlock_leavers", "adopt"):  # the loop's fields last
-        if key in data:
-            data[key] = data.pop(key)
     paths = data.get("data", {})
     for key in ("clients", "managers", "subscribers"):
         value = paths.get(key)
