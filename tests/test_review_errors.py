@@ -231,3 +231,15 @@ def test_history_show_finds_a_tampered_store(solved: tuple[Path, Path], tmp_path
     code, output = run("history", "show", "1", str(store))
     assert code == 1, output
     assert "managers.csv does not match its recorded hash" in output
+
+
+def test_a_store_from_a_newer_rebalance_is_refused(tmp_path: Path) -> None:
+    """A store whose schema is newer than this version's migrations is not touched: exit 2."""
+    store = tmp_path / "history.sqlite"
+    with history.open_store(store, create=True):
+        pass
+    with sqlite3.connect(store) as conn:
+        conn.execute(f"PRAGMA user_version = {len(history.MIGRATIONS) + 1}")
+    conn.close()
+    code, output = run("history", str(tmp_path))
+    assert code == 2 and "written by a newer rebalance" in output
