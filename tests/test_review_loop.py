@@ -249,6 +249,11 @@ def test_revised_workbook_keeps_the_decisions_pinned(
               if r[head.index("pin")] == "yes"}
     wb.close()
     assert pinned == {*got["reject"], *got["pins"]}  # type: ignore[misc]
+    wb = openpyxl.load_workbook(tmp / "revised" / "assignment.xlsx")
+    offered = {ws.title: [dv.formula1 for dv in ws.data_validations.dataValidation]
+               for ws in wb}
+    assert offered["moves"] == ['"accept,reject,同意,拒绝"']  # a drop-down for the reviewer
+    assert offered["assignment"] == ['"yes,是"']
 
 
 def test_a_shared_history_store_follows_the_books(tmp_path: Path) -> None:

@@ -272,7 +272,7 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
     """
     from rebalance.report.html import plan_report
     from rebalance.report.workbook import parameters_table, summary_sheet
-    from rebalance.review.workbook import with_review_columns
+    from rebalance.review.workbook import review_choices, with_review_columns
 
     frames = tables(plan, lang)
     sheet_titles = sheet_names(lang)
@@ -288,7 +288,7 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
         for name, df in frames.items():
             write_csv(df, staging / f"{name}.csv")
         write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang),
-                   first_sheet=summary_sheet(plan, lang))
+                   first_sheet=summary_sheet(plan, lang), choices=review_choices(lang))
         write_json(summary(plan, lang), staging / "summary.json")
         write_text(plan_report(plan, frames, lang, backup_sheet), staging / "report.html")
         for name, content in (extra or {}).items():

@@ -27,6 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # shared by the review commands
     "review.no_sheet": ("has no sheet {sheet}", "缺少工作表 {sheet}"),
+    "review.value.accept": ("accept", "同意"),
+    "review.value.reject": ("reject", "拒绝"),
     "review.not_workbook": (
         "is not an Excel workbook (.xlsx): review the assignment.xlsx that solve wrote",
         "不是 Excel 工作簿（.xlsx）：请审核 solve 生成的 assignment.xlsx",

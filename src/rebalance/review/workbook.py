@@ -17,7 +17,7 @@ import pandas as pd
 
 from rebalance.data import Problem
 from rebalance.errors import InputError, Issue
-from rebalance.i18n import t
+from rebalance.i18n import both, t
 from rebalance.io.read import FALSE_WORDS, TRUE_WORDS, Table
 from rebalance.pools import Rules
 from rebalance.review.plans import (
@@ -28,8 +28,8 @@ from rebalance.review.plans import (
     read_sheet,
 )
 
-ACCEPT_WORDS = frozenset({"accept", "同意", "accepted"})
-REJECT_WORDS = frozenset({"reject", "拒绝", "rejected"})
+ACCEPT_WORDS = frozenset({*both("review.value.accept"), "accepted"})
+REJECT_WORDS = frozenset({*both("review.value.reject"), "rejected"})
 
 
 def review_column(name: str, lang: str) -> str:
@@ -52,6 +52,17 @@ def with_review_columns(table: str, df: pd.DataFrame, lang: str,
         return df.assign(**{review_column("pin", lang): [yes if c in pinned else ""
                                                          for c in ids]})
     return df
+
+
+def review_choices(lang: str) -> dict[str, tuple[str, ...]]:
+    """The drop-down values of the review columns (both languages' words are accepted)."""
+    first, second = ("zh", "en") if lang == "zh" else ("en", "zh")
+    return {
+        review_column("decision", lang): tuple(t(f"review.value.{v}", code)
+                                               for code in (first, second)
+                                               for v in ("accept", "reject")),
+        review_column("pin", lang): (t("common.yes", first), t("common.yes", second)),
+    }
 
 
 @dataclass(frozen=True)
