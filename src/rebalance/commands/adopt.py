@@ -25,8 +25,11 @@ def adopt_command(
     overrides: list[str] = options.overrides("Override a scenario field: a.b=value."),
     lang: str | None = typer.Option(None, "--lang", help="Language of messages: en or zh."),
 ) -> None:
-    """Adopt a plan: write the next book (the plan's managers as current, leavers out, new
-    hires active, every input column kept) and a scenario for it; record it in the history."""
+    """Adopt a plan: write the next book and its scenario, and record it in the history.
+
+    The next book: the plan's managers as current, leavers out, new hires active, every input
+    column kept.
+    """
     from rebalance.cli import console, exit_codes
     from rebalance.i18n import resolve_lang, t
 

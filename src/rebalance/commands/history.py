@@ -97,8 +97,10 @@ def history_command(
                                           "two."),
     lang: str | None = typer.Option(None, "--lang", help="Language: en or zh."),
 ) -> None:
-    """The adopted plans of a book: list them, re-check one against its stored inputs
-    (exit 1 when it no longer holds), or diff two."""
+    """The adopted plans of a book: list them, re-check one, or diff two.
+
+    `show N` re-checks a stored plan against its stored inputs (exit 1 when it no longer holds).
+    """
     from rebalance.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, err_console, exit_codes
     from rebalance.i18n import resolve_lang, t
 

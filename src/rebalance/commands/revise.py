@@ -24,9 +24,12 @@ def revise_command(
                                                          "en or zh."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
-    """Re-solve with the decisions of a reviewed workbook: a rejected move keeps the client with
-    its previous manager, a pin holds the client with the manager shown; the rest is
-    re-optimised. Writes the usual outputs plus changes.csv and scenario.yaml."""
+    """Re-solve with the decisions of a reviewed workbook and show what changed.
+
+    A rejected move keeps the client with its previous manager, a pin holds the client with the
+    manager shown; the rest is re-optimised. Writes the usual outputs plus changes.csv and
+    scenario.yaml.
+    """
     from rebalance.cli import console, exit_codes
     from rebalance.commands.solve import _Progress
     from rebalance.i18n import resolve_lang, t
