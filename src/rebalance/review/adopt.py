@@ -103,6 +103,15 @@ def next_clients(scenario: Scenario, problem: Problem, plan: Mapping[str, str]) 
     return sheet.frame(sheet.rows)
 
 
+def _status(cell: str | None) -> str:
+    from rebalance.io.read import parse_status
+
+    try:
+        return parse_status(cell) if cell else "active"
+    except ValueError:
+        return "active"  # the book validated, so an override decided this manager's status
+
+
 def next_managers(scenario: Scenario, problem: Problem) -> pd.DataFrame:
     """The managers table of the next book: leavers out, new hires active, overrides in."""
     sheet = _Sheet(Path(scenario.data.managers), scenario.data.encoding, "managers")
@@ -112,8 +121,10 @@ def next_managers(scenario: Scenario, problem: Problem) -> pd.DataFrame:
         manager = problem.manager(row.get(id_col) or "")
         if not manager.staying:
             continue
-        if manager.status == "new" or "status" in sheet.canon:
-            row[sheet.column("status")] = ACTIVE[1 if sheet.zh else 0]
+        cell = row.get(sheet.canon["status"]) if "status" in sheet.canon else None
+        if _status(cell) != "active":  # a new hire (or one made active by an override)
+            zh = sheet.zh or bool(cell and CJK.search(cell))
+            row[sheet.column("status")] = ACTIVE[1 if zh else 0]
         change = scenario.managers.get(manager.manager_id)
         if change is not None:
             if change.fte is not None:
