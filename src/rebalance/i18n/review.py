@@ -27,6 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # shared by the review commands
     "review.no_sheet": ("has no sheet {sheet}", "缺少工作表 {sheet}"),
+    "review.col.decision": ("decision", "审核意见"),
+    "review.col.pin": ("pin", "固定"),
     "review.value.accept": ("accept", "同意"),
     "review.value.reject": ("reject", "拒绝"),
     "review.not_workbook": (
@@ -156,7 +158,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.revise.reviewed": ("reviewed", "审核方案"),
     "review.revise.revised": ("revised", "修订方案"),
     "review.revise.col.kind": ("kind", "变化类型"),
-    "review.revise.col.decision": ("decision", "审核意见"),
     "review.revise.held.reject": ("rejected: stays", "已拒绝：留任"),
     "review.revise.held.pin": ("pinned", "已固定"),
     "review.revise.yaml_comment": (

@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import TypeVar
 
 from rebalance.errors import InputError, Issue
-from rebalance.i18n import t
+from rebalance.i18n import both, t
 from rebalance.io.aliases import normalise_header
 from rebalance.io.read import Table, parse_number, read_table
-from rebalance.report.labels import ZH_COLUMNS
+from rebalance.report.labels import LANGS, SHEET_NAMES, ZH_COLUMNS
 
 # canonical column -> (English header, Chinese header) of the review columns
 REVIEW_COLUMNS: Mapping[str, tuple[str, str]] = {
-    "decision": ("decision", "审核意见"),
-    "pin": ("pin", "固定"),
+    name: both(f"review.col.{name}") for name in ("decision", "pin")
 }
-ASSIGNMENT_SHEETS: tuple[str, ...] = ("assignment", "客户分配")
-MOVES_SHEETS: tuple[str, ...] = ("moves", "调整清单")
+# the workbook's sheet titles, English first
+ASSIGNMENT_SHEETS: tuple[str, ...] = tuple(SHEET_NAMES[lang]["assignment"] for lang in LANGS)
+MOVES_SHEETS: tuple[str, ...] = tuple(SHEET_NAMES[lang]["moves"] for lang in LANGS)
 FIGURES: tuple[str, ...] = ("balance_excess", "continuity_cost", "moves")
 T = TypeVar("T")
 
