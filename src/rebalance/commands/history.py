@@ -18,7 +18,7 @@ def _list(store: Path, lang: str) -> None:
     from rebalance.i18n import t
     from rebalance.review import history
 
-    with history.open_store(store) as conn:
+    with history.open_store(store, lang=lang) as conn:
         recs = history.records(conn)
     console.print(t("review.history.title", lang, store=store))
     if not recs:
@@ -39,7 +39,7 @@ def _show(store: Path, plan_id: int, lang: str) -> bool:
     from rebalance.i18n import t
     from rebalance.review import history
 
-    with history.open_store(store) as conn:
+    with history.open_store(store, lang=lang) as conn:
         result = history.recheck(conn, plan_id, store, lang)
     rec = result.record
     console.print(t("review.history.show", lang, plan=rec.plan_id, when=rec.adopted_at,
@@ -73,9 +73,9 @@ def _diff(store: Path, first: int, second: int, lang: str) -> None:
     from rebalance.review.plans import PlanView
 
     views = []
-    with history.open_store(store) as conn:
+    with history.open_store(store, lang=lang) as conn:
         for plan_id in (first, second):
-            rec = history.record(conn, plan_id, store)
+            rec = history.record(conn, plan_id, store, lang)
             rows = history.stored_assignment(conn, plan_id)
             views.append(PlanView(
                 f"#{plan_id}", {r[0]: r[5] for r in rows}, names={r[0]: r[1] for r in rows},

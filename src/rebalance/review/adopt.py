@@ -202,7 +202,7 @@ class Adopted:
     activated: tuple[str, ...]  # new hires made active
 
 
-def _guard(scenario: Scenario, to_dir: Path) -> None:
+def _guard(scenario: Scenario, to_dir: Path, lang: str) -> None:
     """Refuse to write over the inputs (they are never modified)."""
     inputs = {Path(scenario.data.clients).resolve(), Path(scenario.data.managers).resolve()}
     if scenario.source is not None:
@@ -210,7 +210,7 @@ def _guard(scenario: Scenario, to_dir: Path) -> None:
     clash = [n for n in ("clients.csv", "managers.csv", "scenario.yaml")
              if (to_dir / n).resolve() in inputs]
     if clash:
-        raise InputError([Issue(t("review.adopt.overwrite", "en", files=", ".join(clash)),
+        raise InputError([Issue(t("review.adopt.overwrite", lang, files=", ".join(clash)),
                                 file=str(to_dir))])
 
 
@@ -226,7 +226,7 @@ def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str,
     from rebalance.pipeline import input_hash
 
     to_dir = Path(to_dir)
-    _guard(scenario, to_dir)
+    _guard(scenario, to_dir, lang)
     verdict = check(problem, scenario, plan, rules)
     if not verdict.ok:
         raise NoPlanError([t("review.adopt.broken", lang, n=len(verdict.violations)),

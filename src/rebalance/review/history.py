@@ -94,12 +94,13 @@ class Record:
     figures: Mapping[str, Any]
 
 
-def _error(path: Path, key: str, **values: object) -> InputError:
-    return InputError([Issue(t(key, "en", **values), file=str(path))])
+def _error(path: Path, key: str, lang: str = "en", **values: object) -> InputError:
+    return InputError([Issue(t(key, lang, **values), file=str(path))])
 
 
 @contextmanager
-def open_store(path: str | Path, create: bool = False) -> Iterator[sqlite3.Connection]:
+def open_store(path: str | Path, create: bool = False,
+               lang: str = "en") -> Iterator[sqlite3.Connection]:
     """A connection to the history at ``path``, migrated to the current schema.
 
     ``create`` makes a new store when the file does not exist; otherwise a missing file, a
@@ -109,26 +110,27 @@ def open_store(path: str | Path, create: bool = False) -> Iterator[sqlite3.Conne
     if path.is_dir():
         path = path / STORE_NAME
     if not path.exists() and not create:
-        raise _error(path, "review.history.missing")
+        raise _error(path, "review.history.missing", lang)
     try:
         conn = sqlite3.connect(path)
     except sqlite3.Error as exc:
-        raise _error(path, "review.history.corrupt", detail=str(exc)) from None
+        raise _error(path, "review.history.corrupt", lang, detail=str(exc)) from None
     try:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             names = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
-            raise _error(path, "review.history.corrupt", detail=str(exc)) from None
+            raise _error(path, "review.history.corrupt", lang, detail=str(exc)) from None
         if names and "meta" not in names:
-            raise _error(path, "review.history.foreign")
+            raise _error(path, "review.history.foreign", lang)
         if "meta" in names:
             row = conn.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
             if row is None or row[0] != APPLICATION:
-                raise _error(path, "review.history.foreign")
+                raise _error(path, "review.history.foreign", lang)
         if version > len(MIGRATIONS):
-            raise _error(path, "review.history.newer", version=version, known=len(MIGRATIONS))
+            raise _error(path, "review.history.newer", lang, version=version,
+                         known=len(MIGRATIONS))
         for number in range(version, len(MIGRATIONS)):
             # one transaction per migration (executescript runs the BEGIN … COMMIT as is)
             conn.executescript("BEGIN;" + MIGRATIONS[number]
@@ -181,13 +183,13 @@ def records(conn: sqlite3.Connection) -> list[Record]:
     return [Record(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
 
 
-def record(conn: sqlite3.Connection, plan_id: int, path: Path) -> Record:
+def record(conn: sqlite3.Connection, plan_id: int, path: Path, lang: str = "en") -> Record:
     """One adopted plan by id; InputError naming the ids there are when it is not stored."""
     for rec in records(conn):
         if rec.plan_id == plan_id:
             return rec
     ids = ", ".join(str(r.plan_id) for r in records(conn)) or "—"
-    raise _error(path, "review.history.no_plan", plan=plan_id, ids=ids)
+    raise _error(path, "review.history.no_plan", lang, plan=plan_id, ids=ids)
 
 
 def stored_assignment(conn: sqlite3.Connection,
@@ -240,7 +242,7 @@ def recheck(conn: sqlite3.Connection, plan_id: int, path: Path, lang: str = "en"
     from rebalance.io.read import load_book
     from rebalance.scenario import Scenario
 
-    rec = record(conn, plan_id, path)
+    rec = record(conn, plan_id, path, lang)
     inputs = stored_inputs(conn, plan_id)
     bad = tuple(name for name, digest, data in inputs.values() if sha256(data) != digest)
     names = tuple(n for n, _, _ in inputs.values())
