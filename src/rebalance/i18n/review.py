@@ -157,7 +157,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.revise.changes_title": ("Changes against the reviewed plan", "相对审核方案的变化"),
     "review.revise.reviewed": ("reviewed", "审核方案"),
     "review.revise.revised": ("revised", "修订方案"),
-    "review.revise.col.kind": ("kind", "变化类型"),
     "review.revise.held.reject": ("rejected: stays", "已拒绝：留任"),
     "review.revise.held.pin": ("pinned", "已固定"),
     "review.revise.yaml_comment": (

@@ -17,15 +17,15 @@ from rebalance.errors import InputError, Issue
 from rebalance.i18n import both, t
 from rebalance.io.aliases import normalise_header
 from rebalance.io.read import Table, parse_number, read_table
-from rebalance.report.labels import LANGS, SHEET_NAMES, ZH_COLUMNS
+from rebalance.report.labels import ZH_COLUMNS
 
 # canonical column -> (English header, Chinese header) of the review columns
 REVIEW_COLUMNS: Mapping[str, tuple[str, str]] = {
     name: both(f"review.col.{name}") for name in ("decision", "pin")
 }
 # the workbook's sheet titles, English first
-ASSIGNMENT_SHEETS: tuple[str, ...] = tuple(SHEET_NAMES[lang]["assignment"] for lang in LANGS)
-MOVES_SHEETS: tuple[str, ...] = tuple(SHEET_NAMES[lang]["moves"] for lang in LANGS)
+ASSIGNMENT_SHEETS: tuple[str, ...] = both("engine.sheet.assignment")
+MOVES_SHEETS: tuple[str, ...] = both("engine.sheet.moves")
 FIGURES: tuple[str, ...] = ("balance_excess", "continuity_cost", "moves")
 T = TypeVar("T")
 

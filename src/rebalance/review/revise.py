@@ -57,7 +57,7 @@ def changes_table(problem: Problem, decisions: Decisions, revised: Mapping[str, 
     df["decision"] = [t(f"review.revise.held.{held[c]}", lang) if c in held else ""
                       for c in df["client_id"]]
     out = translate(df.drop(columns=list(CHANGE_COLUMNS)), lang, a.label, b.label)
-    out[t("review.revise.col.kind", lang)] = df["kind"].to_numpy()
+    out[t("tables.client.kind", lang)] = df["kind"].to_numpy()
     out[t("review.col.decision", lang)] = df["decision"].to_numpy()
     return out
 
