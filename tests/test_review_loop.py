@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -273,3 +274,36 @@ def test_a_shared_history_store_follows_the_books(tmp_path: Path) -> None:
     code, out = run("history", str(tmp_path / "shared.sqlite"))
     assert code == 0, out
     assert "second" in out and out.count(" tiny ") == 2  # both adoptions listed
+
+
+ENGLISH = re.compile(r"\b[A-Za-z]{2,} [A-Za-z]{2,}\b")
+
+
+def test_the_loop_speaks_chinese(tmp_path: Path) -> None:
+    """Under --lang zh revise, diff, adopt and history print no English sentence (two English
+    words in a row; paths, file names and ids aside), and changes.csv has Chinese headers."""
+    scenario = write_book(tmp_path / "book")
+    outputs = []
+    code, out = run("solve", str(scenario), "--out", str(tmp_path / "s"), "--lang", "zh",
+                    "--quiet")
+    assert code == 0, out
+    wb = openpyxl.load_workbook(tmp_path / "s" / "assignment.xlsx")
+    moves = wb["调整清单"]
+    moves.cell(2, [c.value for c in moves[1]].index("审核意见") + 1).value = "拒绝"
+    wb.save(tmp_path / "r.xlsx")
+    for args in (
+        ("revise", str(scenario), "--review", str(tmp_path / "r.xlsx"), "--out",
+         str(tmp_path / "v"), "--quiet"),
+        ("diff", str(tmp_path / "s"), str(tmp_path / "v")),
+        ("adopt", str(tmp_path / "v" / "scenario.yaml"), "--assignment", str(tmp_path / "v"),
+         "--to", str(tmp_path / "b2"), "--note", "第一轮"),
+        ("history", str(tmp_path / "b2")),
+        ("history", "show", "1", str(tmp_path / "b2")),
+    ):
+        code, out = run(*args, "--lang", "zh")
+        assert code == 0, out
+        outputs.append(out)
+    text = re.sub(r"\S+\.(csv|xlsx|yaml|sqlite)\b|\S*/\S*", " ", "\n".join(outputs))
+    assert not ENGLISH.findall(text), ENGLISH.findall(text)
+    with open(tmp_path / "v" / "changes.csv", encoding="utf-8-sig") as fh:
+        assert fh.readline().startswith("客户编码,客户名称,客户经理（审核方案）")
