@@ -39,4 +39,4 @@ def test_figures_side_by_side_and_chinese_headers() -> None:
     zh = diff_plans(A, B, "zh")
     assert list(zh["clients"].columns)[:4] == ["客户编码", "客户名称", "客户经理（A）",
                                                 "客户经理（B）"]
-    assert zh["figures"]["指标项"].tolist() == ["均衡超额", "关系成本", "调整客户数"]
+    assert zh["figures"]["数据项"].tolist() == ["均衡超额", "关系成本", "调整客户数"]

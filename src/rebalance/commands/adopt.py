@@ -53,7 +53,7 @@ def adopt_command(
             console.print(t("review.adopt.removed", code, managers=", ".join(done.removed)))
         if done.activated:
             console.print(t("review.adopt.activated", code, managers=", ".join(done.activated)))
-        console.print(t("review.wrote", code, files=", ".join(p.name for p in done.paths),
+        console.print(t("engine.wrote", code, files=", ".join(p.name for p in done.paths),
                         out=to))
         console.print(t("review.adopt.history", code, store=done.store))
 

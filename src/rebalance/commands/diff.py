@@ -70,7 +70,7 @@ def diff_command(
         if out is not None:
             written = write_diff(tables, out, code, t("review.diff.doc_title", code, a=plan_a,
                                                       b=plan_b))
-            console.print(t("review.wrote", code, files=", ".join(p.name for p in written),
+            console.print(t("engine.wrote", code, files=", ".join(p.name for p in written),
                             out=out))
 
 

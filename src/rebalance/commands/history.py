@@ -30,7 +30,12 @@ def _list(store: Path, lang: str) -> None:
              r.figures.get("moves"), r.figures.get("handovers"), r.figures.get("placements"),
              r.figures.get("balance_excess"), r.figures.get("continuity_cost"),
              r.input_hash[:12]] for r in recs]
-    frame = pd.DataFrame(rows, columns=[t(f"review.history.col.{c}", lang) for c in cols])
+    shared = {"scenario": "whatif.col.scenario", "note": "whatif.col.note",
+              "moves": "whatif.col.moves", "handovers": "whatif.col.handovers",
+              "placements": "whatif.col.placements", "balance_excess": "term.balance_excess",
+              "continuity_cost": "term.continuity_cost"}
+    frame = pd.DataFrame(rows, columns=[t(shared.get(c, f"review.history.col.{c}"), lang)
+                                        for c in cols])
     print_frame(frame, "", lang)
 
 

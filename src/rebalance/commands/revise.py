@@ -68,7 +68,7 @@ def revise_command(
         console.print(t("review.revise.changed", code, n=len(changes)))
         if len(changes):
             print_frame(changes, t("review.revise.changes_title", code), code, SHOWN_ROWS)
-        console.print(t("review.wrote", code, files=", ".join(p.name for p in paths),
+        console.print(t("engine.wrote", code, files=", ".join(p.name for p in paths),
                         out=out_dir))
 
 

@@ -88,7 +88,7 @@ def figures_table(a: PlanView, b: PlanView, lang: str = "en") -> pd.DataFrame:
     """Both objectives (and the number of moves) of A and B side by side."""
     labels = {"balance_excess": t("term.balance_excess", lang),
               "continuity_cost": t("term.continuity_cost", lang),
-              "moves": t("review.diff.moves", lang)}
+              "moves": t("whatif.col.moves", lang)}
     rows = []
     for key in FIGURES:
         va, vb = a.figures.get(key), b.figures.get(key)
@@ -97,9 +97,18 @@ def figures_table(a: PlanView, b: PlanView, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
 
 
+# columns that are the output tables' own: their headers come from there
+SHARED_HEADERS: dict[str, str] = {
+    "client_id": "tables.client.client_id", "name": "tables.client.name",
+    "revenue": "tables.client.revenue", "importance": "tables.client.importance",
+    "manager_id": "tables.manager.manager_id", "figure": "whatif.show.figure",
+}
+
+
 def translate(df: pd.DataFrame, lang: str, a: str = "A", b: str = "B") -> pd.DataFrame:
     """Headers in ``lang`` with the plans' labels in place of ``a`` / ``b``."""
-    names = {col: t(f"review.diff.col.{col}", lang, a=a, b=b) for col in df.columns}
+    names = {col: t(SHARED_HEADERS[col], lang) if col in SHARED_HEADERS
+             else t(f"review.diff.col.{col}", lang, a=a, b=b) for col in df.columns}
     return df.rename(columns=names)
 
 
