@@ -37,8 +37,10 @@ def adopt_command(
         options.exit_unless_lang(lang)
     with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
+        from rebalance.io.publish import check_out_dir
         from rebalance.review.adopt import adopt, history_store, read_plan
 
+        check_out_dir(to, ("clients.csv", "managers.csv", "scenario.yaml", "history.sqlite"))
         sc, problem, rules = pipeline.load(scenario, overrides)
         code = resolve_lang(lang, sc.lang)
         path = assignment / "assignment.csv" if assignment.is_dir() else assignment

@@ -38,9 +38,13 @@ def revise_command(
         options.exit_unless_lang(lang)
     with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
+        from rebalance.io.publish import check_out_dir
         from rebalance.review.revise import changes_table, revise, scenario_yaml
         from rebalance.review.workbook import read_decisions
 
+        names = (*pipeline.OUTPUT_FILES, "changes.csv", "scenario.yaml")
+        if out is not None:
+            check_out_dir(out, names)  # before reading or solving anything
         sc, problem, rules = pipeline.load(scenario, options.with_time_limit(overrides,
                                                                              time_limit))
         code = resolve_lang(lang, sc.lang)
@@ -55,6 +59,7 @@ def revise_command(
             progress.close()
         changes = changes_table(problem, decisions, plan.client_to_manager, code)
         out_dir = out if out is not None else Path("out") / f"{sc.name}-revised"
+        check_out_dir(out_dir, names)
         comment = t("review.revise.yaml_comment", code, file=review.name,
                     n=len(decisions.holds))
         text = scenario_yaml(plan.scenario, out_dir, comment)
