@@ -7,7 +7,7 @@ figures they show are computed one way only.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,18 +263,23 @@ OUTPUT_FILES = ("assignment.csv", "managers.csv", "moves.csv", "assignment.xlsx"
                 "summary.json", "report.html")
 
 
-def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
+def write(plan: Plan, out_dir: str | Path, lang: str = "en",
+          extra: Mapping[str, pd.DataFrame | str] | None = None,
+          pinned: Collection[str] = ()) -> list[Path]:
     """Write assignment.csv, managers.csv, moves.csv, assignment.xlsx, summary.json, report.html.
 
     All or nothing: files are staged beside ``out_dir`` and moved in only when every one was
-    written; other files in ``out_dir`` are left alone.
+    written; other files in ``out_dir`` are left alone. ``extra`` adds files to the same set
+    (file name -> table, or text); ``pinned`` clients show a pin in the workbook.
     """
     from rebalance.report.html import plan_report
     from rebalance.report.workbook import parameters_table, summary_sheet
+    from rebalance.review.workbook import review_choices, with_review_columns
 
     frames = tables(plan, lang)
     sheet_titles = sheet_names(lang)
-    sheets = {sheet_titles[name]: df for name, df in frames.items()}
+    sheets = {sheet_titles[name]: with_review_columns(name, df, lang, pinned)
+              for name, df in frames.items()}
     backup_sheet = backups_table(plan, lang)
     if backup_sheet is not None:
         sheets[sheet_titles["backups"]] = backup_sheet
@@ -285,9 +290,15 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en") -> list[Path]:
         for name, df in frames.items():
             write_csv(df, staging / f"{name}.csv")
         write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang),
-                   first_sheet=summary_sheet(plan, lang))
+                   first_sheet=summary_sheet(plan, lang), choices=review_choices(lang))
         write_json(summary(plan, lang), staging / "summary.json")
         write_text(plan_report(plan, frames, lang, backup_sheet), staging / "report.html")
+        for name, content in (extra or {}).items():
+            if isinstance(content, pd.DataFrame):
+                write_csv(content, staging / name)
+            else:
+                write_text(content, staging / name)
+            names.append(name)
     return [Path(out_dir) / n for n in names]
 
 

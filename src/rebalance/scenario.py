@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -161,6 +162,53 @@ class DataPaths(_Model):
     restore_zeros: bool = False  # put back leading zeros a plan's ids lost (CSV saved by Excel)
 
 
+# --------------------------------------------------------------------------- review loop
+# Staff and lock changes without copying files, and how `adopt` writes the next book
+# (issue 15). Kept in one block; applied to the tables by ``rebalance.review.overrides``.
+
+
+class ManagerOverride(_Model):
+    """Fields of one manager (by id) that the scenario changes over the managers table."""
+
+    status: Literal["active", "leaving", "new"] | None = None
+    fte: float | None = Field(default=None, gt=0)
+    capacity: int | None = Field(default=None, ge=0)
+    industry: str | tuple[str, ...] | None = None  # one or more groups ("A;B" or a list)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_words(cls, v: Any) -> Any:
+        # the table's words (在岗/离职/调出/新入职) mean the same here
+        words = {"在岗": "active", "离职": "leaving", "调出": "leaving", "新入职": "new"}
+        return words.get(v.strip(), v.strip().lower()) if isinstance(v, str) else v
+
+
+class Adopt(_Model):
+    """How ``rebalance adopt`` writes the next book."""
+
+    # relationship strength a moved (or handed-over, or placed) client starts with
+    new_relationship: float = Field(default=0.3, ge=0, le=1)
+    history: Path | None = None  # history store; default: history.sqlite in the new book
+
+
+def _ids(v: Any) -> Any:
+    """Ids written as YAML numbers are still ids (text)."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return str(v)
+    if isinstance(v, list | tuple):
+        return [str(x) if isinstance(x, int | float) and not isinstance(x, bool) else x
+                for x in v]
+    return v
+
+
+def _id_keys(v: Any) -> Any:
+    return {str(k): val for k, val in v.items()} if isinstance(v, dict) else v
+
+
+ClientIds = Annotated[tuple[str, ...], pydantic.BeforeValidator(_ids)]
+ManagerOverrides = Annotated[dict[str, ManagerOverride], pydantic.BeforeValidator(_id_keys)]
+
+
 class Scenario(_Model):
     """One rebalancing run: data and rules. Field defaults are what a planner would choose."""
 
@@ -179,6 +227,11 @@ class Scenario(_Model):
     backup: Backup = Backup()
     incentives: Incentives = Incentives()
     solver: Solver = Solver()
+    # the review loop (issue 15): staff and lock changes, and how `adopt` writes the next book
+    managers: ManagerOverrides = Field(default_factory=dict)  # overrides by manager id
+    unlock: ClientIds = ()  # client ids whose table lock (locked column) is released
+    unlock_leavers: bool = False  # release the table locks of clients of leaving managers
+    adopt: Adopt = Adopt()
     source: Path | None = Field(default=None, exclude=True)  # the file it was loaded from
 
     @field_validator("priorities")

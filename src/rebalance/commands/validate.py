@@ -253,6 +253,11 @@ def validate(
         problem, rules = load_book(scenario)
         before_solving(problem, rules, scenario, lang)
         _print_summary(problem, rules, scenario, lang)
+        from rebalance.cli import console
+        from rebalance.review.overrides import overrides_report
+
+        for line in overrides_report(scenario, lang):
+            console.print(line, markup=False)
 
 
 def before_solving(problem: Problem, rules: Rules, scenario: Scenario, lang: str,

@@ -42,6 +42,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "inputs.excel.unreadable": (
         "is not a readable Excel workbook ({reason})", "不是可读取的 Excel 工作簿（{reason}）"),
+    "inputs.excel.no_sheet": (
+        'has no sheet "{sheet}" (sheets: {sheets})',
+        '没有名为 "{sheet}" 的工作表（现有工作表：{sheets}）',
+    ),
     "inputs.parquet.unreadable": (
         "is not a readable Parquet file ({reason})", "不是可读取的 Parquet 文件（{reason}）"),
     "inputs.excel.merged": (

@@ -40,12 +40,13 @@ def _restore_zeros(table: Table, problem: Problem, restore: bool) -> Table:
 
 
 def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
-                    restore_zeros: bool = False) -> dict[str, str]:
+                    restore_zeros: bool = False, sheet: str | None = None) -> dict[str, str]:
     """Read a plan (client -> manager) and check it names every client of ``problem`` once
     and only known managers. Headers: client_id/客户编码 …, manager/客户经理/新客户经理.
     Ids that lost their leading zeros are an error offering the fix, or are put right when
-    ``restore_zeros`` (``data.restore_zeros: true``)."""
-    table = _restore_zeros(read_table(Path(path), encoding, "assignment"), problem,
+    ``restore_zeros`` (``data.restore_zeros: true``). ``sheet``: the workbook sheet to read
+    (default the first)."""
+    table = _restore_zeros(read_table(Path(path), encoding, "assignment", sheet=sheet), problem,
                            restore_zeros)
     issues = IssueCollector()
     name = table.name

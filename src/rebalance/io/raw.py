@@ -170,7 +170,7 @@ def _scan_sheet_xml(path: Path, sheet: Any, raw: RawCells) -> None:
             raw.uncalculated.append((ref, *_position(ref)))
 
 
-def _read_excel(path: Path, name: str) -> RawCells:
+def _read_excel(path: Path, name: str, sheet_name: str | None = None) -> RawCells:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -179,7 +179,10 @@ def _read_excel(path: Path, name: str) -> RawCells:
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError([Issue.of("inputs.excel.unreadable", file=name, reason=exc)]) from None
     try:
-        sheet = workbook.worksheets[0]
+        if sheet_name is not None and sheet_name not in workbook.sheetnames:
+            raise InputError([Issue.of("inputs.excel.no_sheet", file=name, sheet=sheet_name,
+                                       sheets=", ".join(workbook.sheetnames))])
+        sheet = workbook[sheet_name] if sheet_name is not None else workbook.worksheets[0]
         # Some exporters write a wrong sheet size, which read-only mode would trust.
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
@@ -195,7 +198,8 @@ def _read_excel(path: Path, name: str) -> RawCells:
                     raw.dates.add((r, c))
                 texts.append(cell_text(value, getattr(cell, "number_format", None)))
             raw.rows.append(texts)
-        for other in workbook.worksheets[1:]:  # only their first row: to say where a table is
+        # the other sheets' first rows only: to say where a table is
+        for other in (w for w in workbook.worksheets if w.title != sheet.title):
             first = next(other.iter_rows(max_row=1, values_only=True), ())
             raw.other_sheets.append((other.title, [cell_text(v) for v in first]))
         # an unusual package layout: the values read above still stand
@@ -220,8 +224,10 @@ def _read_parquet(path: Path, name: str) -> RawCells:
     return RawCells([header, *body])
 
 
-def read_cells(path: Path, encoding: str | None, name: str) -> RawCells:
-    """The cells of a CSV, Excel or Parquet file; ``InputError`` when it cannot be read."""
+def read_cells(path: Path, encoding: str | None, name: str,
+               sheet: str | None = None) -> RawCells:
+    """The cells of a CSV, Excel or Parquet file (``sheet``: an Excel sheet by name, default
+    the first); ``InputError`` when it cannot be read."""
     if not path.exists():
         raise InputError([Issue.of("inputs.file.missing", file=name, path=str(path))])
     if path.is_dir():
@@ -231,7 +237,7 @@ def read_cells(path: Path, encoding: str | None, name: str) -> RawCells:
         if suffix in CSV_SUFFIXES:
             return _read_csv(path, encoding, name)
         if suffix in EXCEL_SUFFIXES:
-            return _read_excel(path, name)
+            return _read_excel(path, name, sheet)
         if suffix in PARQUET_SUFFIXES:
             return _read_parquet(path, name)
     except OSError as exc:

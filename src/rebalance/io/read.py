@@ -46,6 +46,7 @@ from rebalance.io.ids import Suggester, manager_suggester, pair_issues
 from rebalance.io.plans import read_assignment, read_backups
 from rebalance.io.tables import Table, read_table, table_and_issues
 from rebalance.pools import Rules, build_rules
+from rebalance.review.overrides import apply_manager_overrides, apply_unlocks
 from rebalance.scenario import Scenario
 
 __all__ = [
@@ -220,6 +221,13 @@ def _read_book(scenario: Scenario) -> _Book:
         issues.extend([*found, *parsed])
     except InputError as exc:
         issues.extend(exc.issues)
+
+    if managers is not None:  # scenario ``managers:`` / ``unlock:`` (rebalance.review)
+        managers, found = apply_manager_overrides(managers, scenario)
+        issues.extend(found)
+        if clients is not None:
+            clients, found = apply_unlocks(clients, managers, scenario)
+            issues.extend(found)
 
     problem: Problem | None = None
     if managers is not None:

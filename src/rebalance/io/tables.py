@@ -171,7 +171,8 @@ def _unescape(text: str | None) -> str | None:
 
 
 def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
-               name: str | None = None, fill_merged: bool = False) -> Table:
+               name: str | None = None, fill_merged: bool = False,
+               sheet: str | None = None) -> Table:
     """Read a ``kind`` table ("clients", "managers", "assignment", or "raw": no aliases).
 
     CSV encoding is detected (BOM -> UTF-8 -> GB18030) unless ``encoding`` is given. Every cell
@@ -182,19 +183,19 @@ def read_table(path: Path, encoding: str | None = None, kind: str = "clients",
     Excel kept only in part or turned into dates; a header found lower down or on another
     sheet is pointed out.
     """
-    table, issues = table_and_issues(path, encoding, kind, name, fill_merged)
+    table, issues = table_and_issues(path, encoding, kind, name, fill_merged, sheet)
     if issues:
         raise InputError(issues)
     return table
 
 
 def table_and_issues(path: Path, encoding: str | None, kind: str, name: str | None,
-                     fill_merged: bool) -> tuple[Table, list[Issue]]:
+                     fill_merged: bool, sheet: str | None = None) -> tuple[Table, list[Issue]]:
     """``read_table``'s table and the problems found in its rows (raises only when the file or
     its header cannot be read), so a book's cell checks still run beside them."""
     path = Path(path)
     name = name or path.name
-    raw = read_cells(path, encoding, name)
+    raw = read_cells(path, encoding, name, sheet)
     header = raw.rows[0] if raw.rows else []
     if not any(h for h in header):
         raise InputError([Issue.of("inputs.header.empty", file=name, row=1)])

@@ -27,7 +27,7 @@ import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +195,12 @@ def write_xlsx(
     sheets: Mapping[str, pd.DataFrame],
     number_formats: Mapping[str, str] | None = None,
     first_sheet: Callable[[Any], None] | None = None,
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Write each DataFrame as a sheet of one workbook, atomically.
+
+    ``choices`` maps a column name to the values its cells offer in a drop-down list (other
+    values are allowed after a warning; e.g. the review columns ``decision`` and ``pin``).
 
     Header row bold, frozen and filterable; column widths fit the content (CJK characters count
     double); text is written as text (never as a formula or URL) and formula-like text gets
@@ -259,6 +263,10 @@ def write_xlsx(
                         text = format_value(value)
                         ws.write_string(i, j, text, quoted_fmt if is_formula_like(text) else None)
                 ws.set_column(j, j, min(MAX_WIDTH, max(MIN_WIDTH, width)))
+                if choices and name in choices and len(df):
+                    ws.data_validation(1, j, len(df), j, {
+                        "validate": "list", "source": list(choices[name]),
+                        "error_type": "warning"})
             ws.freeze_panes(1, 0)
             if columns:
                 ws.autofilter(0, 0, max(len(df), 1), len(columns) - 1)
