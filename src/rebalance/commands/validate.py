@@ -254,10 +254,24 @@ def validate(
         before_solving(problem, rules, scenario, lang)
         _print_summary(problem, rules, scenario, lang)
         from rebalance.cli import console
-        from rebalance.review.overrides import overrides_report
 
-        for line in overrides_report(scenario, lang):
+        for line in _overrides_report(scenario, lang):
             console.print(line, markup=False)
+
+
+def _overrides_report(scenario: Scenario, lang: str) -> list[str]:
+    """The scenario's ``managers:`` / ``unlock:`` overrides as applied to the tables (empty
+    without any): the tables as written beside the book as the scenario means it."""
+    if not (scenario.managers or scenario.unlock or scenario.unlock_leavers):
+        return []
+    from rebalance.io.read import clients_from_table, managers_from_table, read_table
+    from rebalance.review.overrides import describe_overrides
+
+    enc = scenario.data.encoding
+    managers, _ = managers_from_table(read_table(scenario.data.managers, enc, "managers"))
+    clients, _ = clients_from_table(read_table(scenario.data.clients, enc, "clients"))
+    return [t("review.override.title", lang),
+            *describe_overrides(scenario, managers, clients, lang)]
 
 
 def before_solving(problem: Problem, rules: Rules, scenario: Scenario, lang: str,

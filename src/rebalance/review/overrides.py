@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from rebalance.data import Client, Manager
 from rebalance.errors import Issue
 from rebalance.i18n import t
+from rebalance.io.cells import split_industries
 from rebalance.scenario import ManagerOverride, Scenario
 
 
 def _industries(value: str | tuple[str, ...]) -> tuple[str, ...]:
-    from rebalance.io.read import split_industries
-
     if isinstance(value, str):
         return split_industries(value)
     return tuple(dict.fromkeys(p.strip() for p in value if p.strip()))
@@ -103,16 +102,3 @@ def describe_overrides(scenario: Scenario, table_managers: Sequence[Manager],
         lines.append(t("review.override.unlocked", lang, n=len(released),
                        clients=", ".join(released)))
     return lines
-
-
-def overrides_report(scenario: Scenario, lang: str) -> list[str]:
-    """What ``validate`` shows: the overrides as applied to the tables (empty without any)."""
-    if not (scenario.managers or scenario.unlock or scenario.unlock_leavers):
-        return []
-    from rebalance.io.read import clients_from_table, managers_from_table, read_table
-
-    enc = scenario.data.encoding
-    managers, _ = managers_from_table(read_table(scenario.data.managers, enc, "managers"))
-    clients, _ = clients_from_table(read_table(scenario.data.clients, enc, "clients"))
-    return [t("review.override.title", lang),
-            *describe_overrides(scenario, managers, clients, lang)]
