@@ -32,6 +32,7 @@ the same plan twice. Otherwise the wall-clock ``solver.time_limit`` applies.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import threading
@@ -44,6 +45,7 @@ import numpy as np
 
 from rebalance.check import check
 from rebalance.data import Problem
+from rebalance.executors import Outcome, Task, choose, cores, in_task, run_tasks
 from rebalance.greedy import (
     IMPROVEMENT_EPSILON,
     IntArray,
@@ -52,7 +54,7 @@ from rebalance.greedy import (
     late_sample,
     shed_over_capacity,
 )
-from rebalance.i18n import both
+from rebalance.i18n import both, t
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import eligibility_matrix, local_search
@@ -181,7 +183,14 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
                                    bound=step.bound, elapsed=time.monotonic() - start,
                                    part=step.part, num_parts=step.num_parts))
 
-    outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step, started=start)
+    try:
+        outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step,
+                               started=start)
+    except PoolFailure as failure:  # the other pools finished; name the ones that did not
+        failed = [Finding(t("fanout.pool_failed", "en", k=k, n=n, error=error),
+                          t("fanout.pool_failed", "zh", k=k, n=n, error=error))
+                  for k, n, error in failure.pools]
+        return without_plan("UNKNOWN", failed, scenario.solver.seed, time.monotonic() - start)
     if outcome.unplaced:
         names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
         found = Finding(*both("engine.finding.no_room", names=names))
@@ -247,45 +256,47 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
     weights = {g[0]: max(1, sum(len(ledger.eligible[c]) for c in g[1].tolist())) for g in groups}
     groups.sort(key=lambda g: (-weights[g[0]], g[0]))
 
-    # Longest-processing-time schedule: pools to ``workers`` lanes, each lane run by one
-    # thread in order; a pool's budget is its weight's share of what its lane has left.
+    # Longest-processing-time schedule: pools to ``workers`` lanes, each lane run in order
+    # (by a thread, a process or a Ray task); a pool's budget is its weight's share of what
+    # its lane has left. With a work limit the lanes are fixed by ``solver.workers`` alone, so
+    # every executor gives the same plan; on the clock, lanes never outnumber the cores a
+    # process pool (or a task that is itself a sweep point) has, or queued lanes would start
+    # late and overrun the time limit.
     workers = max(1, min(solver.workers, len(groups)))
+    executor = choose(solver.executor, workers)
+    if not deterministic and (executor == "processes" or in_task()):
+        workers = min(workers, cores())
     lanes: list[list[tuple[int, IntArray, IntArray]]] = [[] for _ in range(workers)]
     lane_weight = [0] * workers
     for group in groups:
         lane = lane_weight.index(min(lane_weight))
         lanes[lane].append(group)
         lane_weight[lane] += weights[group[0]]
-    # In wall mode, keep a little time for checking and assembling the plan at the end.
+    number = {g[0]: n for n, g in enumerate(sorted(groups, key=lambda g: g[0]), start=1)}
+    lane_work = [[(pool_index, ledger if coupled else ledger.subset(clients, managers),
+                   weights[pool_index], number[pool_index])
+                  for pool_index, clients, managers in lane] for lane in lanes]
+    # In wall mode, keep a little time for checking and assembling the plan at the end. The
+    # pools' ledgers are built first (at 200,000 clients that takes seconds): it counts.
     lane_total = total if deterministic else max(
         0.0, total - (time.monotonic() - start) - (0.01 * total + 0.5)
         - CHECK_SECONDS_PER_CLIENT * problem.num_clients)
-
-    number = {g[0]: n for n, g in enumerate(sorted(groups, key=lambda g: g[0]), start=1)}
-
-    def run_lane(lane: list[tuple[int, IntArray, IntArray]]) -> list[PoolOutcome]:
-        outcomes = []
-        spent = 0.0
-        lane_start = time.monotonic()
-        for n, (pool_index, clients, managers) in enumerate(lane):
-            sub = ledger if coupled else ledger.subset(clients, managers)
-            # After the subset is built: at 200,000 clients building it takes seconds.
-            used = spent if deterministic else time.monotonic() - lane_start
-            left = max(0.0, lane_total - used)
-            share = left * weights[pool_index] / sum(weights[g[0]] for g in lane[n:])
-            report = None if on_step is None else _reporter(on_step, number[pool_index],
-                                                             len(groups))
-            search = PoolSearch(sub, pool_index, Budget(share, deterministic), solver.seed, say,
-                                report)
-            outcomes.append(search.run())
-            spent += outcomes[-1].work
-        return outcomes
-
-    if workers == 1:
-        outcomes = run_lane(lanes[0])
+    if executor != "local":
+        outcomes = _fan_out(lane_work, lane_total, deterministic, solver.seed, len(groups),
+                            executor, scenario.ray.address, say, on_step)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as runner:
-            outcomes = [o for lane in runner.map(run_lane, lanes) for o in lane]
+        def run(work: list[LaneItem]) -> list[PoolOutcome]:
+            return run_lane(work, lane_total, deterministic, solver.seed, len(groups), say,
+                            on_step)
+
+        # Threads share this process (CP-SAT releases the GIL); with a work limit no more
+        # of them than the cores this code may use, on the clock every lane at once.
+        threads = min(workers, cores()) if deterministic else workers
+        if threads == 1:
+            outcomes = [o for work in lane_work for o in run(work)]
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as runner:
+                outcomes = [o for lane in runner.map(run, lane_work) for o in lane]
     outcomes.sort(key=lambda o: o.index)
 
     plan: dict[str, str] = {}
@@ -301,6 +312,77 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
         pools=tuple(outcomes),
         unplaced=greedy.unplaced,
     )
+
+
+LaneItem = tuple[int, Ledger, int, int]  # (pool index, its ledger, weight, number 1..n)
+
+
+def run_lane(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
+             num_parts: int, say: LogHook,
+             on_step: Callable[[PoolProgress], None] | None = None) -> list[PoolOutcome]:
+    """Search a lane's pools one after the other; a pool's budget is its weight's share of
+    what the lane has left (work, or wall time since the lane started)."""
+    outcomes = []
+    spent = 0.0
+    lane_start = time.monotonic()
+    for n, (pool_index, sub, weight, number) in enumerate(lane):
+        used = spent if deterministic else time.monotonic() - lane_start
+        left = max(0.0, lane_total - used)
+        share = left * weight / sum(item[2] for item in lane[n:])
+        report = None if on_step is None else _reporter(on_step, number, num_parts)
+        search = PoolSearch(sub, pool_index, Budget(share, deterministic), seed, say, report)
+        outcomes.append(search.run())
+        spent += outcomes[-1].work
+    return outcomes
+
+
+def _lane_task(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
+               num_parts: int) -> tuple[list[PoolOutcome], list[str]]:
+    """A lane run as an executor task: its outcomes and its log lines (told by the caller)."""
+    lines: list[str] = []
+    # Ray hands numpy arrays over read-only (zero copy from its object store); the search
+    # writes to its ledgers, so it works on its own copy.
+    lane = copy.deepcopy(lane)
+    return run_lane(lane, lane_total, deterministic, seed, num_parts, lines.append), lines
+
+
+def _fan_out(lane_work: list[list[LaneItem]], lane_total: float, deterministic: bool, seed: int,
+             num_parts: int, executor: str, address: str | None, say: LogHook,
+             on_step: Callable[[PoolProgress], None] | None) -> list[PoolOutcome]:
+    """The lanes as tasks on ``executor`` (processes or Ray): a line per pool as its lane
+    finishes; ``PoolFailure`` naming the pools of a lane that failed, once all have ended."""
+    def label(lane: list[LaneItem]) -> str:
+        return ", ".join(t("fanout.pool", "en", k=item[3], n=num_parts) for item in lane)
+
+    def done(_i: int, outcome: Outcome) -> None:
+        if not outcome.ok:
+            return
+        found, lines = outcome.value
+        for line in lines:
+            say(line)
+        if on_step is not None:
+            for item, pool in zip(lanes_by_label[outcome.label], found, strict=True):
+                on_step(PoolProgress(item[3], num_parts, "continuity", pool.continuity_cost,
+                                     pool.continuity_bound))
+
+    lanes_by_label = {label(lane): lane for lane in lane_work}
+    tasks = [Task(label(lane), _lane_task, (lane, lane_total, deterministic, seed, num_parts))
+             for lane in lane_work]
+    results = run_tasks(tasks, executor, address=address, on_done=done)
+    failed = [(lane, r.error or "") for lane, r in zip(lane_work, results, strict=True)
+              if not r.ok]
+    if failed:
+        raise PoolFailure([(item[3], num_parts, error) for lane, error in failed
+                           for item in lane])
+    return [pool for r in results for pool in r.value[0]]
+
+
+class PoolFailure(Exception):
+    """Pools whose search failed (an error, a worker that died): (number, of, error) each."""
+
+    def __init__(self, pools: list[tuple[int, int, str]]) -> None:
+        self.pools = pools
+        super().__init__("; ".join(f"pool {k}/{n}: {error}" for k, n, error in pools))
 
 
 @dataclass(frozen=True)
