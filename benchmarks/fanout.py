@@ -9,7 +9,10 @@ Jobs (each run through the command line, as a planner types it, in a fresh proce
   32) with a time limit long enough for every point to be proven optimal;
 - ``medium``: a 6-point sweep (``balance.revenue.tolerance``) of the generated medium book
   (1,730 × 180, seed 1) with ``solver.work_limit``, so that every variant does the same work;
-- ``compare``: ``rebalance compare`` of the bundled scenarios.
+- ``compare``: ``rebalance compare`` of the bundled scenarios;
+- ``pools``: ``rebalance solve`` of the medium book (four pools, two lanes) with the same work
+  limit: the lanes in threads (``local``), in processes, as Ray tasks (what ``auto`` picks for
+  the pools of one book).
 
 For each job and variant: wall time, peak memory of the whole process tree (the command, its
 worker processes, Ray's processes; sampled from /proc every 0.1 s), and whether the table is
@@ -123,6 +126,10 @@ def job_commands(job: str, work: Path, variant: str) -> tuple[list[str], Path]:
                  MEDIUM_GRID, "--set", f"solver.work_limit={MEDIUM_WORK}",
                  "--set", "solver.time_limit=3600", "--executor", variant,
                  "--out", str(out)], out / "sweep.csv")
+    if job == "pools":
+        return ([rebalance(), "solve", str(work / "medium" / "scenario.yaml"),
+                 "--set", f"solver.work_limit={MEDIUM_WORK}", "--set", "solver.time_limit=3600",
+                 "--executor", variant, "--quiet", "--out", str(out)], out / "assignment.csv")
     names = ["baseline", "leave_km012", "hires", "plus20", "capped_moves", "pooled"]
     return ([rebalance(), "compare", *(str(SCENARIOS / f"{n}.yaml") for n in names),
              "--set", f"solver.time_limit={COMPARE_TIME}", "--set", "solver.work_limit=10",
@@ -141,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     jobs, variants = args.jobs.split(","), args.variants.split(",")
     work = Path(tempfile.mkdtemp(prefix="fanout-"))
-    if "medium" in jobs:
+    if "medium" in jobs or "pools" in jobs:
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "medium",
                         "--seed", "1", "--out", str(work / "medium")], check=True,
                        stdout=subprocess.DEVNULL)
@@ -152,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     for job in jobs:
         results: dict[str, Any] = {}
         reference: tuple[list[str], list[dict[str, str]]] | None = None
+        reference_bytes: bytes | None = None
         for variant in variants:
             cmd, written = job_commands(job, work, variant)
             wall, peak, code, output = timed(cmd, ROOT)
@@ -159,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                                      "exit": code, "load": uptime().split("load average:")[-1]}
             if code not in (0, 1) or not written.exists():
                 entry["error"] = output[-2000:]
+            elif job == "pools":  # one plan: the same bytes, or not
+                entry["identical"] = reference_bytes is None or \
+                    written.read_bytes() == reference_bytes
+                reference_bytes = reference_bytes or written.read_bytes()
             else:
                 columns, rows = table(written)
                 entry["task_s"] = [float(r["wall_time"]) for r in rows]

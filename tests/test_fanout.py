@@ -21,7 +21,7 @@ from rebalance import executors, whatif  # noqa: E402
 from rebalance.cli import app  # noqa: E402
 from rebalance.errors import InputError  # noqa: E402
 from rebalance.executors import Outcome, Task, choose, run_tasks  # noqa: E402
-from rebalance.model import decompose  # noqa: E402
+from rebalance.model import lanes  # noqa: E402
 from rebalance.scenario import Scenario  # noqa: E402
 
 from helpers import benchmark_generator  # noqa: E402
@@ -228,8 +228,8 @@ def test_a_failed_pool_is_named_and_the_others_finish() -> None:
     good = [(0, ledger, 1, 1)]
     broken = [(1, None, 1, 2)]  # no ledger: the search raises in the worker
     heard: list[int] = []
-    with pytest.raises(decompose.PoolFailure) as info:
-        decompose._fan_out([good, broken], 0.2, True, 0, 2, "processes", None, lambda _m: None,
+    with pytest.raises(lanes.PoolFailure) as info:
+        lanes.fan_out([good, broken], 0.2, True, 0, 2, "processes", None, lambda _m: None,
                            lambda step: heard.append(step.part))
     assert [(k, n) for k, n, _ in info.value.pools] == [(2, 2)]
     assert heard == [1]  # the good lane finished and was reported

@@ -12,7 +12,8 @@ book is searched as one pool). ``solve_large`` handles the default priorities
    gives up the cheapest set of its own clients that brings it back inside (a tiny exact
    knapsack per manager), and the released and unplaced clients are placed where they lower
    the excess most;
-2. **search** — pools are shared out over ``workers`` lanes (largest first); each pool runs a
+2. **search** — pools are shared out over ``workers`` lanes (largest first), run in threads,
+   processes or Ray tasks (``solver.executor``, ``rebalance.executors``); each pool runs a
    large-neighbourhood search with one-worker CP-SAT (``rebalance.model.lns``): neighbourhoods
    of the managers with the largest avoidable excess and partners with opposite deviations
    (balance, up to half the pool's budget), then of managers linked by moved clients
@@ -32,7 +33,6 @@ the same plan twice. Otherwise the wall-clock ``solver.time_limit`` applies.
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 import threading
@@ -45,7 +45,7 @@ import numpy as np
 
 from rebalance.check import check
 from rebalance.data import Problem
-from rebalance.executors import Outcome, Task, choose, cores, in_task, run_tasks
+from rebalance.executors import choose, cores, in_task
 from rebalance.greedy import (
     IMPROVEMENT_EPSILON,
     IntArray,
@@ -54,8 +54,9 @@ from rebalance.greedy import (
     late_sample,
     shed_over_capacity,
 )
-from rebalance.i18n import both, t
+from rebalance.i18n import both
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
+from rebalance.model.lanes import PoolFailure, fan_out
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import eligibility_matrix, local_search
 from rebalance.pools import Rules, build_rules
@@ -187,8 +188,7 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
         outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step,
                                started=start)
     except PoolFailure as failure:  # the other pools finished; name the ones that did not
-        failed = [Finding(t("fanout.pool_failed", "en", k=k, n=n, error=error),
-                          t("fanout.pool_failed", "zh", k=k, n=n, error=error))
+        failed = [Finding(*both("fanout.pool_failed", k=k, n=n, error=error))
                   for k, n, error in failure.pools]
         return without_plan("UNKNOWN", failed, scenario.solver.seed, time.monotonic() - start)
     if outcome.unplaced:
@@ -282,7 +282,7 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
         0.0, total - (time.monotonic() - start) - (0.01 * total + 0.5)
         - CHECK_SECONDS_PER_CLIENT * problem.num_clients)
     if executor != "local":
-        outcomes = _fan_out(lane_work, lane_total, deterministic, solver.seed, len(groups),
+        outcomes = fan_out(lane_work, lane_total, deterministic, solver.seed, len(groups),
                             executor, scenario.ray.address, say, on_step)
     else:
         def run(work: list[LaneItem]) -> list[PoolOutcome]:
@@ -334,55 +334,6 @@ def run_lane(lane: list[LaneItem], lane_total: float, deterministic: bool, seed:
         outcomes.append(search.run())
         spent += outcomes[-1].work
     return outcomes
-
-
-def _lane_task(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
-               num_parts: int) -> tuple[list[PoolOutcome], list[str]]:
-    """A lane run as an executor task: its outcomes and its log lines (told by the caller)."""
-    lines: list[str] = []
-    # Ray hands numpy arrays over read-only (zero copy from its object store); the search
-    # writes to its ledgers, so it works on its own copy.
-    lane = copy.deepcopy(lane)
-    return run_lane(lane, lane_total, deterministic, seed, num_parts, lines.append), lines
-
-
-def _fan_out(lane_work: list[list[LaneItem]], lane_total: float, deterministic: bool, seed: int,
-             num_parts: int, executor: str, address: str | None, say: LogHook,
-             on_step: Callable[[PoolProgress], None] | None) -> list[PoolOutcome]:
-    """The lanes as tasks on ``executor`` (processes or Ray): a line per pool as its lane
-    finishes; ``PoolFailure`` naming the pools of a lane that failed, once all have ended."""
-    def label(lane: list[LaneItem]) -> str:
-        return ", ".join(t("fanout.pool", "en", k=item[3], n=num_parts) for item in lane)
-
-    def done(_i: int, outcome: Outcome) -> None:
-        if not outcome.ok:
-            return
-        found, lines = outcome.value
-        for line in lines:
-            say(line)
-        if on_step is not None:
-            for item, pool in zip(lanes_by_label[outcome.label], found, strict=True):
-                on_step(PoolProgress(item[3], num_parts, "continuity", pool.continuity_cost,
-                                     pool.continuity_bound))
-
-    lanes_by_label = {label(lane): lane for lane in lane_work}
-    tasks = [Task(label(lane), _lane_task, (lane, lane_total, deterministic, seed, num_parts))
-             for lane in lane_work]
-    results = run_tasks(tasks, executor, address=address, on_done=done)
-    failed = [(lane, r.error or "") for lane, r in zip(lane_work, results, strict=True)
-              if not r.ok]
-    if failed:
-        raise PoolFailure([(item[3], num_parts, error) for lane, error in failed
-                           for item in lane])
-    return [pool for r in results for pool in r.value[0]]
-
-
-class PoolFailure(Exception):
-    """Pools whose search failed (an error, a worker that died): (number, of, error) each."""
-
-    def __init__(self, pools: list[tuple[int, int, str]]) -> None:
-        self.pools = pools
-        super().__init__("; ".join(f"pool {k}/{n}: {error}" for k, n, error in pools))
 
 
 @dataclass(frozen=True)
