@@ -30,6 +30,7 @@ import io
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -77,8 +78,12 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str]:
-    """(wall seconds, peak tree RSS bytes, exit code, output) of one command."""
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str, float]:
+    """(wall seconds, peak tree RSS bytes, exit code, output, CPU seconds) of one command.
+
+    CPU seconds count the command and every descendant it waited for (user + system): on a
+    shared machine, CPU ÷ wall shows how many cores the run actually got."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env={**os.environ, "MPLBACKEND": "Agg"},
@@ -98,7 +103,9 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str]:
     wall = time.monotonic() - start
     stop.set()
     sampler.join()
-    return wall, peak, proc.returncode, output
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - used.ru_utime) + (after.ru_stime - used.ru_stime)
+    return wall, peak, proc.returncode, output, cpu
 
 
 def table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -162,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         reference_bytes: bytes | None = None
         for variant in variants:
             cmd, written = job_commands(job, work, variant)
-            wall, peak, code, output = timed(cmd, ROOT)
-            entry: dict[str, Any] = {"wall_s": round(wall, 1), "peak_mib": round(peak / 2**20),
+            wall, peak, code, output, cpu = timed(cmd, ROOT)
+            entry: dict[str, Any] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+                                     "peak_mib": round(peak / 2**20),
                                      "exit": code, "load": uptime().split("load average:")[-1]}
             if code not in (0, 1) or not written.exists():
                 entry["error"] = output[-2000:]
@@ -216,14 +224,15 @@ def model(results: dict[str, Any]) -> dict[str, Any]:
 def markdown(report: dict[str, Any]) -> str:
     lines = [f"Machine: {report['machine']}", f"uptime before: {report['uptime_before']}",
              f"uptime after: {report['uptime_after']}", "",
-             "| job | variant | wall s | speed-up | peak MiB | same table | load (1, 5, 15 min) |",
-             "|---|---|--:|--:|--:|---|---|"]
+             "| job | variant | wall s | speed-up | CPU s | peak MiB | same table | load after |",
+             "|---|---|--:|--:|--:|--:|---|---|"]
     for job, data in report["jobs"].items():
         seq = data["variants"].get("local", {}).get("wall_s")
         for variant, e in data["variants"].items():
             speed = f"{seq / e['wall_s']:.2f}×" if seq and e.get("wall_s") else "—"
             lines.append(f"| {job} | {variant} | {e.get('wall_s')} | {speed} | "
-                         f"{e.get('peak_mib')} | {e.get('identical', 'error')} | {e['load']} |")
+                         f"{e.get('cpu_s', '—')} | {e.get('peak_mib')} | "
+                         f"{e.get('identical', 'error')} | {e['load']} |")
     lines.append("")
     lines.append(f"| job | variant | start-up overhead s | speed-up, {BIGGER_MACHINE} cores | "
                  f"speed-up, {CLUSTER[0]} × {CLUSTER[1]} cores |")
