@@ -115,11 +115,13 @@ def test_tasks_times_threads_never_exceed_the_cores() -> None:
 
 
 def test_auto_picks_local_for_one_task_and_inside_a_task() -> None:
-    """``auto`` runs a single task here, fans out only with two tasks and two cores, and
+    """``auto`` runs a single task or light tasks here, fans out heavy ones with two tasks and
+    two cores, and
     anything asked for inside a task runs in that task's process; a bad name is bad input."""
     assert choose("auto", 1) == "local"
     assert choose("processes", 1) == "local"
     assert choose("auto", 6) == ("processes" if executors.cores() >= 2 else "local")
+    assert choose("auto", 6, heavy=False) == "local"  # small books: start-up costs more
     assert choose("ray", 3) == "ray"
     with pytest.raises(InputError):
         choose("threads", 3)

@@ -12,9 +12,12 @@ inside a task reads instead of the machine's core count. A task that fans out it
 pools of a sweep point) runs its sub-tasks in its own process (``in_task()``).
 
 ``auto`` (the default of ``solver.executor``) picks what was measured fastest on a 2-core
-machine (docs/fanout.md): ``processes`` when there are at least two tasks and two cores,
-``local`` otherwise. Ray is never picked by itself: it needs the ``rebalance[ray]`` extra and
-pays a start-up of a few seconds, which only a cluster repays.
+machine for the job at hand (docs/fanout.md): ``processes`` for at least two *heavy* tasks
+(books that reach the scale engine, the pools of such a book) on at least two cores, where a
+task runs for tens of seconds; ``local`` for light tasks (small books, solved in a second or
+so, when a worker's start-up costs more than it saves) and for a single task. Ray is never
+picked by itself: it needs the ``rebalance[ray]`` extra and pays a start-up of seconds, which
+only a cluster repays.
 """
 
 from __future__ import annotations
@@ -87,29 +90,30 @@ def in_task() -> bool:
     return _task_threads is not None
 
 
-def choose(executor: str, num_tasks: int) -> str:
+def choose(executor: str, num_tasks: int, heavy: bool = True) -> str:
     """The executor that runs ``num_tasks`` tasks: ``executor`` itself, except that ``auto``
-    becomes ``processes`` or ``local`` (see the module doc) and anything nested in a task is
-    ``local``."""
+    becomes ``processes`` (``heavy`` tasks, two cores) or ``local`` (see the module doc) and
+    anything nested in a task is ``local``."""
     if executor not in EXECUTORS:
         raise InputError([Issue(t("fanout.unknown_executor", "en", executor=executor,
                                   choices=", ".join(EXECUTORS)))])
     if in_task() or num_tasks <= 1:
         return "local"
     if executor == "auto":
-        return "processes" if cores() >= 2 else "local"
+        return "processes" if heavy and cores() >= 2 else "local"
     return executor
 
 
 def run_tasks(tasks: Sequence[Task], executor: str = "auto", address: str | None = None,
-              on_done: OnDone | None = None) -> list[Outcome]:
+              on_done: OnDone | None = None, heavy: bool = True) -> list[Outcome]:
     """Run ``tasks`` on ``executor``; one ``Outcome`` per task, in the tasks' order.
 
     ``address`` is Ray's (``auto``, ``ray://host:10001``; none starts a local instance).
     Raises ``InputError`` only when the executor itself cannot start (unknown name, Ray not
-    installed or not reachable); a failing task is an ``Outcome`` with an error.
+    installed or not reachable); a failing task is an ``Outcome`` with an error. ``heavy``
+    says the tasks run long enough for ``auto`` to fan them out (see ``choose``).
     """
-    kind = choose(executor, len(tasks))
+    kind = choose(executor, len(tasks), heavy)
     if kind == "processes":
         return _run_processes(tasks, on_done)
     if kind == "ray":

@@ -209,6 +209,14 @@ def solve_row(scenario: Scenario, problem: Problem, rules: Rules) -> dict[str, A
         return no_plan_row(scenario.name, exc.reasons)
 
 
+def _heavy(scenario: Scenario, problem: Problem, rules: Rules) -> bool:
+    """Whether solving this book takes long enough to be worth a worker process: it reaches
+    the scale engine (``auto`` then fans out, see ``rebalance.executors``)."""
+    from rebalance.solve import LARGE_POOL_PAIRS, largest_pool_pairs
+
+    return largest_pool_pairs(problem, rules) > LARGE_POOL_PAIRS
+
+
 def _run_rows(tasks: Sequence[Any], scenario: Scenario | None, executor: str | None,
               on_done: Callable[[int, str, str], None] | None) -> list[dict[str, Any]]:
     """Run row tasks on the executor; a failed task becomes a ``FAILED`` row naming why."""
@@ -221,7 +229,8 @@ def _run_rows(tasks: Sequence[Any], scenario: Scenario | None, executor: str | N
     settings = scenario.solver if scenario is not None else None
     outcomes = run_tasks(
         tasks, executor or (settings.executor if settings is not None else "auto"),
-        address=scenario.ray.address if scenario is not None else None, on_done=done)
+        address=scenario.ray.address if scenario is not None else None, on_done=done,
+        heavy=any(_heavy(*task.args) for task in tasks))
     name = scenario.name if scenario is not None else ""
     return [dict(o.value) if o.ok
             else _ordered({"scenario": name, "status": FAILED, "note": o.error})
