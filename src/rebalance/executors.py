@@ -12,10 +12,11 @@ inside a task reads instead of the machine's core count. A task that fans out it
 pools of a sweep point) runs its sub-tasks in its own process (``in_task()``).
 
 ``auto`` (the default of ``solver.executor``) picks what was measured fastest on a 2-core
-machine for the job at hand (docs/fanout.md): ``processes`` for at least two *heavy* tasks
-(books that reach the scale engine, the pools of such a book) on at least two cores, where a
-task runs for tens of seconds; ``local`` for light tasks (small books, solved in a second or
-so, when a worker's start-up costs more than it saves) and for a single task. Ray is never
+machine for the job at hand (docs/fanout.md): ``processes`` when at least two *heavy* tasks
+(books that reach the scale engine, the lanes of such a book), each running for tens of
+seconds, can overlap on at least two cores; ``local`` otherwise (small books are solved in a
+second or so, less than a worker's start-up, and one long solve among short ones is the
+whole wall time wherever it runs). Ray is never
 picked by itself: it needs the ``rebalance[ray]`` extra and pays a start-up of seconds, which
 only a cluster repays.
 """
