@@ -13,7 +13,7 @@ pools of a sweep point) runs its sub-tasks in its own process (``in_task()``).
 
 ``auto`` (the default of ``solver.executor``) picks what was measured fastest on a 2-core
 machine for the job at hand (docs/fanout.md): ``processes`` when at least two *heavy* tasks
-(books that reach the scale engine, the lanes of such a book), each running for tens of
+(sweep points or scenarios whose books reach the scale engine), each running for tens of
 seconds, can overlap on at least two cores; ``local`` otherwise (small books are solved in a
 second or so, less than a worker's start-up, and one long solve among short ones is the
 whole wall time wherever it runs). Ray is never

@@ -263,7 +263,9 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
     # process pool (or a task that is itself a sweep point) has, or queued lanes would start
     # late and overrun the time limit.
     workers = max(1, min(solver.workers, len(groups)))
-    executor = choose(solver.executor, workers)
+    # ``auto`` keeps the lanes of one book in threads: on the 2-core machine processes were
+    # not faster for them (docs/fanout.md), and threads need no copy of the ledgers.
+    executor = choose(solver.executor, workers, heavy=False)
     if not deterministic and (executor == "processes" or in_task()):
         workers = min(workers, cores())
     lanes: list[list[tuple[int, IntArray, IntArray]]] = [[] for _ in range(workers)]
