@@ -1,10 +1,11 @@
 """Fan-out benchmark: sequential vs processes vs Ray (local) on sweeps and a compare.
 
-    python benchmarks/fanout.py [--out benchmarks/fanout.json] [--jobs baseline,medium,compare]
+    python benchmarks/fanout.py [--out benchmarks/fanout.json] [--jobs startup,medium,pools]
                                 [--variants local,processes,ray]
 
 Jobs (each run through the command line, as a planner types it, in a fresh process):
 
+- ``startup``: the fixed cost of each executor: two trivial tasks, imports excluded;
 - ``baseline``: the bundled baseline's 6-point ``continuity.max_moves`` sweep (0, 2, 4, 8, 16,
   32) with a time limit long enough for every point to be proven optimal;
 - ``medium``: a 6-point sweep (``balance.revenue.tolerance``) of the generated medium book
@@ -143,6 +144,25 @@ def job_commands(job: str, work: Path, variant: str) -> tuple[list[str], Path]:
              "--executor", variant, "--out", f"{out}.csv"], Path(f"{out}.csv"))
 
 
+STARTUP_CODE = """
+import os, sys, time
+start = time.monotonic()
+from rebalance.executors import Task, run_tasks
+imported = time.monotonic()
+outcomes = run_tasks([Task(str(i), os.getpid) for i in range(2)], sys.argv[1])
+assert all(o.ok for o in outcomes)
+print(f"{imported - start:.2f} {time.monotonic() - imported:.2f}")
+"""
+
+
+def startup(variant: str) -> float:
+    """Seconds from nothing to two trivial tasks done on ``variant`` (imports excluded):
+    the fixed cost an executor adds to a job."""
+    done = subprocess.run([sys.executable, "-c", STARTUP_CODE, variant], capture_output=True,
+                          text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -150,7 +170,7 @@ def uptime() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "fanout.json"))
-    parser.add_argument("--jobs", default="baseline,medium,compare")
+    parser.add_argument("--jobs", default="startup,baseline,medium,compare,pools")
     parser.add_argument("--variants", default="local,processes,ray")
     args = parser.parse_args(argv)
     jobs, variants = args.jobs.split(","), args.variants.split(",")
@@ -163,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
                    f"{platform.python_version()}", "uptime_before": uptime(), "jobs": {}}
     print(report["machine"], "|", report["uptime_before"], flush=True)
-    for job in jobs:
+    if "startup" in jobs:
+        report["startup_s"] = {v: round(startup(v), 2) for v in variants}
+        print("startup", report["startup_s"], flush=True)
+    for job in (j for j in jobs if j != "startup"):
         results: dict[str, Any] = {}
         reference: tuple[list[str], list[dict[str, str]]] | None = None
         reference_bytes: bytes | None = None
