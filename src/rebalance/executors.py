@@ -30,18 +30,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from rebalance.errors import InputError, Issue
 from rebalance.i18n import t
 
-EXECUTORS = ("auto", "local", "processes", "ray")
+Executor = Literal["auto", "local", "processes", "ray"]  # the setting (solver.executor)
+EXECUTORS: tuple[str, ...] = get_args(Executor)
 # Modules a worker process imports once, before any task: the forkserver forks workers from a
 # process that already has them, so a task does not pay pandas' and OR-Tools' import time.
 PRELOAD = ["rebalance.pipeline", "rebalance.whatif", "rebalance.model.decompose"]
 
-# Set in a worker (or around a local task): the threads this task may use, and whether code
-# runs inside a task (then its own fan-out stays in its process).
+# Set in a worker while it runs a task: the threads the task may use. Also tells code that
+# it runs inside a task (then its own fan-out stays in its process).
 _task_threads: int | None = None
 
 

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rebalance.errors import InputError, Issue
+from rebalance.executors import Executor
 
 
 class _Model(BaseModel):
@@ -153,7 +154,7 @@ class Solver(_Model):
     work_limit: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     # Where sweep points, compared scenarios and the pools of a big book run (rebalance.executors):
     # auto = what was measured fastest for the job, local, processes (every core) or ray.
-    executor: Literal["auto", "local", "processes", "ray"] = "auto"
+    executor: Executor = "auto"
 
 
 class RaySettings(_Model):
