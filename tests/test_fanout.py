@@ -237,6 +237,28 @@ def test_a_failed_pool_is_named_and_the_others_finish() -> None:
     assert heard == [1]  # the good lane finished and was reported
 
 
+def test_a_pool_failing_in_a_thread_is_named_and_solve_exits_1(
+        pooled_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the lanes in threads, a pool whose search raises is named (``pool K/N could not
+    be searched``), the other lanes finish, solve exits 1 and writes nothing."""
+    from rebalance.model import decompose
+
+    real = decompose.PoolSearch.run
+
+    def flaky(self: Any) -> Any:
+        if self.index == 2:
+            raise RuntimeError("search crashed")
+        return real(self)
+
+    monkeypatch.setattr(decompose.PoolSearch, "run", flaky)
+    out = tmp_path / "out"
+    code, output = _run("solve", pooled_book, "--set", "solver.work_limit=0.5",
+                        "--set", "solver.workers=2", "--executor", "local", "--out", out)
+    assert code == 1, output
+    assert "could not be searched: RuntimeError: search crashed" in output
+    assert not out.exists()
+
+
 def test_ray_without_the_package_is_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
     """Asking for Ray where it is not installed says how to install it (no traceback)."""
     import builtins

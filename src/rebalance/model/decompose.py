@@ -38,7 +38,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,7 +55,7 @@ from rebalance.greedy import (
 )
 from rebalance.i18n import both
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
-from rebalance.model.lanes import PoolFailure, fan_out
+from rebalance.model.lanes import PoolFailure, fan_out, in_threads
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import eligibility_matrix, local_search
 from rebalance.pools import Rules, build_rules
@@ -294,11 +293,7 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
         # Threads share this process (CP-SAT releases the GIL); with a work limit no more
         # of them than the cores this code may use, on the clock every lane at once.
         threads = min(workers, cores()) if deterministic else workers
-        if threads == 1:
-            outcomes = [o for work in lane_work for o in run(work)]
-        else:
-            with ThreadPoolExecutor(max_workers=threads) as runner:
-                outcomes = [o for lane in runner.map(run, lane_work) for o in lane]
+        outcomes = in_threads(lane_work, threads, run, len(groups))
     outcomes.sort(key=lambda o: o.index)
 
     plan: dict[str, str] = {}

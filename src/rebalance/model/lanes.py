@@ -1,18 +1,20 @@
 """The lanes of a pooled book (``model.decompose.search_pools``) as executor tasks.
 
 A lane is a list of pools searched one after the other; ``fan_out`` runs each lane as a task
-on processes or Ray (``rebalance.executors``), tells the caller's log and progress hook about
-each pool as its lane finishes, and raises ``PoolFailure`` naming the pools of every lane that
-failed once all lanes have ended. Running lanes in threads stays in ``decompose``.
+on processes or Ray (``rebalance.executors``) and tells the caller's log and progress hook
+about each pool as its lane finishes; ``in_threads`` runs the lanes in threads of this
+process. Both raise ``PoolFailure`` naming the pools of every lane that failed, once all lanes
+have ended.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from rebalance.executors import Outcome, Task, run_tasks
+from rebalance.executors import Outcome, Task, describe, run_tasks
 from rebalance.i18n import t
 
 if TYPE_CHECKING:
@@ -53,12 +55,37 @@ def fan_out(lane_work: list[list[LaneItem]], lane_total: float, deterministic: b
                   _lane_task, (lane, lane_total, deterministic, seed, num_parts))
              for lane in lane_work]
     results = run_tasks(tasks, executor, address=address, on_done=done)
-    failed = [(lane, r.error or "") for lane, r in zip(lane_work, results, strict=True)
-              if not r.ok]
-    if failed:
-        raise PoolFailure([(item[3], num_parts, error) for lane, error in failed
-                           for item in lane])
+    _raise_failed(lane_work, [r.error for r in results], num_parts)
     return [pool for r in results for pool in r.value[0]]
+
+
+def in_threads(lane_work: list[list[LaneItem]], threads: int,
+               run: Callable[[list[LaneItem]], list[PoolOutcome]], num_parts: int
+               ) -> list[PoolOutcome]:
+    """The lanes run by ``run`` in ``threads`` threads (one after the other with one);
+    ``PoolFailure`` naming the pools of the lanes that raised, once all have ended."""
+    def guarded(lane: list[LaneItem]) -> tuple[list[PoolOutcome], str | None]:
+        try:
+            return run(lane), None
+        except Exception as exc:  # noqa: BLE001 - named with its pools, the others finish
+            return [], describe(exc)
+
+    if threads <= 1:
+        results = [guarded(lane) for lane in lane_work]
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as runner:
+            results = list(runner.map(guarded, lane_work))
+    _raise_failed(lane_work, [error for _, error in results], num_parts)
+    return [pool for found, _ in results for pool in found]
+
+
+def _raise_failed(lane_work: list[list[LaneItem]], errors: list[str | None],
+                  num_parts: int) -> None:
+    """``PoolFailure`` naming every pool of every lane with an error, if any has one."""
+    failed = [(item[3], num_parts, error) for lane, error in zip(lane_work, errors, strict=True)
+              if error is not None for item in lane]
+    if failed:
+        raise PoolFailure(failed)
 
 
 class PoolFailure(Exception):
