@@ -83,7 +83,8 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str, float]:
     """(wall seconds, peak tree RSS bytes, exit code, output, CPU seconds) of one command.
 
     CPU seconds count the command and every descendant it waited for (user + system): on a
-    shared machine, CPU ÷ wall shows how many cores the run actually got."""
+    shared machine, CPU ÷ wall shows how many cores a sequential run actually got. Forkserver
+    and Ray workers are not waited for by the command, so for those variants it undercounts."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
