@@ -103,6 +103,19 @@ def test_a_killed_worker_fails_its_task_only() -> None:
     assert "died" in (outcomes[2].error or "")
 
 
+def test_ray_names_an_error_and_a_dead_worker_and_finishes_the_rest(local_ray: Any) -> None:
+    """On Ray, a task that raises and one whose worker exits are reported as such (not
+    retried), and the other tasks still finish, in the tasks' order. (Builtins as tasks:
+    Ray workers import them without this test module.)"""
+    tasks = [Task("ok", abs, (-3,)), Task("dies", os._exit, (1,)),
+             Task("raises", int, ("twelve",)), Task("ok too", abs, (4,))]
+    outcomes = run_tasks(tasks, "ray")
+    assert [o.label for o in outcomes] == ["ok", "dies", "raises", "ok too"]
+    assert [o.value for o in outcomes if o.ok] == [3, 4]
+    assert "died" in (outcomes[1].error or "")
+    assert "ValueError" in (outcomes[2].error or "")
+
+
 def test_tasks_times_threads_never_exceed_the_cores() -> None:
     """Each task is told its share of the cores and that it is a task (so it does not fan
     out again); the shares of the tasks running at once add up to at most the cores."""
