@@ -31,6 +31,7 @@ from rebalance.whatif import (
     check_comparison_path,
     compare_scenarios,
     display_frame,
+    format_value,
     write_comparison,
 )
 
@@ -81,7 +82,8 @@ def compare(
             nonlocal finished
             finished += 1
             err_console.print(t("fanout.solved", lang, name=name, i=finished, n=n,
-                                status=status), style="dim", markup=False)
+                                status=format_value(status, "status", lang)),
+                              style="dim", markup=False)
 
         sets = options.with_executor(options.with_time_limit(overrides, time_limit), executor)
         comparison = compare_scenarios(scenario_paths, sets, on_done=solved)

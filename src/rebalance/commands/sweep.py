@@ -85,7 +85,8 @@ def sweep(
 
             def step(_i: int, point: str, status: str) -> None:  # as each point finishes
                 progress.update(task, advance=1,
-                                description=f"{text['progress']} {point}: {status}")
+                                description=f"{text['progress']} {point}: "
+                                            f"{format_value(status, 'status', lang)}")
 
             result = run_sweep(scenario, grid, problem, on_point=step)
             progress.update(task, completed=total, description=text["progress"])
