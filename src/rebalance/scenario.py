@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rebalance.errors import InputError, Issue
+from rebalance.executors import Executor
 
 
 class _Model(BaseModel):
@@ -151,6 +152,14 @@ class Solver(_Model):
     # Deterministic work limit (CP-SAT "deterministic time", roughly seconds on a fast
     # machine). When set, a run that is not proven optimal still gives the same plan twice.
     work_limit: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
+    # Where sweep points, compared scenarios and the pools of a big book run (rebalance.executors):
+    # auto = what was measured fastest for the job, local, processes (every core) or ray.
+    executor: Executor = "auto"
+
+
+class RaySettings(_Model):
+    # auto (a running cluster), ray://host:10001, or none: start a local Ray instance.
+    address: str | None = None
 
 
 class DataPaths(_Model):
@@ -232,6 +241,7 @@ class Scenario(_Model):
     unlock: ClientIds = ()  # client ids whose table lock (locked column) is released
     unlock_leavers: bool = False  # release the table locks of clients of leaving managers
     adopt: Adopt = Adopt()
+    ray: RaySettings = RaySettings()
     source: Path | None = Field(default=None, exclude=True)  # the file it was loaded from
 
     @field_validator("priorities")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rebalance.scenario import Scenario
 
 NO_PLAN = "NO_PLAN"
+FAILED = "FAILED"  # the solve itself failed (an error, a worker that died): see ``note``
 
 # (column, English label, Chinese label, format). The CSV holds every column; the terminal
 # and Markdown tables show ``DISPLAY_ROWS``.
@@ -172,31 +173,68 @@ def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 def compare_scenarios(
     paths: Sequence[str | Path],
     overrides: Sequence[str] = (),
-    on_start: Callable[[int, str], None] | None = None,
+    on_done: Callable[[int, str, str], None] | None = None,
+    executor: str | None = None,
 ) -> pd.DataFrame:
     """Solve each scenario and return one row of ``figures`` per scenario, in the given order.
 
-    ``overrides`` (``a.b=value``) apply to every scenario. ``on_start(index, name)`` is called
-    before each solve (for progress display). Raises ``InputError`` before solving anything
-    when any scenario or its data is bad.
+    ``overrides`` (``a.b=value``) apply to every scenario. The scenarios are solved on
+    ``executor`` (default: the first scenario's ``solver.executor``, see
+    ``rebalance.executors``); ``on_done(index, name, status)`` is called as each one finishes
+    (for progress display). A scenario whose solve fails gets status ``FAILED`` and the error
+    in ``note``. Raises ``InputError`` before solving anything when any scenario or its data
+    is bad.
     """
     import pandas as pd
 
-    from rebalance.pipeline import run
+    from rebalance.executors import Task
 
     loaded = load_all(paths, overrides)
     names = _unique_names([s for s, _, _ in loaded])
-    rows = []
-    for i, ((scenario, problem, rules), name) in enumerate(zip(loaded, names, strict=True)):
-        if on_start is not None:
-            on_start(i, name)
-        try:
-            row = figures(run(scenario, problem, rules))
-        except NoPlanError as exc:
-            row = no_plan_row(scenario.name, exc.reasons)
+    tasks = [Task(name, solve_row, (scenario, problem, rules))
+             for (scenario, problem, rules), name in zip(loaded, names, strict=True)]
+    rows = _run_rows(tasks, loaded[0][0] if loaded else None, executor, on_done)
+    for row, name in zip(rows, names, strict=True):
         row["scenario"] = name
-        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def solve_row(scenario: Scenario, problem: Problem, rules: Rules) -> dict[str, Any]:
+    """One scenario solved: its row of ``figures``, or its ``no_plan_row`` (a task's work)."""
+    from rebalance.pipeline import run
+
+    try:
+        return figures(run(scenario, problem, rules))
+    except NoPlanError as exc:
+        return no_plan_row(scenario.name, exc.reasons)
+
+
+def _heavy(scenario: Scenario, problem: Problem, rules: Rules) -> bool:
+    """Whether solving this book takes long enough to be worth a worker process: it reaches
+    the scale engine (``auto`` then fans out, see ``rebalance.executors``)."""
+    from rebalance.solve import LARGE_POOL_PAIRS, largest_pool_pairs
+
+    return largest_pool_pairs(problem, rules) > LARGE_POOL_PAIRS
+
+
+def _run_rows(tasks: Sequence[Any], scenario: Scenario | None, executor: str | None,
+              on_done: Callable[[int, str, str], None] | None) -> list[dict[str, Any]]:
+    """Run row tasks on the executor; a failed task becomes a ``FAILED`` row naming why."""
+    from rebalance.executors import Outcome, run_tasks
+
+    def done(i: int, outcome: Outcome) -> None:
+        if on_done is not None:
+            on_done(i, outcome.label, outcome.value["status"] if outcome.ok else FAILED)
+
+    settings = scenario.solver if scenario is not None else None
+    outcomes = run_tasks(
+        tasks, executor or (settings.executor if settings is not None else "auto"),
+        address=scenario.ray.address if scenario is not None else None, on_done=done,
+        heavy=sum(_heavy(*task.args) for task in tasks) >= 2)  # two long solves to overlap
+    name = scenario.name if scenario is not None else ""
+    return [dict(o.value) if o.ok
+            else _ordered({"scenario": name, "status": FAILED, "note": o.error})
+            for o in outcomes]
 
 
 # --------------------------------------------------------------------------- compare: presenting
@@ -386,18 +424,21 @@ def run_sweep(
     scenario: Scenario,
     grid: Grid,
     problem: Problem | None = None,
-    on_point: Callable[[int, str], None] | None = None,
+    on_point: Callable[[int, str, str], None] | None = None,
+    executor: str | None = None,
 ) -> pd.DataFrame:
     """Solve every combination of ``grid`` on ``scenario``; one row each (see module doc).
 
     The book is read once; combinations that change ``data.*`` read their own. Every
-    combination is validated before the first solve. ``on_point(index, text)`` is called
-    before each solve. ``result.attrs["grid_keys"]`` names the grid columns (for plotting).
+    combination is validated before the first solve. The points are solved on ``executor``
+    (default: the scenario's ``solver.executor``); ``on_point(index, text, status)`` is called
+    as each point finishes. A point whose solve fails gets status ``FAILED``.
+    ``result.attrs["grid_keys"]`` names the grid columns (for plotting).
     """
     import pandas as pd
 
+    from rebalance.executors import Task
     from rebalance.io.read import load_book
-    from rebalance.pipeline import run
     from rebalance.pools import build_rules
 
     points = grid_points(grid)
@@ -412,19 +453,16 @@ def run_sweep(
         raise InputError(issues)
     if problem is None:
         problem, _ = load_book(scenario)
-    rows = []
-    for i, (point, variant) in enumerate(zip(points, variants, strict=True)):
-        if on_point is not None:
-            on_point(i, _point_text(point))
+    tasks = []
+    for point, variant in zip(points, variants, strict=True):
         if variant.data == scenario.data:
             book, rules = problem, build_rules(problem, variant)
         else:
             book, rules = load_book(variant)
-        try:
-            row = figures(run(variant, book, rules))
-        except NoPlanError as exc:
-            row = no_plan_row(variant.name, exc.reasons)
-        rows.append({**{k: _value(k, v) for k, v in point}, **row})
+        tasks.append(Task(_point_text(point), solve_row, (variant, book, rules)))
+    rows = _run_rows(tasks, scenario, executor, on_point)
+    rows = [{**{k: _value(k, v) for k, v in point}, **row}
+            for point, row in zip(points, rows, strict=True)]
     keys = [key for key, _ in grid]
     result = pd.DataFrame(rows)
     result["gain_per_move"] = gain_per_move(result, keys)

@@ -1,12 +1,14 @@
 """``rebalance compare A.yaml B.yaml …``: the key figures of several scenarios side by side.
 
 Every scenario is loaded and validated first (all bad input is reported at once, exit 2), then
-solved one after the other. The terminal shows one table: a row per figure, a column per
-scenario. ``--out FILE`` also writes the comparison: ``.csv`` (one row per scenario, the
-figures as columns — the same columns ``sweep`` writes), ``.md`` (the terminal's table in
-Markdown) or ``.html`` (a report: the scenarios side by side and moves against balance). A
-scenario without an acceptable plan gets status ``NO_PLAN`` and its reason in
-``note``; the others are still compared, and the command then exits 1.
+solved on ``--executor`` (``solver.executor``, see ``rebalance.executors``), with a line as each
+one finishes. The terminal shows one table: a row per figure, a column per scenario. ``--out
+FILE`` also writes the comparison: ``.csv`` (one row per scenario, the figures as columns — the
+same columns ``sweep`` writes), ``.md`` (the terminal's table in Markdown) or ``.html`` (a
+report: the scenarios side by side and moves against balance). A scenario without an
+acceptable plan gets status ``NO_PLAN`` and its reason in ``note``, one whose solve failed
+status ``FAILED`` and the error; the others are still compared, and the command then exits 1
+naming them.
 
 The figures and tables are computed in ``rebalance.whatif`` (``figures``,
 ``compare_scenarios``, ``display_frame``, ``markdown``), which the notebook and ``sweep`` use
@@ -22,12 +24,14 @@ import typer
 
 from rebalance.commands import options
 from rebalance.commands.report import print_font_notice
-from rebalance.i18n import texts
+from rebalance.i18n import t, texts
 from rebalance.whatif import (
+    FAILED,
     NO_PLAN,
     check_comparison_path,
     compare_scenarios,
     display_frame,
+    format_value,
     write_comparison,
 )
 
@@ -58,6 +62,7 @@ def compare(
     overrides: list[str] = options.overrides(
         "Override a field in every scenario, e.g. --set solver.time_limit=10."),
     time_limit: float | None = options.time_limit("Solver time limit per scenario, seconds."),
+    executor: str | None = options.executor(),
     lang: str | None = options.lang("Language of the table"),
 ) -> None:
     """Solve several scenarios and show their key figures side by side."""
@@ -71,16 +76,24 @@ def compare(
             check_comparison_path(out, lang)
         n = len(scenario_paths)
 
-        def started(i: int, name: str) -> None:
-            err_console.print(text["solving"].format(name=name, i=i + 1, n=n), style="dim",
-                              markup=False)
+        finished = 0
 
-        sets = options.with_time_limit(overrides, time_limit)
-        comparison = compare_scenarios(scenario_paths, sets, on_start=started)
+        def solved(_i: int, name: str, status: str) -> None:  # as each scenario finishes
+            nonlocal finished
+            finished += 1
+            err_console.print(t("fanout.solved", lang, name=name, i=finished, n=n,
+                                status=format_value(status, "status", lang)),
+                              style="dim", markup=False)
+
+        sets = options.with_executor(options.with_time_limit(overrides, time_limit), executor)
+        comparison = compare_scenarios(scenario_paths, sets, on_done=solved)
         print_frame(display_frame(comparison, lang), text["title"])
-        for record in comparison[comparison["status"] == NO_PLAN].to_dict("records"):
-            err_console.print(text["no_plan"].format(name=record["scenario"],
-                                                     why=record["note"]), markup=False)
+        for record in comparison[comparison["status"].isin([NO_PLAN, FAILED])].to_dict("records"):
+            if record["status"] == FAILED:
+                line = t("fanout.failed", lang, what=record["scenario"], error=record["note"])
+            else:
+                line = text["no_plan"].format(name=record["scenario"], why=record["note"])
+            err_console.print(line, markup=False)
             num_failed += 1
         if out is not None:
             write_comparison(comparison, out, lang)

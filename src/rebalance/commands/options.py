@@ -48,6 +48,19 @@ def lang(what: str) -> Any:
                         help=f"{what}: en or zh (default: scenario lang:, $REBALANCE_LANG, en).")
 
 
+def executor() -> Any:
+    """``--executor auto|local|processes|ray``, optional: overrides ``solver.executor``."""
+    from rebalance.i18n import t
+
+    return typer.Option(None, "--executor", help=t("fanout.option", "en"))
+
+
+def with_executor(sets: Sequence[str], name: str | None) -> list[str]:
+    """The ``--set`` overrides, then ``solver.executor`` when ``--executor`` is given (so the
+    scenario validates it like any other field)."""
+    return [*sets, f"solver.executor={name}"] if name is not None else [*sets]
+
+
 def with_time_limit(sets: Sequence[str], seconds: float | None) -> list[str]:
     """The ``--set`` overrides, then ``solver.time_limit`` when ``--time-limit`` is given."""
     out = [*sets]

@@ -145,6 +145,7 @@ def solve_command(
     out: Path | None = options.out("Output folder (default: out/<scenario name>)."),
     overrides: list[str] = options.overrides("Override a scenario field: a.b=value (repeatable)."),
     time_limit: float | None = options.time_limit("Solver time limit in seconds."),
+    executor: str | None = options.executor(),
     lang: str | None = options.lang("Language of headers and reasons"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
@@ -161,7 +162,8 @@ def solve_command(
             raise InputError([Issue(t("engine.time_limit_positive", run.lang))])
         if out is not None:
             check_out_dir(out, pipeline.OUTPUT_FILES)  # before reading or solving anything
-        sc, problem, rules = pipeline.load(scenario, options.with_time_limit(overrides, time_limit))
+        sets = options.with_executor(options.with_time_limit(overrides, time_limit), executor)
+        sc, problem, rules = pipeline.load(scenario, sets)
         lang = run.lang = resolve_lang(lang, sc.lang)
         out_dir = out if out is not None else Path("out") / sc.name
         check_out_dir(out_dir, pipeline.OUTPUT_FILES)

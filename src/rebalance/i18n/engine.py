@@ -23,6 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "engine.status.INFEASIBLE": ("INFEASIBLE", "无可行解"),
     "engine.status.UNKNOWN": ("UNKNOWN", "未知"),
     "engine.status.NO_PLAN": ("NO_PLAN", "无方案"),
+    "engine.status.FAILED": ("FAILED", "执行失败"),
     "engine.status_line": (
         "Status {status}: {moves} moves, {handovers} handovers, {placements} placements "
         "(gap {gap}, {t} s)",

@@ -80,7 +80,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "whatif.show.figure": ("figure", "数据项"),
     "whatif.compare.title": ("Scenarios compared", "场景对比"),
     "whatif.compare.wrote": ("Wrote {path}", "已写入 {path}"),
-    "whatif.compare.solving": ("Solving {name} ({i}/{n}) …", "正在求解 {name}（{i}/{n}）…"),
     "whatif.compare.no_plan": ("{name}: no acceptable plan: {why}", "{name}：没有可行方案：{why}"),
     "whatif.sweep.title": ("Sweep of {name}: {n} combinations", "{name} 参数扫描：{n} 种组合"),
     "whatif.sweep.wrote": ("Wrote {files}", "已写入 {files}"),

@@ -12,7 +12,8 @@ book is searched as one pool). ``solve_large`` handles the default priorities
    gives up the cheapest set of its own clients that brings it back inside (a tiny exact
    knapsack per manager), and the released and unplaced clients are placed where they lower
    the excess most;
-2. **search** — pools are shared out over ``workers`` lanes (largest first); each pool runs a
+2. **search** — pools are shared out over ``workers`` lanes (largest first), run in threads,
+   processes or Ray tasks (``solver.executor``, ``rebalance.executors``); each pool runs a
    large-neighbourhood search with one-worker CP-SAT (``rebalance.model.lns``): neighbourhoods
    of the managers with the largest avoidable excess and partners with opposite deviations
    (balance, up to half the pool's budget), then of managers linked by moved clients
@@ -37,13 +38,13 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rebalance.check import check
 from rebalance.data import Problem
+from rebalance.executors import choose, cores, in_task
 from rebalance.greedy import (
     IMPROVEMENT_EPSILON,
     IntArray,
@@ -54,6 +55,7 @@ from rebalance.greedy import (
 )
 from rebalance.i18n import both
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
+from rebalance.model.lanes import PoolFailure, fan_out, in_threads
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import eligibility_matrix, local_search
 from rebalance.pools import Rules, build_rules
@@ -181,7 +183,13 @@ def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None
                                    bound=step.bound, elapsed=time.monotonic() - start,
                                    part=step.part, num_parts=step.num_parts))
 
-    outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step, started=start)
+    try:
+        outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step,
+                               started=start)
+    except PoolFailure as failure:  # the other pools finished; name the ones that did not
+        failed = [Finding(*both("fanout.pool_failed", k=k, n=n, error=error))
+                  for k, n, error in failure.pools]
+        return without_plan("UNKNOWN", failed, scenario.solver.seed, time.monotonic() - start)
     if outcome.unplaced:
         names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
         found = Finding(*both("engine.finding.no_room", names=names))
@@ -247,45 +255,45 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
     weights = {g[0]: max(1, sum(len(ledger.eligible[c]) for c in g[1].tolist())) for g in groups}
     groups.sort(key=lambda g: (-weights[g[0]], g[0]))
 
-    # Longest-processing-time schedule: pools to ``workers`` lanes, each lane run by one
-    # thread in order; a pool's budget is its weight's share of what its lane has left.
+    # Longest-processing-time schedule: pools to ``workers`` lanes, each lane run in order
+    # (by a thread, a process or a Ray task); a pool's budget is its weight's share of what
+    # its lane has left. With a work limit the lanes are fixed by ``solver.workers`` alone, so
+    # every executor gives the same plan; on the clock, lanes never outnumber the cores a
+    # process pool (or a task that is itself a sweep point) has, or queued lanes would start
+    # late and overrun the time limit.
     workers = max(1, min(solver.workers, len(groups)))
+    # ``auto`` keeps the lanes of one book in threads: on the 2-core machine processes were
+    # not faster for them (docs/fanout.md), and threads need no copy of the ledgers.
+    executor = choose(solver.executor, workers, heavy=False)
+    if not deterministic and (executor == "processes" or in_task()):
+        workers = min(workers, cores())
     lanes: list[list[tuple[int, IntArray, IntArray]]] = [[] for _ in range(workers)]
     lane_weight = [0] * workers
     for group in groups:
         lane = lane_weight.index(min(lane_weight))
         lanes[lane].append(group)
         lane_weight[lane] += weights[group[0]]
-    # In wall mode, keep a little time for checking and assembling the plan at the end.
+    number = {g[0]: n for n, g in enumerate(sorted(groups, key=lambda g: g[0]), start=1)}
+    lane_work = [[(pool_index, ledger if coupled else ledger.subset(clients, managers),
+                   weights[pool_index], number[pool_index])
+                  for pool_index, clients, managers in lane] for lane in lanes]
+    # In wall mode, keep a little time for checking and assembling the plan at the end. The
+    # pools' ledgers are built first (at 200,000 clients that takes seconds): it counts.
     lane_total = total if deterministic else max(
         0.0, total - (time.monotonic() - start) - (0.01 * total + 0.5)
         - CHECK_SECONDS_PER_CLIENT * problem.num_clients)
-
-    number = {g[0]: n for n, g in enumerate(sorted(groups, key=lambda g: g[0]), start=1)}
-
-    def run_lane(lane: list[tuple[int, IntArray, IntArray]]) -> list[PoolOutcome]:
-        outcomes = []
-        spent = 0.0
-        lane_start = time.monotonic()
-        for n, (pool_index, clients, managers) in enumerate(lane):
-            sub = ledger if coupled else ledger.subset(clients, managers)
-            # After the subset is built: at 200,000 clients building it takes seconds.
-            used = spent if deterministic else time.monotonic() - lane_start
-            left = max(0.0, lane_total - used)
-            share = left * weights[pool_index] / sum(weights[g[0]] for g in lane[n:])
-            report = None if on_step is None else _reporter(on_step, number[pool_index],
-                                                             len(groups))
-            search = PoolSearch(sub, pool_index, Budget(share, deterministic), solver.seed, say,
-                                report)
-            outcomes.append(search.run())
-            spent += outcomes[-1].work
-        return outcomes
-
-    if workers == 1:
-        outcomes = run_lane(lanes[0])
+    if executor != "local":
+        outcomes = fan_out(lane_work, lane_total, deterministic, solver.seed, len(groups),
+                            executor, scenario.ray.address, say, on_step)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as runner:
-            outcomes = [o for lane in runner.map(run_lane, lanes) for o in lane]
+        def run(work: list[LaneItem]) -> list[PoolOutcome]:
+            return run_lane(work, lane_total, deterministic, solver.seed, len(groups), say,
+                            on_step)
+
+        # Threads share this process (CP-SAT releases the GIL); with a work limit no more
+        # of them than the cores this code may use, on the clock every lane at once.
+        threads = min(workers, cores()) if deterministic else workers
+        outcomes = in_threads(lane_work, threads, run, len(groups))
     outcomes.sort(key=lambda o: o.index)
 
     plan: dict[str, str] = {}
@@ -301,6 +309,28 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
         pools=tuple(outcomes),
         unplaced=greedy.unplaced,
     )
+
+
+LaneItem = tuple[int, Ledger, int, int]  # (pool index, its ledger, weight, number 1..n)
+
+
+def run_lane(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
+             num_parts: int, say: LogHook,
+             on_step: Callable[[PoolProgress], None] | None = None) -> list[PoolOutcome]:
+    """Search a lane's pools one after the other; a pool's budget is its weight's share of
+    what the lane has left (work, or wall time since the lane started)."""
+    outcomes = []
+    spent = 0.0
+    lane_start = time.monotonic()
+    for n, (pool_index, sub, weight, number) in enumerate(lane):
+        used = spent if deterministic else time.monotonic() - lane_start
+        left = max(0.0, lane_total - used)
+        share = left * weight / sum(item[2] for item in lane[n:])
+        report = None if on_step is None else _reporter(on_step, number, num_parts)
+        search = PoolSearch(sub, pool_index, Budget(share, deterministic), seed, say, report)
+        outcomes.append(search.run())
+        spent += outcomes[-1].work
+    return outcomes
 
 
 @dataclass(frozen=True)
