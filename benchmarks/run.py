@@ -16,8 +16,8 @@ written to ``--out``; the raw rows go to the same name with ``.json``.
 Methods:
 
 - ``cp-sat``: ``rebalance.solve.solve`` — the engine as the command line runs it;
-- ``lns``: ``rebalance.model.decompose.solve_large`` called directly (pools + greedy start +
-  large-neighbourhood search + release bound), to compare before it is wired into ``solve``;
+- ``lns``: ``rebalance.solve.solve(..., engine="scale")``: the scale engine forced (pools +
+  greedy start + large-neighbourhood search + release bound), whatever the book's size;
 - ``highs``: the same MIP solved by HiGHS through OR-Tools (``benchmarks/highs.py``);
 - ``greedy``: the greedy repair (``rebalance.greedy``).
 """
@@ -86,9 +86,9 @@ def run_method(method: str, size: str, seed: int, time_limit: float, workers: in
             stages=[vars(s) for s in highs.stages],
         )
     elif method == "lns":
-        from rebalance.model.decompose import solve_large
-        result = solve_large(problem, scenario, rules)
-        plan = dict(result.client_to_manager)  # type: ignore[attr-defined]
+        from rebalance.solve import solve
+        result = solve(problem, scenario, rules, engine="scale")
+        plan = dict(result.client_to_manager)
         row.update(status=str(getattr(result, "status", "")), **_engine_bounds(result))
     elif method == "cp-sat":
         from rebalance.solve import solve

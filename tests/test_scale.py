@@ -16,7 +16,7 @@ from rebalance.check import check
 from rebalance.greedy import Ledger, greedy_plan
 from rebalance.io.read import load_book
 from rebalance.model.bounds import oversize, oversize_bound, release_bound, rounding_slack
-from rebalance.model.decompose import search_pools, solve_large, supports
+from rebalance.model.decompose import search_pools, supports
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import local_search
 from rebalance.pools import build_rules
@@ -32,41 +32,41 @@ def _lexi(balance: float, cost: float) -> tuple[float, float]:
     return round(balance, 6), round(cost, 6)
 
 
-def test_solve_large_proves_a_small_book_like_the_engine() -> None:
+def test_scale_engine_proves_a_small_book_like_the_engine() -> None:
     """On a baseline-sized random book every pool is solved whole: the result is proven
     optimal with the same figures as the engine's (the oracle recomputes both)."""
     problem = random_problem(11, num_clients=60, num_managers=6)
     scenario = make_scenario(solver={"time_limit": 20, "workers": 2})
-    result = solve_large(problem, scenario)
+    result = solve(problem, scenario, engine="scale")
     engine = solve(problem, scenario)
     assert engine.status == "OPTIMAL"
-    assert result.status == "OPTIMAL"  # type: ignore[attr-defined]
-    verdict = check(problem, scenario, result.client_to_manager)  # type: ignore[attr-defined]
+    assert result.status == "OPTIMAL"
+    verdict = check(problem, scenario, result.client_to_manager)
     assert verdict.ok
     assert verdict.balance_excess == pytest.approx(engine.balance_excess, abs=1e-3)
     assert verdict.continuity_cost == pytest.approx(engine.continuity_cost, abs=1e-6)
 
 
-def test_solve_large_is_never_worse_than_the_greedy() -> None:
+def test_scale_engine_is_never_worse_than_the_greedy() -> None:
     """With a short budget the plan is still at least as good as the greedy's, in the
     lexicographic order (balance first), and breaks no rule."""
     problem = random_problem(5, num_clients=150, num_managers=14, num_new_clients=6, leaving=1)
     scenario = make_scenario(solver={"time_limit": 3, "workers": 2})
     greedy = greedy_plan(problem, scenario)
-    result = solve_large(problem, scenario)
-    verdict = result.verdict  # type: ignore[attr-defined]
+    result = solve(problem, scenario, engine="scale")
+    verdict = result.verdict
     assert verdict.ok
     assert _lexi(verdict.balance_excess, verdict.continuity_cost) <= _lexi(
         greedy.balance_excess, greedy.continuity_cost)
 
 
-def test_solve_large_reports_every_pool_while_it_searches() -> None:
+def test_scale_engine_reports_every_pool_while_it_searches() -> None:
     """Progress on a big book comes per pool: every pool reports, each ends on its
     continuity cost and bound, and those last figures add up to the plan's."""
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     problem, rules = load_book(scenario)
     events: list[ProgressEvent] = []
-    result = solve_large(problem, scenario, rules, progress=events.append)
+    result = solve(problem, scenario, rules, progress=events.append, engine="scale")
     last: dict[int, ProgressEvent] = {}
     for event in events:
         assert event.stage in ("balance", "continuity")
@@ -76,15 +76,15 @@ def test_solve_large_reports_every_pool_while_it_searches() -> None:
     assert sorted(last) == list(range(1, len(rules.pools) + 1))
     assert all(e.stage == "continuity" for e in last.values())
     total = sum(e.objective for e in last.values())
-    assert total == pytest.approx(result.continuity_cost, abs=1e-6)  # type: ignore[attr-defined]
+    assert total == pytest.approx(result.continuity_cost, abs=1e-6)
 
 
-def test_solve_large_keeps_a_global_move_cap() -> None:
+def test_scale_engine_keeps_a_global_move_cap() -> None:
     """max_moves ties the pools together: the plan moves at most that many clients."""
     problem = random_problem(8, num_clients=90, num_managers=9)
     scenario = make_scenario(continuity={"max_moves": 4}, solver={"time_limit": 3})
-    result = solve_large(problem, scenario)
-    verdict = check(problem, scenario, result.client_to_manager)  # type: ignore[attr-defined]
+    result = solve(problem, scenario, engine="scale")
+    verdict = check(problem, scenario, result.client_to_manager)
     assert verdict.ok and verdict.num_moves <= 4
 
 
@@ -102,12 +102,12 @@ def test_work_limit_gives_the_same_plan_twice() -> None:
 
 
 def test_other_priorities_are_left_to_the_engine() -> None:
-    """solve_large handles [balance, continuity] only and says so."""
+    """The scale engine handles [balance, continuity] only and says so."""
     assert supports(make_scenario())
     weighted = make_scenario(priorities=None)
     assert not supports(weighted)
     with pytest.raises(ValueError):
-        solve_large(random_problem(1, 20, 3), weighted)
+        solve(random_problem(1, 20, 3), weighted, engine="scale")
 
 
 def test_contradicting_rules_give_a_status_not_an_exception() -> None:
@@ -116,9 +116,9 @@ def test_contradicting_rules_give_a_status_not_an_exception() -> None:
         clients=[{"client_id": f"C{i}", "manager": "M1", "locked": True} for i in range(3)],
         managers=[{"manager_id": "M1", "capacity": 2}, {"manager_id": "M2"}],
     )
-    result = solve_large(problem, make_scenario())
-    assert result.status == "INFEASIBLE"  # type: ignore[attr-defined]
-    assert result.diagnostics  # type: ignore[attr-defined]
+    result = solve(problem, make_scenario(), engine="scale")
+    assert result.status == "INFEASIBLE"
+    assert result.diagnostics
 
 
 # --------------------------------------------------------------------------- bounds
@@ -159,7 +159,7 @@ def test_oversize_bound_counts_a_client_bigger_than_every_band() -> None:
     share = rules.fair_share("M1", "revenue")
     bound = oversize_bound(Ledger(problem, scenario, rules))
     assert bound >= 10 * (600 / share - 1.1) - 1e-9
-    plan = solve_large(problem, scenario).client_to_manager  # type: ignore[attr-defined]
+    plan = solve(problem, scenario, engine="scale").client_to_manager
     assert bound <= check(problem, scenario, plan).balance_excess + 1e-9
 
 
@@ -173,12 +173,12 @@ def test_bounds_hold_when_a_band_cannot_be_met() -> None:
                  "relationship": (i % 10) / 10} for i in range(30)]
     problem = make_problem(clients, [{"manager_id": f"M{j}"} for j in range(1, 6)])
     scenario = make_scenario(solver={"time_limit": 20, "workers": 1})
-    best = solve_large(problem, scenario)
-    assert best.status == "OPTIMAL"  # type: ignore[attr-defined]
+    best = solve(problem, scenario, engine="scale")
+    assert best.status == "OPTIMAL"
     ledger = Ledger(problem, scenario, build_rules(problem, scenario))
     info = oversize(ledger)
     assert info.superadditive and len(info.clients) == 1
-    excess, cost = best.balance_excess, best.continuity_cost  # type: ignore[attr-defined]
+    excess, cost = best.balance_excess, best.continuity_cost
     assert 0 < info.bound <= excess + rounding_slack(ledger)
     assert release_bound(ledger, excess + rounding_slack(ledger), info) <= cost + 1e-6
 

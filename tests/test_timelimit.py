@@ -20,11 +20,11 @@ from rebalance.cli import app
 from rebalance.diagnose import Finding
 from rebalance.greedy import Ledger
 from rebalance.model.bounds import oversize, release_bound, release_sets
-from rebalance.model.decompose import release_start, solve_large
+from rebalance.model.decompose import release_start
 from rebalance.model.guard import solve_within
 from rebalance.pools import build_rules
 from rebalance.scenario import Solver
-from rebalance.solve import GUARDED_MIN_PAIRS, num_pairs
+from rebalance.solve import GUARDED_MIN_PAIRS, num_pairs, solve
 
 from helpers import benchmark_generator, make_problem, make_scenario
 
@@ -57,9 +57,9 @@ def test_scale_engine_keeps_capacity_on_an_over_capacity_book() -> None:
     """The whole scale search on that book ends with a plan the oracle accepts."""
     problem = _over_capacity_book()
     scenario = make_scenario(solver={"time_limit": 2, "workers": 1})
-    result = solve_large(problem, scenario)
-    assert result.has_plan  # type: ignore[attr-defined]
-    assert check(problem, scenario, result.client_to_manager).ok  # type: ignore[attr-defined]
+    result = solve(problem, scenario, engine="scale")
+    assert result.has_plan
+    assert check(problem, scenario, result.client_to_manager).ok
 
 
 def test_bounds_cut_short_by_a_deadline_stay_bounds() -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from rebalance import __version__, metrics
 from rebalance.backup import BackupInfeasible, BackupPlan, assign_backups
-from rebalance.check import Verdict, check
+from rebalance.check import Verdict
 from rebalance.data import Problem
 from rebalance.errors import NoPlanError
 from rebalance.i18n import t
@@ -102,8 +102,7 @@ def run(
         ]
         raise NoPlanError(reasons)
     assignment = dict(result.client_to_manager)
-    # The engine's own verdict when it has one (at 200,000 clients a check costs seconds).
-    verdict = result.verdict or check(problem, scenario, assignment, rules)
+    verdict = result.checked()  # solve() checked the plan once; never again here
     try:
         targets = compute_targets(problem, scenario, assignment)
     except TargetsInfeasible as exc:

@@ -18,6 +18,7 @@ Small parts use one sequential CP-SAT worker; large ones use several workers wit
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,14 +27,34 @@ from typing import cast
 from ortools.sat.python import cp_model
 
 from rebalance.check import Verdict, check
+from rebalance.contract import (
+    HOLD_SLACK,
+    OPTIMALITY_TOLERANCE,
+    from_model_units,
+    move_cost,
+    to_model_units,
+)
 from rebalance.data import Problem
 from rebalance.diagnose import Finding, contradictions, explain_infeasibility
 from rebalance.greedy import greedy_plan
 from rebalance.i18n import both, t
+from rebalance.model import decompose
 from rebalance.model.builder import Part, RebalanceModel, split_book, stage_names
-from rebalance.model.objective import from_model_units, to_model_units
+from rebalance.model.guard import solve_within
+from rebalance.model.lanes import PoolFailure
 from rebalance.pools import Rules, build_rules
+from rebalance.result import (
+    ProgressEvent,
+    Result,
+    StageResult,
+    relative_gap,
+    with_plan,
+    without_plan,
+)
 from rebalance.scenario import Scenario, Solver
+
+__all__ = ["HOLD_SLACK", "OPTIMALITY_TOLERANCE", "ProgressEvent", "Result", "StageResult",
+           "solve"]
 
 # Parts with at most this many assignment variables are solved by one sequential worker:
 # for them it is both the fastest setting measured and deterministic. Larger parts get
@@ -53,101 +74,7 @@ LARGE_POOL_PAIRS = 1_000
 # search (greedy, starts, bounds) take seconds each, and ``solver.time_limit`` is a promise.
 GUARDED_MIN_PAIRS = 50_000
 MIN_PART_SECONDS = 0.2  # a part always gets at least this much time
-# A part counts as solved to optimality once no plan can beat the one found by more than
-# this much of the stage's objective (contract units: 0.001 of balance excess is a hundredth
-# of a percent of a fair share at weight 10). Closing the last sliver of such a gap means
-# telling apart plans that differ by a few yuan, which can take minutes.
-OPTIMALITY_TOLERANCE = 1e-3
-# A later stage holds an earlier one at the value found plus this (contract units): plans
-# that differ by less are equally good, and the later objective decides between them.
-HOLD_SLACK = 1e-4
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """The solver improved its plan or its bound (contract units, seconds since the start).
-
-    ``objective`` and ``bound`` add up the parts of the book solved so far in this stage.
-    A big book searched pool by pool (``model.decompose.solve_large``) reports each pool on
-    its own instead: ``part`` is the pool and the figures are that pool's, every few seconds.
-    """
-
-    stage: str
-    objective: float
-    bound: float
-    elapsed: float
-    part: int = 1
-    num_parts: int = 1
-
-
-@dataclass(frozen=True)
-class StageResult:
-    """How one stage ended. ``objective`` / ``best_bound`` are in contract units (the model's
-    scaled integers converted back); ``gap`` = (objective − bound) / objective, 0 when proven."""
-
-    name: str
-    status: str
-    objective: float | None
-    best_bound: float | None
-    gap: float | None
-    wall_time: float
-
-
-@dataclass(frozen=True)
-class Result:
-    """The engine's answer. Never raised: a missing plan is a status with diagnostics.
-
-    - ``status``: ``OPTIMAL`` (every stage proven), ``FEASIBLE`` (a plan, not proven best),
-      ``INFEASIBLE`` (the hard rules contradict each other, see ``diagnostics``), ``UNKNOWN``
-      (no plan found in time);
-    - ``balance_excess`` / ``continuity_cost``: the contract's figures, recomputed by
-      ``check`` from the plan (``verdict``);
-    - ``objective`` / ``best_bound`` / ``gap``: those of the first stage not proven optimal,
-      else of the last stage (so ``gap`` > 0 exactly when the status is ``FEASIBLE``).
-    """
-
-    status: str
-    client_to_manager: Mapping[str, str]
-    stages: tuple[StageResult, ...]
-    balance_excess: float | None
-    continuity_cost: float | None
-    objective: float | None
-    best_bound: float | None
-    gap: float | None
-    wall_time: float
-    diagnostics: tuple[str, ...]
-    seed: int
-    diagnostics_zh: tuple[str, ...] = ()
-    verdict: Verdict | None = None
-    num_parts: int = 1
-
-    @property
-    def has_plan(self) -> bool:
-        """True when ``client_to_manager`` is a complete plan that satisfies the hard rules."""
-        return self.status in ("OPTIMAL", "FEASIBLE")
-
-    def diagnostics_in(self, lang: str) -> tuple[str, ...]:
-        """The diagnostics in ``lang`` ("en" or "zh")."""
-        return self.diagnostics_zh if lang == "zh" and self.diagnostics_zh else self.diagnostics
-
-    def summary(self) -> str:
-        """One line for logs: status, figures and time."""
-        if not self.has_plan:
-            return f"{self.status}: " + ("; ".join(self.diagnostics) or "no plan")
-        stages = ", ".join(f"{s.name} {s.status} {s.objective:.6g}" for s in self.stages
-                           if s.objective is not None)
-        return (f"{self.status}: balance excess {self.balance_excess:.6g}, continuity cost "
-                f"{self.continuity_cost:.6g} ({stages}; {self.wall_time:.2f} s)")
-
-
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """(objective − bound) / |objective|, at most 1; 0 when the bound meets the objective."""
-    if objective is None or bound is None:
-        return None
-    diff = objective - bound
-    if diff <= 1e-12 * max(1.0, abs(objective)):
-        return 0.0
-    return min(1.0, diff / abs(objective)) if objective else 1.0
+# OPTIMALITY_TOLERANCE and HOLD_SLACK (contract units) live in ``rebalance.contract``.
 
 
 def configured_solver(
@@ -262,45 +189,94 @@ def solve(
     scenario: Scenario,
     rules: Rules | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
+    *,
+    engine: str | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> Result:
     """Rebalance the book: the best plan the scenario's rules and time allow.
 
     ``progress`` (optional) receives a ``ProgressEvent`` whenever the solver improves its plan
     or bound. Never raises because rules contradict each other or time runs out: see
-    ``Result.status`` and ``Result.diagnostics``.
+    ``Result.status`` and ``Result.diagnostics``. This is the one place that looks for
+    contradictions, chooses the engine, checks the plan and builds the ``Result``.
+
+    ``engine``: None chooses by size (pools over ``LARGE_POOL_PAIRS`` pairs go to the scale
+    engine when it supports the priorities); ``"exact"`` or ``"scale"`` force one (tests,
+    benchmarks). ``log`` hears the scale engine's steps as text.
     """
+    if engine not in (None, "exact", "scale"):
+        raise ValueError(f"unknown engine {engine!r}: exact or scale")
     clock = _Clock()
     started = time.monotonic()  # the limit counts from here, in this process or the guarded one
     rules = rules if rules is not None else build_rules(problem, scenario)
     if scenario.solver.work_limit is None and num_pairs(rules) >= GUARDED_MIN_PAIRS:
-        from rebalance.model.guard import solve_within  # local: it calls back into this module
-
         return cast(Result, solve_within(
-            _solve_inline, (problem, scenario, rules, progress, started), scenario.solver,
+            _solve_inline, (problem, scenario, rules, progress, started, engine, log),
+            scenario.solver,
             lambda findings: without_plan("UNKNOWN", findings, scenario.solver.seed,
                                           clock.elapsed())))
-    return _solve_inline(problem, scenario, rules, progress, started)
+    return _solve_inline(problem, scenario, rules, progress, started, engine, log)
 
 
 def _solve_inline(problem: Problem, scenario: Scenario, rules: Rules,
                   progress: Callable[[ProgressEvent], None] | None,
-                  started: float | None = None) -> Result:
+                  started: float | None = None, engine: str | None = None,
+                  log: Callable[[str], None] | None = None) -> Result:
     """The engine itself, in this process: contradictions, then the whole model or the
     scale engine."""
     clock = _Clock()
     findings = contradictions(problem, scenario, rules)
     if findings:
         return without_plan("INFEASIBLE", findings, scenario.solver.seed, clock.elapsed())
-    if largest_pool_pairs(problem, rules) > LARGE_POOL_PAIRS:
-        from rebalance.model import decompose  # local: it imports this module's types
-
-        if decompose.supports(scenario):
-            hook = cast("Callable[[object], None] | None", progress)
-            result = decompose.solve_large(problem, scenario, rules, progress=hook,
-                                           checked=True, started=started)
-            assert isinstance(result, Result)
-            return result
+    if engine == "scale" or (engine is None and largest_pool_pairs(problem, rules)
+                             > LARGE_POOL_PAIRS and decompose.supports(scenario)):
+        return _solve_scale(problem, scenario, rules, progress, log, started)
     return _Run(problem, scenario, rules, progress, clock).run()
+
+
+def _solve_scale(problem: Problem, scenario: Scenario, rules: Rules,
+                 progress: Callable[[ProgressEvent], None] | None,
+                 log: Callable[[str], None] | None, started: float | None) -> Result:
+    """The scale engine's plan (``model.decompose``), checked once and made a ``Result``."""
+    if not decompose.supports(scenario):
+        raise ValueError("the scale engine handles priorities [balance, continuity] only")
+    start = started if started is not None else time.monotonic()
+    hook_lock = threading.Lock()
+
+    def pool_step(step: decompose.PoolProgress) -> None:
+        if progress is None:
+            return
+        with hook_lock:  # pools are searched in lanes (threads)
+            progress(ProgressEvent(stage=step.stage, objective=step.objective,
+                                   bound=step.bound, elapsed=time.monotonic() - start,
+                                   part=step.part, num_parts=step.num_parts))
+
+    try:
+        outcome = decompose.search_pools(problem, scenario, rules, log=log,
+                                         on_step=pool_step, started=start)
+    except PoolFailure as failure:  # the other pools finished; name the ones that did not
+        failed = [Finding(*both("fanout.pool_failed", k=k, n=n, error=error))
+                  for k, n, error in failure.pools]
+        return without_plan("UNKNOWN", failed, scenario.solver.seed, time.monotonic() - start)
+    if outcome.unplaced:
+        names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
+        found = Finding(*both("engine.finding.no_room", names=names))
+        return without_plan("UNKNOWN", [found], scenario.solver.seed, time.monotonic() - start)
+    ordered = {c.client_id: outcome.client_to_manager[c.client_id] for c in problem.clients}
+    verdict = _checked(problem, scenario, ordered, rules)
+    wall = time.monotonic() - start
+    stages = decompose.scale_stages(outcome, verdict, scenario, wall)
+    return with_plan(ordered, verdict, stages, scenario.solver.seed, wall, len(outcome.pools))
+
+
+def _checked(problem: Problem, scenario: Scenario, plan: Mapping[str, str],
+             rules: Rules) -> Verdict:
+    """``check``'s verdict on an engine's plan; a broken hard rule is a bug, never the user's."""
+    verdict = check(problem, scenario, plan, rules)
+    if not verdict.ok:
+        broken = "; ".join(v.message for v in verdict.violations[:5])
+        raise RuntimeError(f"internal error: the engine's plan breaks hard rules: {broken}")
+    return verdict
 
 
 def num_pairs(rules: Rules) -> int:
@@ -421,10 +397,7 @@ class _Run:
     def _result(self) -> Result:
         problem, stages = self.problem, self.stages
         ordered = {c.client_id: self.plan[c.client_id] for c in problem.clients}
-        verdict = check(problem, self.scenario, ordered, self.rules)
-        if not verdict.ok:  # the model and the checker disagree: a bug, never the user's
-            broken = "; ".join(v.message for v in verdict.violations[:5])
-            raise RuntimeError(f"internal error: the engine's plan breaks hard rules: {broken}")
+        verdict = _checked(problem, self.scenario, ordered, self.rules)
         return with_plan(ordered, verdict, stages, self.settings.seed, self.clock.elapsed(),
                          len(self.parts))
 
@@ -434,8 +407,7 @@ def _part_value(verdict: Verdict, scenario: Scenario, part: Part, stage_name: st
     managers = {m.manager_id for m in part.managers}
     balance = sum(v for (mid, _), v in verdict.excess_terms.items() if mid in managers)
     moved = set(verdict.moved)
-    continuity = sum(c.importance * (0.5 + c.relationship)
-                     for c in part.clients if c.client_id in moved)
+    continuity = sum(move_cost(c) for c in part.clients if c.client_id in moved)
     value = {"balance": balance, "continuity": continuity,
              "weighted": balance + scenario.continuity.weight * continuity}[stage_name]
     return to_model_units(value)
@@ -460,44 +432,3 @@ def _starting_plans(problem: Problem, scenario: Scenario, rules: Rules,
         < _part_value(as_is, scenario, part, first_stage) - margin else current
         for part in parts
     ]
-
-
-def with_plan(client_to_manager: dict[str, str], verdict: Verdict,
-              stages: Sequence[StageResult], seed: int, wall_time: float,
-              num_parts: int) -> Result:
-    """A result with a checked plan; its headline is the first stage not proven optimal."""
-    headline = next((st for st in stages if st.status != "OPTIMAL"), stages[-1])
-    return Result(
-        status="OPTIMAL" if all(st.status == "OPTIMAL" for st in stages) else "FEASIBLE",
-        client_to_manager=client_to_manager,
-        stages=tuple(stages),
-        balance_excess=verdict.balance_excess,
-        continuity_cost=verdict.continuity_cost,
-        objective=headline.objective,
-        best_bound=headline.best_bound,
-        gap=headline.gap,
-        wall_time=wall_time,
-        diagnostics=(),
-        seed=seed,
-        verdict=verdict,
-        num_parts=num_parts,
-    )
-
-
-def without_plan(status: str, findings: Sequence[Finding], seed: int, wall_time: float,
-                 stages: Sequence[StageResult] = ()) -> Result:
-    """A result with no plan: its status, the reasons (both languages), the stages run."""
-    return Result(
-        status=status,
-        client_to_manager={},
-        stages=tuple(stages),
-        balance_excess=None,
-        continuity_cost=None,
-        objective=None,
-        best_bound=None,
-        gap=None,
-        wall_time=wall_time,
-        diagnostics=tuple(f.en for f in findings),
-        seed=seed,
-        diagnostics_zh=tuple(f.zh for f in findings),
-    )

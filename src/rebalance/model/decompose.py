@@ -3,7 +3,8 @@
 Balancing pools share no manager and no client, and both objectives are sums over pools, so
 the lexicographic optimum of the book is the union of each pool's lexicographic optimum (as
 long as no move cap couples the pools: with ``max_moves`` or ``max_moves_per_manager`` the
-book is searched as one pool). ``solve_large`` handles the default priorities
+book is searched as one pool). ``rebalance.solve.solve`` sends a book here (returning its
+``Result``) when a pool is big; the engine handles the default priorities
 ``[balance, continuity]`` (see ``supports``):
 
 1. **starts** — per pool, the better (lexicographically) of two solver-free plans, each
@@ -35,14 +36,14 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from rebalance.check import check
+from rebalance.check import Verdict
+from rebalance.contract import HOLD_SLACK
 from rebalance.data import Problem
 from rebalance.executors import choose, cores, in_task
 from rebalance.greedy import (
@@ -53,12 +54,12 @@ from rebalance.greedy import (
     late_sample,
     shed_over_capacity,
 )
-from rebalance.i18n import both
 from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
-from rebalance.model.lanes import PoolFailure, fan_out, in_threads
+from rebalance.model.lanes import fan_out, in_threads
 from rebalance.model.lns import Budget, solve_neighbourhood
 from rebalance.model.local_search import eligibility_matrix, local_search
 from rebalance.pools import Rules, build_rules
+from rebalance.result import StageResult
 from rebalance.scenario import Scenario
 
 # Pools with at most this many (client, manager) pairs are solved whole before the LNS (the
@@ -145,79 +146,30 @@ def _gap(value: float, bound: float) -> float:
 
 
 def supports(scenario: Scenario) -> bool:
-    """True when ``solve_large`` can handle the scenario (default lexicographic priorities)."""
+    """True when the scale engine can handle the scenario (default lexicographic priorities)."""
     return scenario.priorities in (("balance", "continuity"), ("balance",))
 
 
-def solve_large(problem: Problem, scenario: Scenario, rules: Rules | None = None,
-                progress: Callable[[object], None] | None = None,
-                log: LogHook | None = None, checked: bool = False,
-                started: float | None = None) -> object:
-    """The engine's ``Result`` for a big book (see the module docstring).
-
-    ``progress`` receives ``rebalance.solve.ProgressEvent``s (one per finished pool);
-    ``log`` (optional) receives one line of text per step worth telling; ``checked``: the
-    caller already looked for contradictions (``rebalance.solve.solve`` does; at 200,000
-    clients the search costs seconds, not to be spent twice); ``started``: the
-    ``time.monotonic()`` instant the caller's clock started (the time limit counts from there).
-    Returns a ``rebalance.solve.Result``; never raises on contradicting rules.
-    """
-    from rebalance.diagnose import Finding, contradictions
-    from rebalance.solve import ProgressEvent, StageResult, with_plan, without_plan
-
-    start = started if started is not None else time.monotonic()
-    rules = rules if rules is not None else build_rules(problem, scenario)
-    if not supports(scenario):
-        raise ValueError("solve_large handles priorities [balance, continuity] only")
-    findings = [] if checked else contradictions(problem, scenario, rules)
-    if findings:
-        return without_plan("INFEASIBLE", findings, scenario.solver.seed,
-                            time.monotonic() - start)
-    hook_lock = threading.Lock()
-
-    def pool_step(step: PoolProgress) -> None:
-        if progress is None:
-            return
-        with hook_lock:  # lanes are threads
-            progress(ProgressEvent(stage=step.stage, objective=step.objective,
-                                   bound=step.bound, elapsed=time.monotonic() - start,
-                                   part=step.part, num_parts=step.num_parts))
-
-    try:
-        outcome = search_pools(problem, scenario, rules, log=log, on_step=pool_step,
-                               started=start)
-    except PoolFailure as failure:  # the other pools finished; name the ones that did not
-        failed = [Finding(*both("fanout.pool_failed", k=k, n=n, error=error))
-                  for k, n, error in failure.pools]
-        return without_plan("UNKNOWN", failed, scenario.solver.seed, time.monotonic() - start)
-    if outcome.unplaced:
-        names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
-        found = Finding(*both("engine.finding.no_room", names=names))
-        return without_plan("UNKNOWN", [found], scenario.solver.seed, time.monotonic() - start)
-    ordered = {c.client_id: outcome.client_to_manager[c.client_id] for c in problem.clients}
-    verdict = check(problem, scenario, ordered, rules)
-    if not verdict.ok:  # the search and the checker disagree: a bug, never a user's problem
-        broken = "; ".join(v.message for v in verdict.violations[:5])
-        raise RuntimeError(f"internal error: the scale search broke hard rules: {broken}")
-    wall = time.monotonic() - start
-    balance = StageResult(
+def scale_stages(outcome: ScaleOutcome, verdict: Verdict, scenario: Scenario,
+                 wall_time: float) -> list[StageResult]:
+    """The stages of a checked scale plan: its figures (``verdict``) with the pools' bounds."""
+    stages = [StageResult(
         name="balance", status="OPTIMAL" if outcome.balance_proven else "FEASIBLE",
         objective=verdict.balance_excess, best_bound=outcome.balance_bound,
-        gap=_gap(verdict.balance_excess, outcome.balance_bound), wall_time=wall)
-    stages = [balance]
+        gap=_gap(verdict.balance_excess, outcome.balance_bound), wall_time=wall_time)]
     if scenario.priorities == ("balance", "continuity"):
         stages.append(StageResult(
             name="continuity", status="OPTIMAL" if outcome.status == "OPTIMAL" else "FEASIBLE",
             objective=verdict.continuity_cost, best_bound=outcome.continuity_bound,
-            gap=_gap(verdict.continuity_cost, outcome.continuity_bound), wall_time=wall))
-    return with_plan(ordered, verdict, stages, scenario.solver.seed, wall, len(outcome.pools))
+            gap=_gap(verdict.continuity_cost, outcome.continuity_bound), wall_time=wall_time))
+    return stages
 
 
 def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = None,
                  log: LogHook | None = None,
                  on_step: Callable[[PoolProgress], None] | None = None,
                  started: float | None = None) -> ScaleOutcome:
-    """Starts, LNS and bounds for every pool, in parallel lanes (the work of ``solve_large``).
+    """Starts, LNS and bounds for every pool, in parallel lanes: the scale engine.
 
     ``on_step`` hears from each pool every ``REPORT_SECONDS`` while it is searched, and once
     when it is done (called from the lanes' threads).
@@ -578,8 +530,6 @@ class PoolSearch:
         improve it and prove bounds (balance bound, cost bound, balance proven, cost proven)."""
         left = max(0.05, self._left() * part)
         done = self.ledger.total_excess() <= max(IMPROVEMENT_EPSILON, self.balance_floor)
-        from rebalance.solve import HOLD_SLACK  # local: solve imports this module
-
         outcome = solve_neighbourhood(self.ledger, self.managers.tolist(),
                                       "continuity" if done else "balance",
                                       Budget(left, self.budget.deterministic), seed=self.seed,
