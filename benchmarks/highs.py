@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
 
+from rebalance.contract import move_cost
 from rebalance.data import Problem
 from rebalance.pools import METRICS, Rules, build_rules, client_load
 from rebalance.scenario import Scenario
@@ -100,7 +101,7 @@ def solve_highs(problem: Problem, scenario: Scenario, rules: Rules | None = None
     continuity_constant = 0.0
     stays_of: dict[str, list[pywraplp.Variable]] = {}
     for c in movable:
-        cost = c.importance * (0.5 + c.relationship)
+        cost = move_cost(c)
         continuity_constant += cost
         var = x.get((c.client_id, c.manager or ""))
         if var is not None:

@@ -67,6 +67,7 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
+from rebalance.contract import excess
 from rebalance.data import Client, Problem
 from rebalance.i18n import both
 from rebalance.pools import Rules, may_serve
@@ -158,7 +159,7 @@ def backup_excess(scenario: Scenario, rules: Rules, loads: Mapping[str, tuple[in
         for k, load in zip(BACKUP_METRICS, (n, imp), strict=True):
             share = rules.fair_share(mid, k)
             if share > 0:
-                total += bands[k].weight * max(0.0, abs(load - share) / share - bands[k].tolerance)
+                total += excess((load - share) / share, bands[k].tolerance, bands[k].weight)
     return total
 
 
@@ -740,7 +741,7 @@ def _cost_group(members: tuple[str, ...], scenario: Scenario, rules: Rules,
             share = rules.fair_share(m, k)
             if share > 0:
                 rel = abs(carried[m][k] - share) / share
-                balance += bands[k].weight * max(0.0, rel - bands[k].tolerance)
+                balance += excess(rel, bands[k].tolerance, bands[k].weight)
                 even += bands[k].weight * rel
     return _Group(members, cover, round(PAIR_COST_SCALE * balance), lost,
                   round(PAIR_COST_SCALE * even))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from rebalance.contract import excess, move_cost
 from rebalance.data import Problem
 from rebalance.i18n import both
 from rebalance.metrics import outside_band
@@ -173,7 +174,7 @@ def check(
         if previous is not None and previous != mid and problem.manager(previous).staying:
             moved.append(cid)
             lost[previous] += 1
-            continuity_cost += client.importance * (0.5 + client.relationship)
+            continuity_cost += move_cost(client)
 
     for m in problem.managers:
         count = clients_per_manager[m.manager_id]
@@ -208,9 +209,8 @@ def check(
                 continue
             dev = (loads[key] - share) / share
             band = bands[k]
-            over = abs(dev) - band.tolerance
             devs[key] = dev
-            excess_terms[key] = band.weight * max(0.0, over)
+            excess_terms[key] = excess(dev, band.tolerance, band.weight)
             balance_excess += excess_terms[key]
             if outside_band(dev, band.tolerance):
                 outside.append(key)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from rebalance.contract import move_cost
 from rebalance.data import Problem
 from rebalance.pools import METRICS, Rules, build_rules, client_load
 from rebalance.scenario import Scenario
@@ -79,7 +80,7 @@ class Ledger:
         self.origin = np.array([
             index[c.manager] if c.manager is not None and problem.manager(c.manager).staying
             else -1 for c in problem.clients], dtype=np.int64)
-        self.cost = np.array([c.importance * (0.5 + c.relationship) if o >= 0 else 0.0
+        self.cost = np.array([move_cost(c) if o >= 0 else 0.0
                               for c, o in zip(problem.clients, self.origin, strict=True)])
         # Clients of one industry share one tuple of eligible ids (``pools._eligible``), so
         # they share one array too: at 200,000 clients, one array each would take gigabytes.

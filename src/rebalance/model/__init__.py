@@ -1,22 +1,13 @@
-"""The CP-SAT model: variables, hard rules, objectives and the builder that wires them."""
+"""The CP-SAT model: variables, hard rules, objectives and the builder that wires them.
+
+Units and scales: ``rebalance.contract``."""
 
 from rebalance.model.builder import Part, RebalanceModel, Stage, split_book, stage_names
 from rebalance.model.constraints import Constraints, RuleGuards
-from rebalance.model.objective import (
-    DEV_SCALE,
-    OBJECTIVE_SCALE,
-    WEIGHT_SCALE,
-    Objective,
-    ObjectiveWeights,
-    from_model_units,
-    to_model_units,
-)
+from rebalance.model.objective import Objective, ObjectiveWeights
 from rebalance.model.variables import Variables
 
 __all__ = [
-    "DEV_SCALE",
-    "OBJECTIVE_SCALE",
-    "WEIGHT_SCALE",
     "Constraints",
     "Objective",
     "ObjectiveWeights",
@@ -25,8 +16,6 @@ __all__ = [
     "RuleGuards",
     "Stage",
     "Variables",
-    "from_model_units",
-    "to_model_units",
     "split_book",
     "stage_names",
 ]

@@ -27,8 +27,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from rebalance.contract import DEV_SCALE, WEIGHT_SCALE
 from rebalance.greedy import IntArray, Ledger
-from rebalance.model.objective import DEV_SCALE, WEIGHT_SCALE
 from rebalance.pools import METRICS
 
 BoolArray = npt.NDArray[np.bool_]

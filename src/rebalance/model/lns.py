@@ -38,10 +38,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from rebalance.contract import COST_SCALE, DEV_SCALE, WEIGHT_SCALE
 from rebalance.greedy import IMPROVEMENT_EPSILON, IntArray, Ledger
-from rebalance.model.objective import DEV_SCALE, WEIGHT_SCALE
-
-COST_SCALE = 10_000  # continuity cost of a move in ten-thousandths (importance × (0.5 + rel))
 
 
 @dataclass(frozen=True)

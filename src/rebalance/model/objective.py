@@ -1,6 +1,6 @@
 """The two objectives of the contract, in scaled integers for CP-SAT.
 
-Scaling (the one place it happens):
+Scaling (the constants and conversions live in ``rebalance.contract``):
 
 - a manager's load of one metric is expressed in **units of 1/100,000 of its fair share**
   (``DEV_SCALE``): client c adds ``round(DEV_SCALE × load_c / share_m)`` to manager m, so a
@@ -29,24 +29,11 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from rebalance.contract import DEV_SCALE, WEIGHT_SCALE, move_cost, to_model_units
 from rebalance.data import Client, Manager, Problem
 from rebalance.model.variables import Variables
 from rebalance.pools import METRICS, Rules, client_load
 from rebalance.scenario import Scenario
-
-DEV_SCALE = 100_000  # loads in units of 1/100,000 of the fair share
-WEIGHT_SCALE = 1_000  # weights in thousandths
-OBJECTIVE_SCALE = DEV_SCALE * WEIGHT_SCALE  # model objective units per contract unit
-
-
-def to_model_units(value: float) -> int:
-    """A contract value (balance excess, continuity cost) in model objective units."""
-    return round(value * OBJECTIVE_SCALE)
-
-
-def from_model_units(value: float) -> float:
-    """A model objective value (or bound) in the contract's units."""
-    return value / OBJECTIVE_SCALE
 
 
 @dataclass(frozen=True)
@@ -143,7 +130,7 @@ class Objective:
         for client in self.clients:
             if client.manager is None or not self.problem.manager(client.manager).staying:
                 continue  # new clients and clients of leaving managers move for free
-            cost = to_model_units(weight * client.importance * (0.5 + client.relationship))
+            cost = to_model_units(weight * move_cost(client))
             if cost > 0:
                 out.append((client, cost))
         return out
