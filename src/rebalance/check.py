@@ -19,55 +19,17 @@ from dataclasses import dataclass, field
 
 from rebalance.contract import excess, move_cost
 from rebalance.data import Problem
-from rebalance.i18n import both
 from rebalance.metrics import outside_band
-from rebalance.pools import METRICS, Rules, build_rules, client_load
+from rebalance.pools import METRICS, Rules, build_rules, change_kind, client_load
+from rebalance.rules import HARD_RULES, Tally, Violation
+from rebalance.rules.base import violation as _violation
 from rebalance.scenario import Scenario
 
-# Every rule a plan can break, in the order violations are reported.
-RULES: tuple[str, ...] = (
-    "unknown_client",
-    "unassigned",
-    "unknown_manager",
-    "leaving_manager",
-    "ineligible",
-    "forbidden",
-    "lock",
-    "protected",
-    "capacity",
-    "max_moves",
-    "max_moves_per_manager",
-)
+# Every rule a plan can break, in the order violations are reported: a plan's own defects,
+# then the hard rules (``rebalance.rules.HARD_RULES``) in their order.
+RULES: tuple[str, ...] = ("unknown_client", "unassigned", "unknown_manager") + tuple(
+    code for rule in HARD_RULES for code in rule.codes)
 
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken hard rule, in plain words: ``message`` (English) and ``message_zh``, both
-    rendered from the catalog entry ``checks.violation.<rule>`` with the rule's figures."""
-
-    rule: str
-    message: str
-    client_id: str | None = None
-    manager_id: str | None = None
-    message_zh: str = ""
-
-    def text(self, lang: str = "en") -> str:
-        """The message in ``lang`` ("en" or "zh")."""
-        return self.message_zh if lang == "zh" and self.message_zh else self.message
-
-
-def _one(n: int) -> str:
-    """The variant of a count's sentence: ``one`` for a single client (English grammar)."""
-    return "one" if n == 1 else ""
-
-
-def _violation(rule: str, client_id: str | None = None, manager_id: str | None = None,
-               variant: str = "", **values: object) -> Violation:
-    """A violation whose sentence is the catalog's ``checks.violation.<rule>[.<variant>]``."""
-    en, zh = both(f"checks.violation.{rule}" + (f".{variant}" if variant else ""),
-                  client=client_id, manager=manager_id, **values)
-    return Violation(rule, en, client_id=client_id, manager_id=manager_id, message_zh=zh)
 
 
 @dataclass(frozen=True)
@@ -126,7 +88,6 @@ def check(
     rules = rules if rules is not None else build_rules(problem, scenario)
     violations: list[Violation] = []
     bands = scenario.balance.bands()
-    continuity = scenario.continuity
 
     for client_id in sorted(set(client_to_manager) - set(problem.client_index)):
         violations.append(_violation("unknown_client", client_id))
@@ -137,6 +98,7 @@ def check(
     clients_per_manager: dict[str, int] = {m.manager_id: 0 for m in problem.managers}
     moved: list[str] = []
     lost: dict[str, int] = {m.manager_id: 0 for m in problem.managers if m.staying}
+    incoming: dict[str, int] = {m.manager_id: 0 for m in problem.managers}
     continuity_cost = 0.0
 
     for client in problem.clients:
@@ -150,6 +112,8 @@ def check(
             continue
         manager = problem.manager(mid)
         clients_per_manager[mid] += 1
+        if change_kind(problem, cid, mid) is not None:
+            incoming[mid] += 1
         for k in METRICS:
             loads[(mid, k)] += client_load(client, k)
 
@@ -176,21 +140,10 @@ def check(
             lost[previous] += 1
             continuity_cost += move_cost(client)
 
-    for m in problem.managers:
-        count = clients_per_manager[m.manager_id]
-        if m.capacity is not None and count > m.capacity:
-            violations.append(_violation("capacity", None, m.manager_id, _one(count), n=count,
-                                         cap=m.capacity))
-
-    if continuity.max_moves is not None and len(moved) > continuity.max_moves:
-        violations.append(_violation("max_moves", None, None, _one(len(moved)), n=len(moved),
-                                     cap=continuity.max_moves))
-    cap = continuity.max_moves_per_manager
-    if cap is not None:
-        for mid in sorted(lost):
-            if lost[mid] > cap:
-                violations.append(_violation("max_moves_per_manager", None, mid, _one(lost[mid]),
-                                             n=lost[mid], cap=cap))
+    tally = Tally(problem, scenario, rules, client_to_manager, clients_per_manager,
+                  moved, lost, incoming)
+    for rule in HARD_RULES:  # the rules judged on the whole plan (capacity, caps, …)
+        violations.extend(rule.violations(tally))
 
     shares: dict[tuple[str, str], float] = {}
     devs: dict[tuple[str, str], float] = {}

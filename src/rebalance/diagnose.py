@@ -25,6 +25,7 @@ from rebalance.data import Client, Problem
 from rebalance.i18n import both, t
 from rebalance.model.builder import Part, RebalanceModel
 from rebalance.pools import Rules
+from rebalance.rules import rule_of
 from rebalance.scenario import Scenario
 
 # Cores larger than this are reported as found, without shrinking them to a minimal set.
@@ -289,16 +290,13 @@ class _Guards:
         self.names.append(self._describe(rule, key))
 
     def _describe(self, rule: str, key: str) -> Finding:
-        cont = self.scenario.continuity
-        if rule in ("lock", "protected"):
-            return _fixed_phrase(self.rules, self.problem.client(key), self.scenario)
-        if rule == "capacity":
-            cap = self.problem.manager(key).capacity
-            return _f("rule.capacity", manager=key, clients=_n(cap or 0))
-        if rule == "max_moves":
-            return _f("rule.max_moves", clients=_n(cont.max_moves or 0))
-        return _f("rule.max_moves_per_manager", manager=key,
-                  clients=_n(cont.max_moves_per_manager or 0))
+        """The rule instance in words: the rule object's own description (``rebalance.rules``),
+        or for locks and protection the phrase that names the fixed manager."""
+        found = rule_of(rule)
+        described = found.describe(self.problem, self.scenario, self.rules, key) if found else None
+        if described is not None:
+            return Finding(*described)
+        return _fixed_phrase(self.rules, self.problem.client(key), self.scenario)
 
 
 def explain_infeasibility(

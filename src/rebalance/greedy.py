@@ -29,6 +29,7 @@ import numpy.typing as npt
 from rebalance.contract import move_cost
 from rebalance.data import Problem
 from rebalance.pools import METRICS, Rules, build_rules, client_load
+from rebalance.rules import HARD_RULES
 from rebalance.scenario import Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -59,6 +60,7 @@ class Ledger:
 
     def __init__(self, problem: Problem, scenario: Scenario, rules: Rules) -> None:
         self.problem = problem
+        self.scenario = scenario
         self.rules = rules
         index = problem.manager_index
         self.manager_ids = [m.manager_id for m in problem.managers]
@@ -101,6 +103,11 @@ class Ledger:
         self.load = np.zeros((num_m, len(METRICS)))
         self.count = np.zeros(num_m, dtype=np.int64)
         self.lost = np.zeros(num_m, dtype=np.int64)  # clients moved away, per previous manager
+        # Previous manager of every client (-1: new), staying or not, and per manager the
+        # clients it holds that it did not have before (moves, handovers and placements in).
+        self.prev = np.array([index[c.manager] if c.manager is not None else -1
+                              for c in problem.clients], dtype=np.int64)
+        self.incoming = np.zeros(num_m, dtype=np.int64)
         self.num_moves = 0
         self.fixed_cost = 0.0  # cost of moves outside this ledger's reach (see ``subset``)
 
@@ -115,7 +122,7 @@ class Ledger:
         sub = Ledger.__new__(Ledger)
         local = np.full(len(self.manager_ids), -1, dtype=np.int64)
         local[managers] = np.arange(len(managers))
-        sub.problem, sub.rules = self.problem, self.rules
+        sub.problem, sub.scenario, sub.rules = self.problem, self.scenario, self.rules
         sub.manager_ids = [self.manager_ids[m] for m in managers.tolist()]
         sub.client_ids = [self.client_ids[c] for c in clients.tolist()]
         sub.tolerance, sub.weight = self.tolerance, self.weight
@@ -140,6 +147,9 @@ class Ledger:
         sub.load = np.zeros((len(managers), len(self.tolerance)))
         sub.count = np.zeros(len(managers), dtype=np.int64)
         sub.lost = np.zeros(len(managers), dtype=np.int64)
+        prev = self.prev[clients]
+        sub.prev = np.where(prev >= 0, local[np.maximum(prev, 0)], -1)  # outside: like new
+        sub.incoming = np.zeros(len(managers), dtype=np.int64)
         sub.num_moves = 0
         for i, m in enumerate(self.assign[clients].tolist()):
             if m >= 0 and local[m] >= 0:
@@ -199,14 +209,23 @@ class Ledger:
         return self.excess_rows(after, managers) - self.excess_rows(self.load[managers], managers)
 
     def allowed(self, client: int, managers: IntArray) -> npt.NDArray[np.bool_]:
-        """Which of ``managers`` can take the client without breaking capacity or move caps."""
-        ok = (self.count[managers] < self.capacity[managers]) & (managers != self.assign[client])
-        origin = self.origin[client]
-        if origin >= 0 and self.assign[client] in (origin, -1):  # placing it elsewhere: a move
-            if self.max_moves is not None and self.num_moves >= self.max_moves:
-                ok &= managers == origin
-            if self.max_lost is not None and self.lost[origin] >= self.max_lost:
-                ok &= managers == origin
+        """Which of ``managers`` can take the client now: every hard rule's move filter
+        (``rebalance.rules``: capacity, move caps, …); its own manager is never an option."""
+        ok = managers != self.assign[client]
+        for rule in HARD_RULES:
+            mask = rule.allows(self, client, managers)
+            if mask is not None:
+                ok &= mask
+        return ok
+
+    def swap_allowed(self, a: int, partners: IntArray) -> npt.NDArray[np.bool_]:
+        """Which swaps of client ``a`` with each of ``partners`` every hard rule allows
+        (eligibility and locks are the caller's: see ``local_search``)."""
+        ok = np.ones(len(partners), dtype=bool)
+        for rule in HARD_RULES:
+            mask = rule.swap_allows(self, a, partners)
+            if mask is not None:
+                ok &= mask
         return ok
 
     # ------------------------------------------------------------------ changes
@@ -221,7 +240,11 @@ class Ledger:
             if origin >= 0 and src != origin:
                 self.num_moves -= 1
                 self.lost[origin] -= 1
+        if src >= 0 and src != self.prev[client]:
+            self.incoming[src] -= 1
         self.assign[client] = manager
+        if manager >= 0 and manager != self.prev[client]:
+            self.incoming[manager] += 1
         if manager >= 0:
             self.load[manager] += self.client_load[client]
             self.count[manager] += 1
@@ -236,6 +259,7 @@ class Ledger:
         self.load[:] = 0.0
         self.count[:] = 0
         self.lost[:] = 0
+        self.incoming[:] = 0
         self.num_moves = 0
         for c, cid in enumerate(self.client_ids):
             mid = client_to_manager.get(cid)

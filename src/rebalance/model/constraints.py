@@ -1,4 +1,4 @@
-"""The hard rules of a rebalancing plan, one private method per rule.
+"""The hard rules of a rebalancing plan over one part of the book (``rebalance.rules``).
 
 Rules that hold by construction (see ``variables.py``): a client can only get a manager who
 stays, serves its industry and is not forbidden for it; leaving managers therefore end empty.
@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 from rebalance.data import Client, Manager, Problem
 from rebalance.model.variables import Variables
 from rebalance.pools import Rules
+from rebalance.rules import HARD_RULES, Scope
 from rebalance.scenario import Scenario
 
 
@@ -56,85 +57,33 @@ class Constraints:
         self.guards = guards
 
     def add_all(self) -> None:
-        """Every hard rule, in the order DESIGN.md lists them."""
-        self._one_manager_per_client()
-        self._fixed_clients()
-        self._capacities()
-        self._max_moves()
-        self._max_moves_per_manager()
-
-    # ------------------------------------------------------------------ rules
-
-    def _one_manager_per_client(self) -> None:
-        """Every client ends with exactly one of its eligible managers."""
-        for client in self.clients:
-            cid = client.client_id
-            self.model.add_exactly_one(
-                self.vars.assign[(cid, mid)] for mid in self.vars.managers_of[cid]
-            )
-
-    def _fixed_clients(self) -> None:
-        """Locked and protected clients end with their fixed manager."""
-        for client in self.clients:
-            cid = client.client_id
-            fixed = self.rules.fixed.get(cid)
-            if fixed is None:
-                continue
-            rule = "protected" if self.rules.fixed_reason.get(cid) == "protected" else "lock"
-            var = self.vars.x(cid, fixed)
-            if var is None:  # the fixed manager is not eligible: this rule cannot hold
-                self._enforce(self.model.add_bool_or([]), rule, cid)
-            else:
-                self._enforce(self.model.add(var == 1), rule, cid)
-
-    def _capacities(self) -> None:
-        """No manager holds more clients than its capacity."""
-        for manager in self.managers:
-            if manager.capacity is None or not manager.staying:
-                continue
-            mid = manager.manager_id
-            load = cp_model.LinearExpr.sum(
-                [self.vars.assign[(cid, mid)] for cid in self.vars.clients_of[mid]]
-            )
-            self._enforce(self.model.add(load <= manager.capacity), "capacity", mid)
-
-    def _max_moves(self) -> None:
-        """At most ``continuity.max_moves`` clients leave a staying manager."""
-        cap = self.scenario.continuity.max_moves
-        if cap is None:
-            return
-        movable = [c.client_id for c in self._clients_with_staying_manager(self.clients)]
-        moves = len(movable) - cp_model.LinearExpr.sum(
-            [self.vars.stays(self.problem, cid) for cid in movable]
+        """Every hard rule (``rebalance.rules.HARD_RULES``, in their order) over this part:
+        its clients are the free ones; a client of a part manager that lies outside the part
+        has moved whatever happens (``lost_outside``)."""
+        problem, vars_ = self.problem, self.vars
+        free = {c.client_id for c in self.clients}
+        lost_outside: dict[str, int] = {}
+        for client in problem.clients:
+            prev = client.manager
+            if (client.client_id not in free and prev is not None
+                    and problem.manager(prev).staying):
+                lost_outside[prev] = lost_outside.get(prev, 0) + 1
+        scope = Scope(
+            model=self.model, problem=problem, scenario=self.scenario, rules=self.rules,
+            clients=[c.client_id for c in self.clients],
+            managers=[m.manager_id for m in self.managers],
+            options={cid: [(mid, vars_.assign[(cid, mid)]) for mid in mids]
+                     for cid, mids in vars_.managers_of.items()},
+            of_manager={m.manager_id: [(cid, vars_.assign[(cid, m.manager_id)])
+                                       for cid in vars_.clients_of[m.manager_id]]
+                        for m in self.managers},
+            lost_outside=lost_outside,
+            guard=self._enforce if self.guards is not None else None,
         )
-        self._enforce(self.model.add(moves <= cap), "max_moves", "")
-
-    def _max_moves_per_manager(self) -> None:
-        """No staying manager loses more than ``continuity.max_moves_per_manager`` clients."""
-        cap = self.scenario.continuity.max_moves_per_manager
-        if cap is None:
-            return
-        # All clients of the manager count, also those outside this model: a client the
-        # manager cannot keep has no variable here, so it counts as a fixed move.
-        mine = {m.manager_id for m in self.managers if m.staying}
-        by_manager: dict[str, list[str]] = {}
-        for client in self._clients_with_staying_manager(self.problem.clients):
-            if client.manager in mine:
-                by_manager.setdefault(client.manager, []).append(client.client_id)
-        for mid, cids in sorted(by_manager.items()):
-            lost = len(cids) - cp_model.LinearExpr.sum(
-                [self.vars.stays(self.problem, cid) for cid in cids]
-            )
-            self._enforce(self.model.add(lost <= cap), "max_moves_per_manager", mid)
+        for rule in HARD_RULES:
+            rule.constrain(scope)
 
     # ------------------------------------------------------------------ helpers
-
-    def _clients_with_staying_manager(self, clients: tuple[Client, ...]) -> list[Client]:
-        """Clients that count as moved if they end elsewhere (input order)."""
-        return [
-            c for c in clients
-            if c.manager is not None and self.problem.manager(c.manager).staying
-        ]
 
     def _enforce(self, constraint: cp_model.Constraint, rule: str, key: str) -> None:
         """In a diagnostic model, let a fresh literal switch the rule instance on."""

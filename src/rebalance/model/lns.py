@@ -6,8 +6,9 @@ loads of all other managers, and their excess, are constants. The sub-model is t
 model restricted to those clients and managers, in the same units (``rebalance.model``'s
 ``DEV_SCALE`` / ``WEIGHT_SCALE``: loads in millionths of the fair share):
 
-- hard rules: one eligible manager of the neighbourhood per client, capacity, move caps
-  (with the moves made outside the neighbourhood counted as constants);
+- hard rules: every rule of ``rebalance.rules`` over the free clients and the
+  neighbourhood's managers, the same objects the whole-pool model uses (what lies outside,
+  e.g. the moves made elsewhere, enters as constants);
 - ``balance`` mode: minimise the neighbourhood's balance excess, then hold it and minimise
   its continuity cost; ``continuity`` mode: hold the excess at its current value and
   minimise the continuity cost;
@@ -40,6 +41,7 @@ from ortools.sat.python import cp_model
 
 from rebalance.contract import COST_SCALE, DEV_SCALE, WEIGHT_SCALE
 from rebalance.greedy import IMPROVEMENT_EPSILON, IntArray, Ledger
+from rebalance.rules import HARD_RULES, Scope
 
 
 @dataclass(frozen=True)
@@ -116,16 +118,11 @@ class SubModel:
             self.options.append(opts)
             for i in opts:
                 self.x[(j, i)] = model.new_bool_var("")
-            model.add_exactly_one(self.x[(j, i)] for i in opts)
         of_manager: list[list[int]] = [[] for _ in self.managers]
         for j, opts in enumerate(self.options):
             for i in opts:
                 of_manager[i].append(j)
-
-        for i, m in enumerate(self.managers.tolist()):
-            cap = int(min(ledger.capacity[m], np.iinfo(np.int32).max))
-            if cap < len(of_manager[i]) + fixed_count[i]:
-                model.add(sum(self.x[(j, i)] for j in of_manager[i]) <= cap - fixed_count[i])
+        self._constrain(fixed, fixed_count, of_manager)
 
         # Balance excess of each (manager, metric) with a term, in ppm beyond the band.
         self.excess: list[tuple[cp_model.IntVar, int, int, int]] = []  # var, i, k, weight
@@ -159,37 +156,51 @@ class SubModel:
         stay_terms, stay_coefs = [], []
         cost_int = np.rint(ledger.cost[self.clients] * COST_SCALE).astype(np.int64)
         self._cost_constant = 0
-        moves_constant = 0
-        stays_by_origin: dict[int, list[cp_model.IntVar]] = {}
         for j, o in enumerate(origin.tolist()):
             if o < 0:
                 continue
+            self._cost_constant += int(cost_int[j])
             stay = self.x.get((j, local[o])) if o in in_n else None
-            if stay is None:  # moved whatever happens here
-                self._cost_constant += int(cost_int[j])
-                moves_constant += 1
-            else:
-                self._cost_constant += int(cost_int[j])
+            if stay is not None:  # else moved whatever happens here
                 stay_terms.append(stay)
                 stay_coefs.append(-int(cost_int[j]))
-                stays_by_origin.setdefault(o, []).append(stay)
         self.continuity = (cp_model.LinearExpr.weighted_sum(stay_terms, stay_coefs)
                            + self._cost_constant)
 
-        if ledger.max_moves is not None or ledger.max_lost is not None:
-            placed = ledger.assign[self.clients] >= 0
-            moved_here = (origin >= 0) & placed & (ledger.assign[self.clients] != origin)
-            stays_all = [v for vs in stays_by_origin.values() for v in vs]
-            if ledger.max_moves is not None:
-                outside = ledger.num_moves - int(moved_here.sum())
-                model.add(moves_constant + len(stays_all) - sum(stays_all)
-                          <= ledger.max_moves - outside)
-            if ledger.max_lost is not None:
-                for o, stays in sorted(stays_by_origin.items()):
-                    here = int((moved_here & (origin == o)).sum())
-                    outside = int(ledger.lost[o]) - here
-                    model.add(len(stays) - sum(stays) <= ledger.max_lost - outside)
         self._hint_current()
+
+    def _constrain(self, fixed: IntArray, fixed_count: IntArray,
+                   of_manager: list[list[int]]) -> None:
+        """Every hard rule (``rebalance.rules``) over the free clients and the neighbourhood's
+        managers; the rest of the ledger's plan is held as constants."""
+        ledger = self.ledger
+        cids = [ledger.client_ids[c] for c in self.clients.tolist()]
+        mids = [ledger.manager_ids[m] for m in self.managers.tolist()]
+        prev = ledger.prev
+        origin = ledger.origin[self.clients]
+        moved_here = (origin >= 0) & (ledger.assign[self.clients] >= 0) & (
+            ledger.assign[self.clients] != origin)
+        held_incoming = np.zeros(len(mids), dtype=np.int64)
+        if len(fixed):
+            on = np.searchsorted(self.managers, ledger.assign[fixed])
+            np.add.at(held_incoming, on, (ledger.assign[fixed] != prev[fixed]).astype(np.int64))
+        here_lost = np.bincount(origin[moved_here], minlength=len(ledger.manager_ids))
+        scope = Scope(
+            model=self.model, problem=ledger.problem, scenario=ledger.scenario,
+            rules=ledger.rules, clients=cids, managers=mids,
+            options={cid: [(mids[i], self.x[(j, i)]) for i in self.options[j]]
+                     for j, cid in enumerate(cids)},
+            of_manager={mid: [(cids[j], self.x[(j, i)]) for j in of_manager[i]]
+                        for i, mid in enumerate(mids)},
+            held={mid: int(fixed_count[i]) for i, mid in enumerate(mids)},
+            held_incoming={mid: int(held_incoming[i]) for i, mid in enumerate(mids)},
+            lost_outside={mid: int(ledger.lost[m] - here_lost[m])
+                          for mid, m in zip(mids, self.managers.tolist(), strict=True)},
+            moves_outside=ledger.num_moves - int(moved_here.sum()),
+            prune=True,
+        )
+        for rule in HARD_RULES:
+            rule.constrain(scope)
 
     def _add_floor_cuts(self, floors: npt.NDArray[np.float64], of_manager: list[list[int]],
                         fixed: IntArray, fixed_local: IntArray, weight: IntArray) -> None:

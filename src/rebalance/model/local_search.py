@@ -8,7 +8,8 @@ a pool of a few thousand clients takes about a second; CP-SAT neighbourhoods
 
 The clients tried are the ones that can matter: those on a manager outside a band, and those
 moved away from a manager who stays (to bring them back). Hard rules hold throughout
-(eligibility, locks, capacity; with move caps, no step adds a move).
+(eligibility and locks here; every other rule's move and swap filters through the
+``Ledger``, see ``rebalance.rules``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ def local_search(ledger: Ledger, stop: Callable[[], bool], max_passes: int = 50,
     ``Δcost + price × Δexcess`` (cheap repairs first). Returns the number of steps made.
     """
     eligible = eligible if eligible is not None else eligibility_matrix(ledger)
-    capped = ledger.max_moves is not None or ledger.max_lost is not None
     free = ledger.fixed < 0
     steps = 0
     for _ in range(max_passes):
@@ -55,7 +55,7 @@ def local_search(ledger: Ledger, stop: Callable[[], bool], max_passes: int = 50,
         for a in tried.tolist():
             if stop():
                 return steps + made
-            if _improve_client(ledger, a, eligible, free, capped, price):
+            if _improve_client(ledger, a, eligible, free, price):
                 made += 1
         steps += made
         if not made:
@@ -70,7 +70,7 @@ def _better(d_excess: FloatArray, d_cost: FloatArray) -> npt.NDArray[np.bool_]:
 
 
 def _improve_client(ledger: Ledger, a: int, eligible: BoolMatrix, free: npt.NDArray[np.bool_],
-                    capped: bool, price: float | None) -> bool:
+                    price: float | None) -> bool:
     """Make the best improving move or swap involving client ``a``; True if one was made."""
     src = int(ledger.assign[a])
     if src < 0:
@@ -98,8 +98,8 @@ def _improve_client(ledger: Ledger, a: int, eligible: BoolMatrix, free: npt.NDAr
     partners = np.flatnonzero(free & (dst_of >= 0) & (dst_of != src) & eligible[:, src])
     if len(partners):
         partners = partners[eligible[a, dst_of[partners]]]
-    if capped and len(partners):
-        partners = partners[_swap_adds_no_move(ledger, a, partners)]
+    if len(partners):  # the hard rules' swap filters (move caps, …)
+        partners = partners[ledger.swap_allowed(a, partners)]
     if len(partners):
         dst = dst_of[partners]
         load_a, load_b = ledger.client_load[a], ledger.client_load[partners]
@@ -143,14 +143,3 @@ def _swap_costs(ledger: Ledger, a: int, partners: IntArray) -> FloatArray:
     a_change = change(np.full(len(partners), a), np.full(len(partners), src), dst)
     b_change = change(partners, dst, np.full(len(partners), src))
     return a_change + b_change
-
-
-def _swap_adds_no_move(ledger: Ledger, a: int, partners: IntArray) -> npt.NDArray[np.bool_]:
-    """With move caps: keep swaps in which neither client newly leaves its previous manager."""
-    src = ledger.assign[a]
-    dst = ledger.assign[partners]
-    origin_a = ledger.origin[a]
-    a_ok = (origin_a < 0) | (src != origin_a) | (dst == origin_a)
-    origin_b = ledger.origin[partners]
-    b_ok = (origin_b < 0) | (dst != origin_b) | (origin_b == src)
-    return a_ok & b_ok
