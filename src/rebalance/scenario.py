@@ -64,6 +64,8 @@ class Continuity(_Model):
     weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     max_moves: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     max_moves_per_manager: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    # what a manager may take on in one plan: rules/incoming.py
+    max_incoming_per_manager: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     protect_importance: int | None = Field(default=None, ge=1, le=5)
 
 

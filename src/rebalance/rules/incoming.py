@@ -1,0 +1,98 @@
+"""``continuity.max_incoming_per_manager``: a manager takes on at most N clients in one plan.
+
+A manager *takes on* a client that ends with it and did not have it before: a move in, a
+handover from a leaving manager or the placement of a new client (``pools.change_kind``).
+The cap bounds each manager's handover load in one plan (what a phased rollout can absorb).
+It is per manager, so pools stay independent; clients a manager keeps never count.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from rebalance.data import Problem
+from rebalance.i18n import t
+from rebalance.pools import Rules
+from rebalance.rules.base import (
+    BoolArray,
+    HardRule,
+    IntArray,
+    Ledger,
+    Scope,
+    Tally,
+    Violation,
+    client_count,
+)
+from rebalance.scenario import Scenario
+
+CODE = "max_incoming_per_manager"
+
+
+def _texts(key: str, n: int, **values: object) -> tuple[str, str]:
+    """The catalog's ``rules.<key>`` in en ("3 clients") and zh (3)."""
+    return (t(f"rules.{key}", "en", count=client_count(n), **values),
+            t(f"rules.{key}", "zh", count=n, **values))
+
+
+class MaxIncomingPerManager(HardRule):
+    """No manager takes on more than ``continuity.max_incoming_per_manager`` clients."""
+
+    order: ClassVar[int] = 70
+    codes: ClassVar[tuple[str, ...]] = (CODE,)
+
+    def constrain(self, scope: Scope) -> None:
+        cap = scope.scenario.continuity.max_incoming_per_manager
+        if cap is None:
+            return
+        problem = scope.problem
+        for mid in scope.managers:
+            new = [var for cid, var in scope.of_manager.get(mid, ())
+                   if problem.client(cid).manager != mid]
+            held = scope.held_incoming.get(mid, 0)
+            if not new or (scope.prune and len(new) + held <= cap):
+                continue  # nothing here can take the manager over its cap
+            taken = cp_model.LinearExpr.sum(new)
+            scope.enforce(scope.model.add(taken <= cap - held), CODE, mid)
+
+    def violations(self, tally: Tally) -> list[Violation]:
+        cap = tally.scenario.continuity.max_incoming_per_manager
+        if cap is None:
+            return []
+        out = []
+        for m in tally.problem.managers:
+            n = tally.incoming.get(m.manager_id, 0)
+            if n > cap:
+                en, zh = _texts("incoming.violation", n, manager=m.manager_id, cap=cap)
+                out.append(Violation(CODE, en, manager_id=m.manager_id, message_zh=zh))
+        return out
+
+    def allows(self, ledger: Ledger, client: int, managers: IntArray) -> BoolArray | None:
+        cap = ledger.scenario.continuity.max_incoming_per_manager
+        if cap is None:
+            return None
+        ok: BoolArray = (managers == ledger.prev[client]) | (ledger.incoming[managers] < cap)
+        return ok
+
+    def swap_allows(self, ledger: Ledger, a: int, partners: IntArray) -> BoolArray | None:
+        cap = ledger.scenario.continuity.max_incoming_per_manager
+        if cap is None:
+            return None
+        src, dst = ledger.assign[a], ledger.assign[partners]
+        prev_a, prev_b = ledger.prev[a], ledger.prev[partners]
+        # a goes to dst and b to src: what each manager takes on changes by these.
+        into_dst = (prev_a != dst).astype(np.int64) - (prev_b != dst).astype(np.int64)
+        into_src = (prev_b != src).astype(np.int64) - int(prev_a != src)
+        ok: BoolArray = (((into_dst <= 0) | (ledger.incoming[dst] + into_dst <= cap))
+                         & ((into_src <= 0) | (ledger.incoming[src] + into_src <= cap)))
+        return ok
+
+    def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
+                 key: str) -> tuple[str, str] | None:
+        cap = scenario.continuity.max_incoming_per_manager or 0
+        return _texts("incoming.describe", cap, manager=key)
+
+
+RULE = MaxIncomingPerManager()
