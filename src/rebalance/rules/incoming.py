@@ -14,7 +14,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from rebalance.data import Problem
-from rebalance.i18n import t
 from rebalance.pools import Rules
 from rebalance.rules.base import (
     BoolArray,
@@ -24,17 +23,13 @@ from rebalance.rules.base import (
     Scope,
     Tally,
     Violation,
-    client_count,
+    counted,
+    one,
+    violation,
 )
 from rebalance.scenario import Scenario
 
 CODE = "max_incoming_per_manager"
-
-
-def _texts(key: str, n: int, **values: object) -> tuple[str, str]:
-    """The catalog's ``rules.<key>`` in en ("3 clients") and zh (3)."""
-    return (t(f"rules.{key}", "en", count=client_count(n), **values),
-            t(f"rules.{key}", "zh", count=n, **values))
 
 
 class MaxIncomingPerManager(HardRule):
@@ -61,13 +56,10 @@ class MaxIncomingPerManager(HardRule):
         cap = tally.scenario.continuity.max_incoming_per_manager
         if cap is None:
             return []
-        out = []
-        for m in tally.problem.managers:
-            n = tally.incoming.get(m.manager_id, 0)
-            if n > cap:
-                en, zh = _texts("incoming.violation", n, manager=m.manager_id, cap=cap)
-                out.append(Violation(CODE, en, manager_id=m.manager_id, message_zh=zh))
-        return out
+        return [violation(CODE, None, m.manager_id, one(n), key="rules.incoming.violation",
+                          n=n, cap=cap)
+                for m in tally.problem.managers
+                if (n := tally.incoming.get(m.manager_id, 0)) > cap]
 
     def allows(self, ledger: Ledger, client: int, managers: IntArray) -> BoolArray | None:
         cap = ledger.scenario.continuity.max_incoming_per_manager
@@ -91,8 +83,8 @@ class MaxIncomingPerManager(HardRule):
 
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
                  key: str) -> tuple[str, str] | None:
-        cap = scenario.continuity.max_incoming_per_manager or 0
-        return _texts("incoming.describe", cap, manager=key)
+        return counted("rules.incoming.describe",
+                       scenario.continuity.max_incoming_per_manager or 0, manager=key)
 
 
 RULE = MaxIncomingPerManager()
