@@ -100,6 +100,7 @@ def check(
     lost: dict[str, int] = {m.manager_id: 0 for m in problem.managers if m.staying}
     incoming: dict[str, int] = {m.manager_id: 0 for m in problem.managers}
     continuity_cost = 0.0
+    per_client = [rule for rule in HARD_RULES if rule.judges_clients]
 
     for client in problem.clients:
         cid = client.client_id
@@ -117,22 +118,8 @@ def check(
         for k in METRICS:
             loads[(mid, k)] += client_load(client, k)
 
-        if not manager.staying:
-            violations.append(_violation("leaving_manager", cid, mid))
-        elif scenario.eligibility == "strict" and not manager.serves(client.industry):
-            violations.append(_violation("ineligible", cid, mid, industry=client.industry,
-                                         served=", ".join(manager.industries)))
-        if (cid, mid) in rules.forbidden:
-            violations.append(_violation("forbidden", cid, mid))
-
-        fixed = rules.fixed.get(cid)
-        if fixed is not None and fixed != mid:
-            reason = rules.fixed_reason.get(cid, "locked")
-            if reason == "protected":
-                violations.append(_violation("protected", cid, mid, fixed=fixed,
-                                             importance=client.importance))
-            else:
-                violations.append(_violation("lock", cid, mid, fixed=fixed))
+        for rule in per_client:  # the rules judged client by client (eligibility, locks)
+            violations.extend(rule.client_violations(scenario, rules, client, manager))
 
         previous = client.manager
         if previous is not None and previous != mid and problem.manager(previous).staying:

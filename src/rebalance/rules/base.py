@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
-from rebalance.data import Problem
+from rebalance.data import Client, Manager, Problem
 from rebalance.i18n import both, t
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
@@ -134,8 +134,17 @@ class HardRule:
     def constrain(self, scope: Scope) -> None:
         """Add the rule's constraints to ``scope.model`` (default: holds by construction)."""
 
+    # True when the rule judges each client's manager (``client_violations``); check then
+    # asks it once per client, the others once per plan (``violations``).
+    judges_clients: ClassVar[bool] = False
+
+    def client_violations(self, scenario: Scenario, rules: Rules, client: Client,
+                          manager: Manager) -> list[Violation]:
+        """The rule's violations by one client's manager in a plan."""
+        return []
+
     def violations(self, tally: Tally) -> list[Violation]:
-        """The rule's violations in a plan (default: none beyond check's client pass)."""
+        """The rule's violations in a whole plan."""
         return []
 
     def allows(self, ledger: Ledger, client: int, managers: IntArray) -> BoolArray | None:

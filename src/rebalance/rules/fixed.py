@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rebalance.rules.base import HardRule, Scope
+from rebalance.data import Client, Manager
+from rebalance.pools import Rules
+from rebalance.rules.base import HardRule, Scope, Violation, violation
+from rebalance.scenario import Scenario
 
 
 class FixedClients(HardRule):
@@ -12,6 +15,18 @@ class FixedClients(HardRule):
 
     order: ClassVar[int] = 30
     codes: ClassVar[tuple[str, ...]] = ("lock", "protected")
+
+    judges_clients: ClassVar[bool] = True
+
+    def client_violations(self, scenario: Scenario, rules: Rules, client: Client,
+                          manager: Manager) -> list[Violation]:
+        cid, mid = client.client_id, manager.manager_id
+        fixed = rules.fixed.get(cid)
+        if fixed is None or fixed == mid:
+            return []
+        if rules.fixed_reason.get(cid, "locked") == "protected":
+            return [violation("protected", cid, mid, fixed=fixed, importance=client.importance)]
+        return [violation("lock", cid, mid, fixed=fixed)]
 
     def constrain(self, scope: Scope) -> None:
         rules = scope.rules
