@@ -27,11 +27,11 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate_book  # noqa: E402
-from rebalance.greedy import Ledger  # noqa: E402
-from rebalance.model.bounds import oversize, release_bound  # noqa: E402
-from rebalance.model.decompose import search_pools  # noqa: E402
-from rebalance.model.lns import Budget, solve_neighbourhood  # noqa: E402
 from rebalance.pools import build_rules  # noqa: E402
+from rebalance.scale.bounds import oversize, release_bound  # noqa: E402
+from rebalance.scale.decompose import search_pools  # noqa: E402
+from rebalance.scale.ledger import Ledger  # noqa: E402
+from rebalance.scale.lns import Budget, solve_neighbourhood  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -26,9 +26,9 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
 from benchmarks.generate import generate_book  # noqa: E402
 from rebalance import pipeline  # noqa: E402
 from rebalance.data import Problem  # noqa: E402
-from rebalance.greedy import greedy_plan  # noqa: E402
 from rebalance.pools import Rules, build_rules  # noqa: E402
 from rebalance.report.reasons import explain  # noqa: E402
+from rebalance.scale.greedy import greedy_plan  # noqa: E402
 from rebalance.scenario import Scenario  # noqa: E402
 
 

@@ -30,9 +30,9 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
 
 from benchmarks.generate import generate_book, write_book  # noqa: E402
 from rebalance import pipeline  # noqa: E402
-from rebalance.greedy import greedy_plan  # noqa: E402
 from rebalance.report.html import plan_report  # noqa: E402
 from rebalance.report.rebuild import assemble_plan  # noqa: E402
+from rebalance.scale.greedy import greedy_plan  # noqa: E402
 
 GOALS = {"small": (2.0, 20.0), "large": (30.0, 20.0)}  # seconds, MB
 

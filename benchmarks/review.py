@@ -30,11 +30,11 @@ from pathlib import Path
 import openpyxl
 
 from rebalance import pipeline
-from rebalance.greedy import greedy_plan
 from rebalance.io.write import write_csv
 from rebalance.report.tables import assignment_table
 from rebalance.review.revise import revise
 from rebalance.review.workbook import read_decisions
+from rebalance.scale.greedy import greedy_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

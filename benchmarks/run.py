@@ -19,7 +19,7 @@ Methods:
 - ``lns``: ``rebalance.solve.solve(..., engine="scale")``: the scale engine forced (pools +
   greedy start + large-neighbourhood search + release bound), whatever the book's size;
 - ``highs``: the same MIP solved by HiGHS through OR-Tools (``benchmarks/highs.py``);
-- ``greedy``: the greedy repair (``rebalance.greedy``).
+- ``greedy``: the greedy repair (``rebalance.scale.greedy``).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def run_method(method: str, size: str, seed: int, time_limit: float, workers: in
     row: dict[str, Any] = {"size": size, "method": method, "clients": problem.num_clients,
                            "managers": problem.num_managers}
     if method == "greedy":
-        from rebalance.greedy import greedy_plan
+        from rebalance.scale.greedy import greedy_plan
         plan = dict(greedy_plan(problem, scenario, rules).client_to_manager)
         row.update(status="HEURISTIC")
     elif method == "highs":
@@ -122,9 +122,9 @@ def run_method(method: str, size: str, seed: int, time_limit: float, workers: in
 def _holding_oversize(problem: Any, scenario: Any, rules: Any, plan: dict[str, str],
                       managers: list[str]) -> int:
     """How many of ``managers`` hold a client too big for any band it may sit in (their
-    band cannot be met, see ``rebalance.model.bounds``)."""
-    from rebalance.greedy import Ledger
-    from rebalance.model.bounds import oversize_clients
+    band cannot be met, see ``rebalance.scale.bounds``)."""
+    from rebalance.scale.bounds import oversize_clients
+    from rebalance.scale.ledger import Ledger
 
     ledger = Ledger(problem, scenario, rules)
     big = oversize_clients(ledger)

@@ -21,7 +21,7 @@ from rebalance import executors, whatif  # noqa: E402
 from rebalance.cli import app  # noqa: E402
 from rebalance.errors import InputError  # noqa: E402
 from rebalance.executors import Outcome, Task, choose, run_tasks  # noqa: E402
-from rebalance.model import lanes  # noqa: E402
+from rebalance.scale import lanes  # noqa: E402
 from rebalance.scenario import Scenario  # noqa: E402
 
 from helpers import benchmark_generator  # noqa: E402
@@ -234,8 +234,8 @@ def test_a_failed_pool_is_named_and_the_others_finish() -> None:
     """A lane of pools that fails in its worker is reported with its pools' numbers, after
     the other lanes have finished."""
     book = benchmark_generator().generate_book((600, 60), seed=3)
-    from rebalance.greedy import Ledger
     from rebalance.pools import build_rules
+    from rebalance.scale.ledger import Ledger
 
     rules = build_rules(book.problem, book.scenario)
     ledger = Ledger(book.problem, book.scenario, rules)
@@ -254,7 +254,7 @@ def test_a_pool_failing_in_a_thread_is_named_and_solve_exits_1(
         pooled_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the lanes in threads, a pool whose search raises is named (``pool K/N could not
     be searched``), the other lanes finish, solve exits 1 and writes nothing."""
-    from rebalance.model import decompose
+    from rebalance.scale import decompose
 
     real = decompose.PoolSearch.run
 

@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebalance.check import check
-from rebalance.greedy import Ledger, greedy_plan
 from rebalance.pools import build_rules
+from rebalance.scale.greedy import greedy_plan
+from rebalance.scale.ledger import Ledger
 
 from helpers import make_problem, make_scenario, random_problem
 

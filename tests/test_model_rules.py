@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from rebalance.check import check
-from rebalance.model import RebalanceModel, split_book
+from rebalance.exact import RebalanceModel, split_book
 from rebalance.pools import build_rules
 from rebalance.solve import solve
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 from rebalance.check import RULES, check
 from rebalance.data import Problem
-from rebalance.greedy import greedy_plan
 from rebalance.pools import build_rules, change_kind
 from rebalance.rules import HARD_RULES
+from rebalance.scale.greedy import greedy_plan
 from rebalance.solve import LARGE_POOL_PAIRS, largest_pool_pairs, solve
 
 from helpers import benchmark_generator, make_problem, make_scenario

@@ -13,13 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebalance.check import check
-from rebalance.greedy import Ledger, greedy_plan
 from rebalance.io.read import load_book
-from rebalance.model.bounds import oversize, oversize_bound, release_bound, rounding_slack
-from rebalance.model.decompose import search_pools, supports
-from rebalance.model.lns import Budget, solve_neighbourhood
-from rebalance.model.local_search import local_search
 from rebalance.pools import build_rules
+from rebalance.scale.bounds import oversize, oversize_bound, release_bound, rounding_slack
+from rebalance.scale.decompose import search_pools, supports
+from rebalance.scale.greedy import greedy_plan
+from rebalance.scale.ledger import Ledger
+from rebalance.scale.lns import Budget, solve_neighbourhood
+from rebalance.scale.local_search import local_search
 from rebalance.scenario import Scenario, load_scenario
 from rebalance.solve import ProgressEvent, solve
 

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 from rebalance.check import check
 from rebalance.cli import app
 from rebalance.diagnose import Finding
-from rebalance.greedy import Ledger
-from rebalance.model.bounds import oversize, release_bound, release_sets
-from rebalance.model.decompose import release_start
-from rebalance.model.guard import solve_within
+from rebalance.guard import solve_within
 from rebalance.pools import build_rules
+from rebalance.scale.bounds import oversize, release_bound, release_sets
+from rebalance.scale.decompose import release_start
+from rebalance.scale.ledger import Ledger
 from rebalance.scenario import Solver
 from rebalance.solve import GUARDED_MIN_PAIRS, num_pairs, solve
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Problem
+from rebalance.exact.builder import Part, RebalanceModel
 from rebalance.i18n import both, t
-from rebalance.model.builder import Part, RebalanceModel
 from rebalance.pools import Rules
 from rebalance.rules import rule_of
 from rebalance.scenario import Scenario

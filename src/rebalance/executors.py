@@ -39,7 +39,7 @@ Executor = Literal["auto", "local", "processes", "ray"]  # the setting (solver.e
 EXECUTORS: tuple[str, ...] = get_args(Executor)
 # Modules a worker process imports once, before any task: the forkserver forks workers from a
 # process that already has them, so a task does not pay pandas' and OR-Tools' import time.
-PRELOAD = ["rebalance.pipeline", "rebalance.whatif", "rebalance.model.decompose"]
+PRELOAD = ["rebalance.pipeline", "rebalance.whatif", "rebalance.scale.decompose"]
 
 # Set in a worker while it runs a task: the threads the task may use. Also tells code that
 # it runs inside a task (then its own fan-out stays in its process).

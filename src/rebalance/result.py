@@ -29,7 +29,7 @@ class ProgressEvent:
     """The solver improved its plan or its bound (contract units, seconds since the start).
 
     ``objective`` and ``bound`` add up the parts of the book solved so far in this stage.
-    A big book searched pool by pool (``model.decompose.solve_large``) reports each pool on
+    A big book searched pool by pool (the scale engine, ``scale.decompose``) reports each pool on
     its own instead: ``part`` is the pool and the figures are that pool's, every few seconds.
     """
 

@@ -3,7 +3,7 @@
 1. Contradictions between hard rules are looked for by counting (``diagnose``); if any is
    found there is no plan and the result says why.
 2. The book is split into parts that can be solved independently (balancing pools, unless a
-   global move cap ties them together, see ``model.builder``).
+   global move cap ties them together, see ``exact.builder``).
 3. Each stage (``balance`` then ``continuity`` by default, see ``priorities``) is solved part by
    part, starting from the current assignment (stage 1) or the previous stage's plan; a
    finished stage is held at its value while later stages run.
@@ -36,12 +36,9 @@ from rebalance.contract import (
 )
 from rebalance.data import Problem
 from rebalance.diagnose import Finding, contradictions, explain_infeasibility
-from rebalance.greedy import greedy_plan
+from rebalance.exact.builder import Part, RebalanceModel, split_book, stage_names
+from rebalance.guard import solve_within
 from rebalance.i18n import both, t
-from rebalance.model import decompose
-from rebalance.model.builder import Part, RebalanceModel, split_book, stage_names
-from rebalance.model.guard import solve_within
-from rebalance.model.lanes import PoolFailure
 from rebalance.pools import Rules, build_rules
 from rebalance.result import (
     ProgressEvent,
@@ -51,6 +48,9 @@ from rebalance.result import (
     with_plan,
     without_plan,
 )
+from rebalance.scale import decompose
+from rebalance.scale.greedy import greedy_plan
+from rebalance.scale.lanes import PoolFailure
 from rebalance.scenario import Scenario, Solver
 
 __all__ = ["HOLD_SLACK", "OPTIMALITY_TOLERANCE", "ProgressEvent", "Result", "StageResult",
@@ -64,13 +64,13 @@ SEQUENTIAL_MAX_VARIABLES = 4_000
 # later stages get the rest, at least what the first one left.
 FIRST_STAGE_SHARE = 0.6
 # A balancing pool with more (client, manager) pairs than this goes to the scale engine
-# (rebalance.model.decompose: greedy and knapsack starts, local search, large-neighbourhood
+# (rebalance.scale.decompose: greedy and knapsack starts, local search, large-neighbourhood
 # search, bounds without the whole model). The bundled baseline's pools have ~250 pairs and
 # are proven optimal by the whole model in well under a second; one department-wide pool of
 # 173 × 18 (3,114 pairs) is not, and the scale engine finds a better plan in the same time.
 LARGE_POOL_PAIRS = 1_000
 # A book with at least this many eligible (client, manager) pairs is solved in a child process
-# that the deadline can stop (``rebalance.model.guard``): at that size the phases before the
+# that the deadline can stop (``rebalance.guard``): at that size the phases before the
 # search (greedy, starts, bounds) take seconds each, and ``solver.time_limit`` is a promise.
 GUARDED_MIN_PAIRS = 50_000
 MIN_PART_SECONDS = 0.2  # a part always gets at least this much time
@@ -237,7 +237,7 @@ def _solve_inline(problem: Problem, scenario: Scenario, rules: Rules,
 def _solve_scale(problem: Problem, scenario: Scenario, rules: Rules,
                  progress: Callable[[ProgressEvent], None] | None,
                  log: Callable[[str], None] | None, started: float | None) -> Result:
-    """The scale engine's plan (``model.decompose``), checked once and made a ``Result``."""
+    """The scale engine's plan (``scale.decompose``), checked once and made a ``Result``."""
     if not decompose.supports(scenario):
         raise ValueError("the scale engine handles priorities [balance, continuity] only")
     start = started if started is not None else time.monotonic()
@@ -416,7 +416,7 @@ def _part_value(verdict: Verdict, scenario: Scenario, part: Part, stage_name: st
 def _starting_plans(problem: Problem, scenario: Scenario, rules: Rules,
                     parts: Sequence[Part], first_stage: str) -> list[Mapping[str, str | None]]:
     """Per part, the plan the first stage starts from: the current assignment, or the greedy
-    plan (``rebalance.greedy``) where that is clearly better for the first objective."""
+    plan (``rebalance.scale.greedy``) where that is clearly better for the first objective."""
     current: Mapping[str, str | None] = problem.current_assignment
     if first_stage == "continuity":
         return [current] * len(parts)

@@ -100,7 +100,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "engine.sheet.parameters": ("parameters", "参数"),
     "engine.param.parameter": ("parameter", "参数"),
     "engine.param.value": ("value", "取值"),
-    # findings of the engine itself (solve.py, model/decompose.py) when no plan comes out
+    # findings of the engine itself (solve.py, scale/decompose.py) when no plan comes out
     "engine.finding.contradict": ("the hard rules of {part} contradict each other",
                                   "{part} 的硬性规则相互矛盾"),
     "engine.finding.work_limit": ("the work limit ({work:g}) or time limit",

@@ -1,7 +1,7 @@
 """The hard rules, one object per rule in one list (``HARD_RULES``), see ``rules.base``.
 
 Every module of this package that defines a ``RULE`` (or ``RULES``) joins the list: adding
-a rule is adding one module. Builders (``model.builder``, ``model.lns``), the ``Ledger``,
+a rule is adding one module. Builders (``exact.constraints``, ``scale.lns``), the ``Ledger``,
 ``check`` and ``diagnose`` loop over ``HARD_RULES``.
 """
 

@@ -3,8 +3,8 @@
 A rule (``HardRule``) provides, for its part of the contract:
 
 - ``constrain(scope)``: its CP-SAT constraints over the free clients and managers of a
-  ``Scope`` — a whole pool (``model.builder``) or a neighbourhood of the scale engine
-  (``model.lns``), the clients outside held as constants;
+  ``Scope`` — a whole pool (``exact.constraints``) or a neighbourhood of the scale engine
+  (``scale.lns``), the clients outside held as constants;
 - ``violations(tally)``: what ``check`` reports when a plan breaks it;
 - ``allows(ledger, client, managers)`` / ``swap_allows(ledger, a, partners)``: the move
   filter of the ledger, the greedy repair and the local search (None: no restriction);
@@ -109,7 +109,7 @@ class Scope:
 
 
 class Ledger(Protocol):
-    """What a move filter reads of the scale engine's ``greedy.Ledger`` (positions: clients
+    """What a move filter reads of the scale engine's ``scale.ledger.Ledger`` (positions: clients
     and managers in problem order, or a pool's own order)."""
 
     scenario: Scenario

@@ -8,19 +8,19 @@ book is searched as one pool). ``rebalance.solve.solve`` sends a book here (retu
 ``[balance, continuity]`` (see ``supports``):
 
 1. **starts** — per pool, the better (lexicographically) of two solver-free plans, each
-   polished by local search (moves and swaps, ``rebalance.model.local_search``):
-   the greedy repair (``rebalance.greedy``), and a *release* start: every manager above a band
+   polished by local search (moves and swaps, ``rebalance.scale.local_search``):
+   the greedy repair (``rebalance.scale.greedy``), and a *release* start: every manager above a band
    gives up the cheapest set of its own clients that brings it back inside (a tiny exact
    knapsack per manager), and the released and unplaced clients are placed where they lower
    the excess most;
 2. **search** — pools are shared out over ``workers`` lanes (largest first), run in threads,
    processes or Ray tasks (``solver.executor``, ``rebalance.executors``); each pool runs a
-   large-neighbourhood search with one-worker CP-SAT (``rebalance.model.lns``): neighbourhoods
+   large-neighbourhood search with one-worker CP-SAT (``rebalance.scale.lns``): neighbourhoods
    of the managers with the largest avoidable excess and partners with opposite deviations
    (balance, up to half the pool's budget), then of managers linked by moved clients
    (continuity), with local search in between. Small pools are first solved whole, which
    proves them optimal (the baseline's);
-3. **bounds** (``rebalance.model.bounds``) — balance: the best of CP-SAT's bound (pools
+3. **bounds** (``rebalance.scale.bounds``) — balance: the best of CP-SAT's bound (pools
    solved whole) and the *oversize bound* (a client bigger than every band it may sit in
    costs at least the excess of a manager holding it with the best companions); continuity,
    given the balance excess held: the best of CP-SAT's bound and the *release bound* (per
@@ -46,20 +46,14 @@ from rebalance.check import Verdict
 from rebalance.contract import HOLD_SLACK
 from rebalance.data import Problem
 from rebalance.executors import choose, cores, in_task
-from rebalance.greedy import (
-    IMPROVEMENT_EPSILON,
-    IntArray,
-    Ledger,
-    greedy_plan,
-    late_sample,
-    shed_over_capacity,
-)
-from rebalance.model.bounds import oversize, release_bound, release_sets, rounding_slack
-from rebalance.model.lanes import fan_out, in_threads
-from rebalance.model.lns import Budget, solve_neighbourhood
-from rebalance.model.local_search import eligibility_matrix, local_search
 from rebalance.pools import Rules, build_rules
 from rebalance.result import StageResult
+from rebalance.scale.bounds import oversize, release_bound, release_sets, rounding_slack
+from rebalance.scale.greedy import greedy_plan, late_sample, shed_over_capacity
+from rebalance.scale.lanes import fan_out, in_threads
+from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
+from rebalance.scale.lns import Budget, solve_neighbourhood
+from rebalance.scale.local_search import eligibility_matrix, local_search
 from rebalance.scenario import Scenario
 
 # Pools with at most this many (client, manager) pairs are solved whole before the LNS (the

@@ -1,4 +1,4 @@
-"""The lanes of a pooled book (``model.decompose.search_pools``) as executor tasks.
+"""The lanes of a pooled book (``scale.decompose.search_pools``) as executor tasks.
 
 A lane is a list of pools searched one after the other; ``fan_out`` runs each lane as a task
 on processes or Ray (``rebalance.executors``) and tells the caller's log and progress hook
@@ -18,13 +18,13 @@ from rebalance.executors import Outcome, Task, describe, run_tasks
 from rebalance.i18n import t
 
 if TYPE_CHECKING:
-    from rebalance.model.decompose import LaneItem, LogHook, PoolOutcome, PoolProgress
+    from rebalance.scale.decompose import LaneItem, LogHook, PoolOutcome, PoolProgress
 
 
 def _lane_task(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
                num_parts: int) -> tuple[list[PoolOutcome], list[str]]:
     """A lane run as an executor task: its outcomes and its log lines (told by the caller)."""
-    from rebalance.model.decompose import run_lane  # local: decompose imports this module
+    from rebalance.scale.decompose import run_lane  # local: decompose imports this module
 
     lines: list[str] = []
     # Ray hands numpy arrays over read-only (zero copy from its object store); the search
@@ -38,7 +38,7 @@ def fan_out(lane_work: list[list[LaneItem]], lane_total: float, deterministic: b
             on_step: Callable[[PoolProgress], None] | None) -> list[PoolOutcome]:
     """The lanes as tasks on ``executor`` (processes or Ray): a line per pool as its lane
     finishes; ``PoolFailure`` naming the pools of a lane that failed, once all have ended."""
-    from rebalance.model.decompose import PoolProgress  # local: decompose imports this module
+    from rebalance.scale.decompose import PoolProgress  # local: decompose imports this module
 
     def done(i: int, outcome: Outcome) -> None:
         if not outcome.ok:

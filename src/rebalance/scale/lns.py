@@ -3,7 +3,7 @@
 A *neighbourhood* is a set of managers of one balancing pool. Its sub-model frees every client
 those managers hold (except fixed ones) to move among them; everything else stays put, so the
 loads of all other managers, and their excess, are constants. The sub-model is the engine's
-model restricted to those clients and managers, in the same units (``rebalance.model``'s
+model restricted to those clients and managers, in the same units (``rebalance.exact``'s
 ``DEV_SCALE`` / ``WEIGHT_SCALE``: loads in millionths of the fair share):
 
 - hard rules: every rule of ``rebalance.rules`` over the free clients and the
@@ -40,8 +40,8 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from rebalance.contract import COST_SCALE, DEV_SCALE, WEIGHT_SCALE
-from rebalance.greedy import IMPROVEMENT_EPSILON, IntArray, Ledger
 from rebalance.rules import HARD_RULES, Scope
+from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A step moves one client to another manager, or swaps two clients between their m
 when that makes the plan lexicographically better: lower balance excess, or the same excess
 and lower continuity cost. Every candidate is priced with arrays (``Ledger``), so a pass over
 a pool of a few thousand clients takes about a second; CP-SAT neighbourhoods
-(``rebalance.model.lns``) then do what pairs of changes cannot.
+(``rebalance.scale.lns``) then do what pairs of changes cannot.
 
 The clients tried are the ones that can matter: those on a manager outside a band, and those
 moved away from a manager who stays (to bring them back). Hard rules hold throughout
@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from rebalance.greedy import IMPROVEMENT_EPSILON, FloatArray, IntArray, Ledger
+from rebalance.scale.ledger import IMPROVEMENT_EPSILON, FloatArray, IntArray, Ledger
 
 BoolMatrix = npt.NDArray[np.bool_]
 

@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from rebalance.contract import DEV_SCALE, WEIGHT_SCALE, move_cost, to_model_units
 from rebalance.data import Client, Manager, Problem
-from rebalance.model.variables import Variables
+from rebalance.exact.variables import Variables
 from rebalance.pools import METRICS, Rules, client_load
 from rebalance.scenario import Scenario
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Manager, Problem
-from rebalance.model.constraints import Constraints, RuleGuards
-from rebalance.model.objective import Objective, ObjectiveWeights
-from rebalance.model.variables import Variables
+from rebalance.exact.constraints import Constraints, RuleGuards
+from rebalance.exact.objective import Objective, ObjectiveWeights
+from rebalance.exact.variables import Variables
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
 

@@ -28,8 +28,8 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from rebalance.contract import DEV_SCALE, WEIGHT_SCALE
-from rebalance.greedy import IntArray, Ledger
 from rebalance.pools import METRICS
+from rebalance.scale.ledger import IntArray, Ledger
 
 BoolArray = npt.NDArray[np.bool_]
 REVENUE, IMPORTANCE, CLIENTS = (METRICS.index(k) for k in ("revenue", "importance", "clients"))

@@ -14,7 +14,7 @@ from typing import Protocol
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Manager, Problem
-from rebalance.model.variables import Variables
+from rebalance.exact.variables import Variables
 from rebalance.pools import Rules
 from rebalance.rules import HARD_RULES, Scope
 from rebalance.scenario import Scenario
