@@ -254,16 +254,16 @@ def test_a_pool_failing_in_a_thread_is_named_and_solve_exits_1(
         pooled_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the lanes in threads, a pool whose search raises is named (``pool K/N could not
     be searched``), the other lanes finish, solve exits 1 and writes nothing."""
-    from rebalance.scale import decompose
+    from rebalance.scale import pool_search
 
-    real = decompose.PoolSearch.run
+    real = pool_search.PoolSearch.run
 
     def flaky(self: Any) -> Any:
         if self.index == 2:
             raise RuntimeError("search crashed")
         return real(self)
 
-    monkeypatch.setattr(decompose.PoolSearch, "run", flaky)
+    monkeypatch.setattr(pool_search.PoolSearch, "run", flaky)
     out = tmp_path / "out"
     code, output = _run("solve", pooled_book, "--set", "solver.work_limit=0.5",
                         "--set", "solver.workers=2", "--executor", "local", "--out", out)

@@ -21,8 +21,8 @@ from rebalance.diagnose import Finding
 from rebalance.guard import solve_within
 from rebalance.pools import build_rules
 from rebalance.scale.bounds import oversize, release_bound, release_sets
-from rebalance.scale.decompose import release_start
 from rebalance.scale.ledger import Ledger
+from rebalance.scale.pool_search import release_start
 from rebalance.scenario import Solver
 from rebalance.solve import GUARDED_MIN_PAIRS, num_pairs, solve
 

@@ -51,6 +51,7 @@ from rebalance.result import (
 from rebalance.scale import decompose
 from rebalance.scale.greedy import greedy_plan
 from rebalance.scale.lanes import PoolFailure
+from rebalance.scale.pool_search import PoolProgress
 from rebalance.scenario import Scenario, Solver
 
 __all__ = ["HOLD_SLACK", "OPTIMALITY_TOLERANCE", "ProgressEvent", "Result", "StageResult",
@@ -243,7 +244,7 @@ def _solve_scale(problem: Problem, scenario: Scenario, rules: Rules,
     start = started if started is not None else time.monotonic()
     hook_lock = threading.Lock()
 
-    def pool_step(step: decompose.PoolProgress) -> None:
+    def pool_step(step: PoolProgress) -> None:
         if progress is None:
             return
         with hook_lock:  # pools are searched in lanes (threads)

@@ -12,20 +12,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from rebalance.executors import Outcome, Task, describe, run_tasks
 from rebalance.i18n import t
-
-if TYPE_CHECKING:
-    from rebalance.scale.decompose import LaneItem, LogHook, PoolOutcome, PoolProgress
+from rebalance.scale.pool_search import LaneItem, LogHook, PoolOutcome, PoolProgress, run_lane
 
 
 def _lane_task(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
                num_parts: int) -> tuple[list[PoolOutcome], list[str]]:
     """A lane run as an executor task: its outcomes and its log lines (told by the caller)."""
-    from rebalance.scale.decompose import run_lane  # local: decompose imports this module
-
     lines: list[str] = []
     # Ray hands numpy arrays over read-only (zero copy from its object store); the search
     # writes to its ledgers, so it works on its own copy.
@@ -38,8 +33,6 @@ def fan_out(lane_work: list[list[LaneItem]], lane_total: float, deterministic: b
             on_step: Callable[[PoolProgress], None] | None) -> list[PoolOutcome]:
     """The lanes as tasks on ``executor`` (processes or Ray): a line per pool as its lane
     finishes; ``PoolFailure`` naming the pools of a lane that failed, once all have ended."""
-    from rebalance.scale.decompose import PoolProgress  # local: decompose imports this module
-
     def done(i: int, outcome: Outcome) -> None:
         if not outcome.ok:
             return

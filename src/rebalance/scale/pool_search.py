@@ -1,0 +1,388 @@
+"""The search of one pool: starts, large-neighbourhood search and bounds within a budget.
+
+``PoolSearch`` is what ``scale.decompose.search_pools`` runs for every pool (in a lane:
+``run_lane``, in threads, processes or Ray tasks through ``scale.lanes``). See
+``scale.decompose`` for the strategy.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rebalance.contract import HOLD_SLACK
+from rebalance.scale.bounds import oversize, release_bound, release_sets, rounding_slack
+from rebalance.scale.greedy import late_sample, shed_over_capacity
+from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
+from rebalance.scale.lns import Budget, solve_neighbourhood
+from rebalance.scale.local_search import eligibility_matrix, local_search
+
+# Pools with at most this many (client, manager) pairs are solved whole before the LNS (the
+# baseline's pools have ~200). Solving bigger pools whole at the end was measured to cost more
+# (in continuity, at equal time) than it gained in bounds, so it is not done.
+SMALL_POOL_PAIRS = 3_000
+MIN_NEIGHBOURHOOD, MAX_NEIGHBOURHOOD = 3, 40
+STEP_SECONDS = 0.5  # budget of one neighbourhood solve (wall or deterministic)
+BALANCE_PATIENCE = 8  # failed balance neighbourhoods in a row before turning to continuity
+# Share of a pool's budget the balance neighbourhoods may use before continuity gets its turn
+# (afterwards one neighbourhood in ten still works on balance). Strictly, balance comes
+# first; but at scale neither stage is proven in time, and a plan a hair better in balance
+# and much worse in continuity is the worse plan for a planner.
+BALANCE_SHARE = 0.5
+LOCAL_SEARCH_EVERY = 10  # neighbourhoods between two local-search passes
+LINK_PROBABILITY = 0.8  # continuity neighbourhoods: follow a moved link, else a random manager
+REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most this often
+REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
+
+LogHook = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PoolOutcome:
+    """The search of one pool: its plan, values, bounds and effort."""
+
+    index: int
+    client_to_manager: dict[str, str]
+    balance_excess: float
+    continuity_cost: float
+    balance_bound: float  # lower bound on the pool's balance excess
+    continuity_bound: float  # lower bound on its continuity cost, given its balance excess
+    balance_proven: bool
+    continuity_proven: bool
+    start: str  # which start won: "greedy" or "release"
+    neighbourhoods: int
+    improvements: int
+    wall_time: float
+    work: float
+
+
+LaneItem = tuple[int, Ledger, int, int]  # (pool index, its ledger, weight, number 1..n)
+
+
+def run_lane(lane: list[LaneItem], lane_total: float, deterministic: bool, seed: int,
+             num_parts: int, say: LogHook,
+             on_step: Callable[[PoolProgress], None] | None = None) -> list[PoolOutcome]:
+    """Search a lane's pools one after the other; a pool's budget is its weight's share of
+    what the lane has left (work, or wall time since the lane started)."""
+    outcomes = []
+    spent = 0.0
+    lane_start = time.monotonic()
+    for n, (pool_index, sub, weight, number) in enumerate(lane):
+        used = spent if deterministic else time.monotonic() - lane_start
+        left = max(0.0, lane_total - used)
+        share = left * weight / sum(item[2] for item in lane[n:])
+        report = None if on_step is None else _reporter(on_step, number, num_parts)
+        search = PoolSearch(sub, pool_index, Budget(share, deterministic), seed, say, report)
+        outcomes.append(search.run())
+        spent += outcomes[-1].work
+    return outcomes
+
+
+@dataclass(frozen=True)
+class PoolProgress:
+    """Where one pool's search stands: the stage it works on, the pool's value and bound."""
+
+    part: int  # the pool's number, 1..num_parts (in pool order)
+    num_parts: int
+    stage: str  # "balance" or "continuity"
+    objective: float
+    bound: float
+
+
+def _reporter(hook: Callable[[PoolProgress], None], part: int,
+              num_parts: int) -> Callable[[str, float, float], None]:
+    return lambda stage, value, bound: hook(PoolProgress(part, num_parts, stage, value, bound))
+
+
+class PoolSearch:
+    """Starts, LNS and bounds of one pool's ledger, within a budget (wall or work)."""
+
+    def __init__(self, ledger: Ledger, index: int, budget: Budget, seed: int,
+                 say: LogHook, report: Callable[[str, float, float], None] | None = None
+                 ) -> None:
+        self.ledger = ledger
+        self.report = report
+        self.reported = -math.inf  # when (monotonic) the pool last reported
+        self.index = index
+        self.budget = budget
+        self.seed = seed
+        self.say = say
+        self.rng = random.Random(f"pool-{index}-{seed}")
+        staying = [ledger.problem.manager(mid).staying for mid in ledger.manager_ids]
+        self.managers = np.flatnonzero(np.array(staying, dtype=bool))
+        self.staying = set(self.managers.tolist())
+        self.size = min(8, len(self.managers))
+        self.spent = 0.0
+        self.started = time.monotonic()
+        self.neighbourhoods = 0
+        self.improvements = 0
+        self.balance_failures = 0
+        self.tabu: dict[int, int] = {}  # manager -> neighbourhood count until which it rests
+        self.balance_floor = 0.0  # balance excess at which the balance stage is proven
+        self.unavoidable = np.zeros(len(ledger.client_ids))  # per client: oversize bound
+        self.eligible = eligibility_matrix(ledger)
+
+    # ------------------------------------------------------------------ budget
+
+    def _left(self) -> float:
+        used = self.spent if self.budget.deterministic else time.monotonic() - self.started
+        return self.budget.seconds - used
+
+    def _stop(self) -> bool:
+        return not self.budget.deterministic and self._left() <= 0
+
+    def _deadline(self) -> float | None:
+        """The pool's wall-clock deadline (``time.monotonic()``); None when work decides."""
+        return None if self.budget.deterministic else self.started + self.budget.seconds
+
+    # ------------------------------------------------------------------ phases
+
+    def run(self) -> PoolOutcome:
+        """Start, search until the budget is spent, bound."""
+        ledger = self.ledger
+        info = oversize(ledger, self.eligible, deadline=self._deadline())
+        self.balance_floor = info.bound + rounding_slack(ledger)
+        self.unavoidable = np.zeros(len(ledger.client_ids))
+        self.unavoidable[info.clients] = info.company if info.superadditive else info.alone
+        start = self._start()
+        pairs = sum(len(e) for e in ledger.eligible)
+        balance_bound, cost_bound = info.bound, 0.0
+        balance_proven = cost_proven = False
+
+        def absorb(found: tuple[float, float, bool, bool]) -> None:
+            nonlocal balance_bound, cost_bound, balance_proven, cost_proven
+            balance_bound = max(balance_bound, found[0])
+            cost_bound = max(cost_bound, found[1])
+            balance_proven = balance_proven or found[2]
+            cost_proven = cost_proven or found[3]
+
+        self._report(balance_bound, cost_bound, force=True)
+        if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
+            absorb(self._whole(0.5))
+        # Leave time for the bounds at the end (a few seconds on the biggest pools).
+        reserve = 0.0 if self.budget.deterministic else min(0.05 * self.budget.seconds, 15.0)
+        while not cost_proven and self._left() > reserve + 0.05:
+            if self._step() is None:
+                break
+            if self.neighbourhoods % LOCAL_SEARCH_EVERY == 0:
+                local_search(ledger, self._stop, max_passes=1, eligible=self.eligible)
+            self._report(balance_bound, cost_bound)
+
+        balance = ledger.total_excess()
+        cost = ledger.total_cost()
+        if balance - balance_bound <= rounding_slack(ledger):
+            balance_proven = True
+        if not cost_proven:
+            cost_bound = max(cost_bound, release_bound(ledger, balance, info,
+                                                       deadline=self._deadline()))
+            cost_proven = balance_proven and cost - cost_bound <= 1e-9 * max(1.0, cost)
+        outcome = PoolOutcome(
+            index=self.index,
+            client_to_manager=ledger.plan(),
+            balance_excess=balance,
+            continuity_cost=cost,
+            balance_bound=min(balance_bound, balance),
+            continuity_bound=min(cost_bound, cost),
+            balance_proven=balance_proven,
+            continuity_proven=cost_proven,
+            start=start,
+            neighbourhoods=self.neighbourhoods,
+            improvements=self.improvements,
+            wall_time=time.monotonic() - self.started,
+            work=self.spent,
+        )
+        if self.report is not None:
+            self.report("continuity", cost, outcome.continuity_bound)
+        self.say(f"pool {self.index}: balance excess {balance:.4f} (bound "
+                 f"{outcome.balance_bound:.4f}), continuity cost {cost:.2f} (bound "
+                 f"{outcome.continuity_bound:.2f}); {start} start, {self.neighbourhoods} "
+                 f"neighbourhoods, {outcome.wall_time:.1f} s")
+        return outcome
+
+    def _report(self, balance_bound: float, cost_bound: float, force: bool = False) -> None:
+        """Tell the hook the pool's balance excess (while above its floor) or its continuity
+        cost, with the bound known so far, at most every ``REPORT_SECONDS``."""
+        now = time.monotonic()
+        if self.report is None or (now - self.reported < REPORT_SECONDS and not force):
+            return
+        self.reported = now
+        balance = self.ledger.total_excess()
+        if balance > max(IMPROVEMENT_EPSILON, self.balance_floor):
+            self.report("balance", balance, balance_bound)
+        else:
+            self.report("continuity", self.ledger.total_cost(), cost_bound)
+
+    def _start(self) -> str:
+        """Put the better of the greedy and the release start (each polished) in the ledger."""
+        ledger = self.ledger
+        greedy_assign = ledger.assign.copy()
+        local_search(ledger, self._stop, eligible=self.eligible)
+        greedy = (ledger.total_excess(), ledger.total_cost(), ledger.assign.copy())
+        set_plan(ledger, greedy_assign)
+        released, _ = release_sets(ledger, 0.0, deadline=self._deadline())
+        release_start(ledger, released, deadline=self._deadline())
+        local_search(ledger, self._stop, eligible=self.eligible, price=REPAIR_PRICE)
+        local_search(ledger, self._stop, eligible=self.eligible)
+        release = (ledger.total_excess(), ledger.total_cost())
+        # Balance first; a hair of excess (float noise) does not outweigh a real saving.
+        if (round(greedy[0], 9), greedy[1]) < (round(release[0], 9), release[1]) \
+                or (ledger.assign < 0).any():
+            set_plan(ledger, greedy[2])
+            return "greedy"
+        return "release"
+
+    def _step(self) -> bool | None:
+        """One neighbourhood solve; None when there is nothing left to try."""
+        ledger = self.ledger
+        excess = ledger.manager_excess()
+        if len(self.managers) < 2:
+            return None
+        # Balance until it meets its bound (then it is proven) or stops improving.
+        balance_time = self._left() > (1.0 - BALANCE_SHARE) * self.budget.seconds
+        balance_mode = excess.sum() > max(IMPROVEMENT_EPSILON, self.balance_floor) and (
+            (balance_time and self.balance_failures < BALANCE_PATIENCE)
+            or self.rng.random() < 0.1)
+        if balance_mode:
+            chosen = self._balance_neighbourhood(excess)
+        else:
+            found = self._continuity_neighbourhood()
+            if found is None:
+                return None
+            chosen = found
+        step = Budget(min(STEP_SECONDS, max(0.05, self._left())), self.budget.deterministic)
+        outcome = solve_neighbourhood(ledger, chosen, "balance" if balance_mode else "continuity",
+                                      step, seed=self.seed + self.neighbourhoods,
+                                      floors=self.unavoidable)
+        self.neighbourhoods += 1
+        self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
+        if outcome.improved:
+            self.improvements += 1
+        if balance_mode:
+            gained = outcome.balance_after < outcome.balance_before - IMPROVEMENT_EPSILON
+            self.balance_failures = 0 if gained else self.balance_failures + 1
+            if not gained:
+                self.tabu[chosen[0]] = self.neighbourhoods + 10
+        # Adapt the neighbourhood: grow while sub-solves finish, shrink when they time out.
+        if outcome.status == "OPTIMAL":
+            self.size = min(MAX_NEIGHBOURHOOD, len(self.managers), self.size + 1)
+        else:
+            self.size = max(MIN_NEIGHBOURHOOD, self.size - 2)
+        return outcome.improved
+
+    def _balance_neighbourhood(self, excess: np.ndarray) -> list[int]:
+        """A manager with a large avoidable excess (beyond what its oversize clients cost
+        anyway) and partners whose deviations are opposite to its."""
+        ledger = self.ledger
+        held = ledger.assign >= 0
+        excess = excess - np.bincount(ledger.assign[held], weights=self.unavoidable[held],
+                                      minlength=len(excess))
+        resting = {m for m, until in self.tabu.items() if until > self.neighbourhoods}
+        order = [int(m) for m in np.argsort(-excess, kind="stable")
+                 if excess[m] > IMPROVEMENT_EPSILON and int(m) not in resting]
+        if not order:
+            order = [int(m) for m in np.argsort(-excess, kind="stable")
+                     if excess[m] > IMPROVEMENT_EPSILON]
+        top = order[: max(1, min(len(order), 5))]
+        target = top[min(int(self.rng.expovariate(1.0)), len(top) - 1)]
+        dev = (ledger.load - ledger.share) * ledger.inv_share  # relative deviation
+        score = -(dev * dev[target] * ledger.weight).sum(axis=1)
+        noise = np.array([self.rng.random() for _ in range(len(score))])
+        score = score + noise * (np.abs(score).max() + 1e-9) * 0.5
+        score[target] = -np.inf
+        staying = self.staying
+        candidates = [m for m in np.argsort(-score, kind="stable").tolist() if m in staying]
+        return [target, *candidates[: self.size - 1]]
+
+    def _continuity_neighbourhood(self) -> list[int] | None:
+        """Managers linked by moved clients: a client's previous manager and its new one."""
+        ledger = self.ledger
+        moved = np.flatnonzero((ledger.origin >= 0) & (ledger.assign != ledger.origin)
+                               & (ledger.fixed < 0) & (ledger.assign >= 0))
+        if not len(moved):
+            return None
+        weights = ledger.cost[moved]
+        pick = self.rng.choices(moved.tolist(), weights=weights.tolist())[0]
+        chosen = [int(ledger.origin[pick]), int(ledger.assign[pick])]
+        links = list(zip(ledger.origin[moved].tolist(), ledger.assign[moved].tolist(),
+                         strict=True))
+        staying = self.managers.tolist()
+        for _ in range(4 * self.size):
+            if len(set(chosen)) >= min(self.size, len(staying)):
+                break
+            inside = set(chosen)
+            touching = [(o, a) for o, a in links if (o in inside) != (a in inside)]
+            if touching and self.rng.random() < LINK_PROBABILITY:
+                o, a = self.rng.choice(touching)
+                chosen.append(a if o in inside else o)
+            else:
+                chosen.append(int(self.rng.choice(staying)))
+        return sorted(set(chosen))
+
+    def _whole(self, part: float) -> tuple[float, float, bool, bool]:
+        """Solve the whole pool from the current plan with ``part`` of the budget left:
+        improve it and prove bounds (balance bound, cost bound, balance proven, cost proven)."""
+        left = max(0.05, self._left() * part)
+        done = self.ledger.total_excess() <= max(IMPROVEMENT_EPSILON, self.balance_floor)
+        outcome = solve_neighbourhood(self.ledger, self.managers.tolist(),
+                                      "continuity" if done else "balance",
+                                      Budget(left, self.budget.deterministic), seed=self.seed,
+                                      hold_slack=0.0 if done else HOLD_SLACK,
+                                      floors=self.unavoidable)
+        self.neighbourhoods += 1
+        self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
+        balance = self.ledger.total_excess()
+        balance_bound = outcome.balance_bound if outcome.balance_bound is not None else 0.0
+        balance_proven = (outcome.balance_status == "OPTIMAL" or done
+                          or balance - balance_bound <= rounding_slack(self.ledger)
+                          or (outcome.balance_bound is None and balance <= IMPROVEMENT_EPSILON))
+        if balance_proven:
+            balance_bound = balance
+        # Given the balance excess held (as the engine reports its continuity stage).
+        cost_bound = outcome.cost_bound if outcome.cost_bound is not None else 0.0
+        cost_proven = outcome.status == "OPTIMAL" and balance_proven
+        if cost_proven:
+            cost_bound = self.ledger.total_cost()
+        return balance_bound, cost_bound, balance_proven, cost_proven
+
+
+# --------------------------------------------------------------------------- starts
+
+
+def set_plan(ledger: Ledger, assign: IntArray) -> None:
+    """Put the ledger on the plan ``assign`` (manager index per client, -1 unplaced)."""
+    for c in np.flatnonzero(ledger.assign != assign).tolist():
+        ledger.place(c, int(assign[c]))
+
+
+def release_start(ledger: Ledger, released: IntArray, deadline: float | None = None) -> None:
+    """Previous managers keep their clients except ``released``; the released, new and
+    orphaned clients are placed (biggest revenue first) where they lower the excess most
+    (past ``deadline``: most among a sample of their managers, ``greedy.late_sample``)."""
+    target = ledger.assign.copy()
+    for c in range(len(target)):
+        fixed, origin = int(ledger.fixed[c]), int(ledger.origin[c])
+        if fixed >= 0:
+            target[c] = fixed
+        elif origin >= 0 and ledger.eligible[c].size and (ledger.eligible[c] == origin).any():
+            target[c] = origin
+        else:
+            target[c] = -1
+    target[released] = -1
+    set_plan(ledger, target)
+    shed_over_capacity(ledger)  # a manager over capacity today keeps only what it may hold
+    todo = np.flatnonzero(ledger.assign < 0)
+    todo = todo[np.argsort(-ledger.client_load[todo, 0], kind="stable")]
+    for c in todo.tolist():
+        options = ledger.eligible[c]
+        options = options[ledger.allowed(c, options)] if len(options) else options
+        if not len(options):
+            continue
+        options = late_sample(options, c, deadline)
+        gain = ledger.gain_into(c, options)
+        best = np.lexsort((options, np.round(gain, 12)))[0]
+        ledger.place(c, int(options[best]))
