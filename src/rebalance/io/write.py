@@ -101,6 +101,8 @@ def format_value(value: object) -> str:
 
 def display_width(text: str) -> int:
     """Width of ``text`` on screen, counting East Asian wide/full-width characters as 2."""
+    if text.isascii():  # most cells (numbers, ids): no per-character look-up
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

@@ -245,14 +245,14 @@ def choice(ledger: Ledger, client_id: str, manager_id: str) -> Choice:
     client = ledger.problem.client(client_id)
     amounts = [client_load(client, k) for k in METRICS]
     terms = ledger.terms()
-    idx = terms.indices(ledger.rules.eligible.get(client_id, ()))
-    keep = terms.room[idx] >= 1.0  # a manager at its capacity cannot take one more
+    among = terms.among(ledger.rules.eligible.get(client_id, ()))
+    keep = among.open
     if manager_id in ledger.problem.manager_index:
-        keep &= idx != ledger.problem.manager_index[manager_id]
-    idx = idx[keep]
-    if len(idx) == 0:
+        keep = keep & (among.idx != ledger.problem.manager_index[manager_id])
+    if not keep.any():
         return Choice(0)
-    gains = terms.shift(idx, amounts)
+    gains = among.shift(amounts)[keep]
+    idx = among.idx[keep]
     # The first manager, replaced only by one better by more than EPS (scan order = eligible
     # order): the same winner as a one-by-one scan, found a few vector steps at a time.
     best = 0
@@ -283,29 +283,41 @@ class _Terms:
                               else m.capacity - v.clients_per_manager.get(m.manager_id, 0)
                               for m in managers], dtype=float)
         self._index = ledger.problem.manager_index
-        self._cache: dict[int, tuple[tuple[str, ...], np.ndarray]] = {}
+        self._cache: dict[int, tuple[tuple[str, ...], _Among]] = {}
 
-    def indices(self, manager_ids: tuple[str, ...]) -> np.ndarray:
-        """Positions of ``manager_ids`` (cached per tuple: clients of one industry share it)."""
+    def among(self, manager_ids: tuple[str, ...]) -> _Among:
+        """The terms of ``manager_ids``, cached per tuple (clients of one industry share one)."""
         hit = self._cache.get(id(manager_ids))
         if hit is None or hit[0] is not manager_ids:
-            hit = (manager_ids, np.array([self._index[m] for m in manager_ids], dtype=np.int64))
+            idx = np.array([self._index[m] for m in manager_ids], dtype=np.int64)
+            hit = (manager_ids, _Among(self, idx))
             self._cache[id(manager_ids)] = hit
         return hit[1]
 
-    def shift(self, idx: np.ndarray, amounts: list[float]) -> np.ndarray:
-        """How the terms of the balance excess of each manager at ``idx`` change when its
-        loads change by ``amounts`` (in ``METRICS`` order); an unrated metric adds nothing."""
-        change = np.zeros(len(idx))
+
+class _Among:
+    """``_Terms`` of some managers, with what does not depend on the client worked out once."""
+
+    def __init__(self, terms: _Terms, idx: np.ndarray) -> None:
+        self.idx = idx
+        self.open = terms.room[idx] >= 1.0  # a manager at its capacity cannot take one more
+        self.share = terms.share[idx]
+        self.rated = self.share > 0
+        self.safe = np.where(self.rated, self.share, 1.0)
+        self.load = terms.load[idx]
+        self.tolerance, self.weight = terms.tolerance, terms.weight
+        self.now = [np.maximum(0.0, np.abs(self.load[:, j] - self.safe[:, j]) / self.safe[:, j]
+                               - self.tolerance[j]) for j in range(len(METRICS))]
+
+    def shift(self, amounts: list[float]) -> np.ndarray:
+        """How each manager's terms of the balance excess change when its loads change by
+        ``amounts`` (in ``METRICS`` order); an unrated metric adds nothing."""
+        change = np.zeros(len(self.idx))
         for j in range(len(METRICS)):
-            share = self.share[idx, j]
-            rated = share > 0
-            safe = np.where(rated, share, 1.0)
-            load = self.load[idx, j]
-            now = np.abs(load - safe) / safe - self.tolerance[j]
-            then = np.abs(load + amounts[j] - safe) / safe - self.tolerance[j]
-            term = self.weight[j] * (np.maximum(0.0, then) - np.maximum(0.0, now))
-            change = change + np.where(rated, term, 0.0)
+            safe = self.safe[:, j]
+            then = np.abs(self.load[:, j] + amounts[j] - safe) / safe - self.tolerance[j]
+            term = self.weight[j] * (np.maximum(0.0, then) - self.now[j])
+            change = change + np.where(self.rated[:, j], term, 0.0)
         return change
 
 
