@@ -97,7 +97,7 @@ def _furthest(plan: Any, limit: int) -> list[str]:
     return ranked[:limit]
 
 
-def _manager_table(plan: Any, lang: str, out_dir: Path | None = None) -> Table:
+def _manager_table(plan: Any, lang: str) -> Table:
     from rebalance.commands.validate import shown
 
     problem, verdict = plan.problem, plan.verdict
@@ -105,9 +105,8 @@ def _manager_table(plan: Any, lang: str, out_dir: Path | None = None) -> Table:
     title = t("engine.table.title", lang)
     if len(rows) > FULL_TABLE_MAX:
         rows = _furthest(plan, TOP_ROWS)
-        managers_csv = Path(out_dir) / "managers.csv" if out_dir is not None else "managers.csv"
         title = t("speed.table.title_top", lang, n=len(rows), m=problem.num_managers,
-                  k=len({mid for mid, _ in verdict.outside_band}), file=managers_csv)
+                  k=len({mid for mid, _ in verdict.outside_band}))
     table = Table(title=title, title_justify="left")
     for i, col in enumerate(TABLE_COLUMNS):
         table.add_column(t(f"engine.table.{col}", lang), justify="left" if i < 2 else "right",
@@ -212,7 +211,10 @@ def solve_command(
         paths = pipeline.write(plan, out_dir, lang)
         print_font_notice(lang)
 
-        console.print(_manager_table(plan, lang, out_dir))
+        console.print(_manager_table(plan, lang))
+        if problem.num_managers > FULL_TABLE_MAX:
+            console.print(t("speed.table.full", lang, m=problem.num_managers,
+                            file=out_dir / "managers.csv"), markup=False, soft_wrap=True)
         print_outcome(plan, lang, out_dir)
         d, e = plan.targets.growth_spread, plan.targets.equal_split_growth_spread
         console.print(t("engine.spread", lang, d="—" if d is None else f"{d:.1%}",
