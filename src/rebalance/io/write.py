@@ -245,8 +245,13 @@ def write_xlsx(
                 spec = formats_by_column.get(name)
                 width = display_width(name) + 3  # room for the filter button
                 is_int_col = pd.api.types.is_integer_dtype(df.dtypes.iloc[j])
+                seen: dict[tuple[type, object], int] = {}  # repeated values measured once
                 for i, value in enumerate(df.iloc[:, j].tolist(), start=1):
-                    width = max(width, display_width(_cell_text(value, spec)) + 1)
+                    key = (type(value), value)
+                    cell_width = seen.get(key)
+                    if cell_width is None:
+                        cell_width = seen[key] = display_width(_cell_text(value, spec)) + 1
+                    width = max(width, cell_width)
                     if _is_missing(value):
                         continue
                     if isinstance(value, bool | np.bool_):
