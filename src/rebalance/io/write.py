@@ -252,6 +252,17 @@ def write_xlsx(
                     if cell_width is None:
                         cell_width = seen[key] = display_width(_cell_text(value, spec)) + 1
                     width = max(width, cell_width)
+                    # The common exact types first, without the general checks below (at
+                    # 200,000 clients, 3 million cells): the same calls with the same values.
+                    kind = type(value)
+                    if kind is str:
+                        ws.write_string(i, j, value, quoted_fmt if is_formula_like(value) else None)
+                        continue
+                    if kind is float or kind is int:
+                        if math.isfinite(value):
+                            ws.write_number(i, j, float(value), fmt_for(spec) if spec else
+                                            int_fmt if is_int_col or kind is int else None)
+                        continue
                     if _is_missing(value):
                         continue
                     if isinstance(value, bool | np.bool_):
