@@ -316,11 +316,16 @@ def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
         held.setdefault(mid, []).append(cid)
     problem = plan.problem
 
+    known: dict[tuple[str, str], list[str]] = {}
+
     def too_big(manager_id: str, metric: str) -> list[str]:
-        """Clients of ``manager_id`` whose load alone exceeds the manager's band."""
-        edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)
-        return [c for c in sorted(held.get(manager_id, []))
-                if client_load(problem.client(c), metric) > edge]
+        """Clients of ``manager_id`` whose load alone exceeds the manager's band (each
+        manager worked out once: the pool lists below ask for every manager again)."""
+        if (manager_id, metric) not in known:
+            edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)
+            known[(manager_id, metric)] = [c for c in sorted(held.get(manager_id, []))
+                                           if client_load(problem.client(c), metric) > edge]
+        return known[(manager_id, metric)]
 
     found: dict[tuple[int, str], list[tuple[str, str]]] = {}
 

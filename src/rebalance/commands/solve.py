@@ -77,18 +77,44 @@ TABLE_COLUMNS = ("manager", "status", "clients", "revenue", "revenue_dev", "impo
                  "target", "equal_split", "growth")
 
 
+# A terminal shows every manager up to FULL_TABLE_MAX; a bigger book (20,800 managers at
+# 200,000 clients took minutes to render, and nobody reads it) shows the TOP_ROWS furthest
+# from their share and says where the full table is (managers.csv).
+FULL_TABLE_MAX = 60
+TOP_ROWS = 40
+
+
+def _furthest(plan: Any, limit: int) -> list[str]:
+    """The ``limit`` managers furthest outside a band (largest |dev| − tolerance of any
+    metric), then the rest by the same measure; ties in input order."""
+    bands = plan.scenario.balance.bands()
+    worst: dict[str, float] = {}
+    for (mid, metric), dev in plan.verdict.devs.items():
+        excess = abs(dev) - bands[metric].tolerance
+        worst[mid] = max(worst.get(mid, excess), excess)
+    order = {m.manager_id: i for i, m in enumerate(plan.problem.managers)}
+    ranked = sorted(order, key=lambda mid: (-worst.get(mid, float("-inf")), order[mid]))
+    return ranked[:limit]
+
+
 def _manager_table(plan: Any, lang: str) -> Table:
     from rebalance.commands.validate import shown
 
-    table = Table(title=t("engine.table.title", lang), title_justify="left")
+    problem, verdict = plan.problem, plan.verdict
+    rows = [m.manager_id for m in problem.managers]
+    title = t("engine.table.title", lang)
+    if len(rows) > FULL_TABLE_MAX:
+        rows = _furthest(plan, TOP_ROWS)
+        title = t("speed.table.title_top", lang, n=len(rows), m=problem.num_managers,
+                  k=len({mid for mid, _ in verdict.outside_band}))
+    table = Table(title=title, title_justify="left")
     for i, col in enumerate(TABLE_COLUMNS):
         table.add_column(t(f"engine.table.{col}", lang), justify="left" if i < 2 else "right",
                          no_wrap=True)
-    problem, verdict = plan.problem, plan.verdict
     before = manager_loads(problem, problem.current_assignment)
     tol = plan.scenario.balance.revenue.tolerance
-    for m in problem.managers:
-        mid = m.manager_id
+    for mid in rows:
+        m = problem.manager(mid)
         target = plan.targets.targets.get(mid)
         share = plan.rules.fair_share(mid, "revenue")
         dev_before = (before[(mid, "revenue")] - share) / share if share else None
@@ -109,7 +135,7 @@ def _manager_table(plan: Any, lang: str) -> Table:
     return table
 
 
-def print_outcome(plan: Any, lang: str) -> None:
+def print_outcome(plan: Any, lang: str, out_dir: Path | None = None) -> None:
     """Stages, kinds of change, the two objectives with their meaning, who stays outside a
     band and why: what a planner reads after the manager table."""
     from rebalance import pipeline
@@ -136,8 +162,13 @@ def print_outcome(plan: Any, lang: str) -> None:
                     before=managers_outside(problem, sc, rules, problem.current_assignment),
                     after=managers_outside(problem, sc, rules, plan.client_to_manager),
                     detail=detail))
-    for line in pipeline.outside_band_reasons(plan, lang):
+    lines = pipeline.outside_band_reasons(plan, lang)
+    for line in lines[:TOP_ROWS] if len(lines) > FULL_TABLE_MAX else lines:
         console.print(f"  {line}", markup=False, soft_wrap=True)
+    if len(lines) > FULL_TABLE_MAX:
+        summary_json = Path(out_dir) / "summary.json" if out_dir is not None else "summary.json"
+        console.print(t("speed.more_outside", lang, k=len(lines) - TOP_ROWS, file=summary_json),
+                      markup=False, soft_wrap=True)
 
 
 def solve_command(
@@ -181,7 +212,10 @@ def solve_command(
         print_font_notice(lang)
 
         console.print(_manager_table(plan, lang))
-        print_outcome(plan, lang)
+        if problem.num_managers > FULL_TABLE_MAX:
+            console.print(t("speed.table.full", lang, m=problem.num_managers,
+                            file=out_dir / "managers.csv"), markup=False, soft_wrap=True)
+        print_outcome(plan, lang, out_dir)
         d, e = plan.targets.growth_spread, plan.targets.equal_split_growth_spread
         console.print(t("engine.spread", lang, d="—" if d is None else f"{d:.1%}",
                         e="—" if e is None else f"{e:.1%}"))
