@@ -31,7 +31,8 @@ from rebalance.pools import build_rules  # noqa: E402
 from rebalance.scale.bounds import oversize, release_bound  # noqa: E402
 from rebalance.scale.decompose import search_pools  # noqa: E402
 from rebalance.scale.ledger import Ledger  # noqa: E402
-from rebalance.scale.lns import Budget, solve_neighbourhood  # noqa: E402
+from rebalance.scale.lns import solve_neighbourhood  # noqa: E402
+from rebalance.staged import Budget  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -19,10 +19,11 @@ from rebalance.scale.bounds import oversize, oversize_bound, release_bound, roun
 from rebalance.scale.decompose import search_pools, supports
 from rebalance.scale.greedy import greedy_plan
 from rebalance.scale.ledger import Ledger
-from rebalance.scale.lns import Budget, solve_neighbourhood
+from rebalance.scale.lns import solve_neighbourhood
 from rebalance.scale.local_search import local_search
 from rebalance.scenario import Scenario, load_scenario
 from rebalance.solve import ProgressEvent, solve
+from rebalance.staged import Budget
 
 from helpers import make_problem, make_scenario, random_problem
 

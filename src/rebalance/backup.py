@@ -72,6 +72,7 @@ from rebalance.data import Client, Problem
 from rebalance.i18n import both
 from rebalance.pools import Rules, may_serve
 from rebalance.scenario import Scenario
+from rebalance.staged import Budget, new_solver, solve_stage
 
 BACKUP_METRICS: tuple[str, ...] = ("clients", "importance")
 SHARE_SCALE = 100  # loads and fair shares in 1/100 of a client or importance point
@@ -312,9 +313,9 @@ def _keepable(problem: Problem, client_to_manager: Mapping[str, str],
 
 
 class _Budget:
-    """The wall-clock (and optional deterministic) time left for the backup solves.
+    """The wall-clock time left for the backup solves, handed out as ``staged.Budget``s.
 
-    ``slice(parts)`` hands a sub-solve its part of the time left, so one slow stage or pool
+    ``slice(parts)`` gives a sub-solve its part of the time left, so one slow stage or pool
     cannot starve the others; time a solve does not use flows on to the next.
     """
 
@@ -331,21 +332,16 @@ class _Budget:
         now = time.monotonic()
         return _Budget(self.scenario, now + max(0.0, self.deadline - now) / max(1.0, parts))
 
-    def parameters(self, solver: cp_model.CpSolver) -> bool:
-        """Set the solver's limits and determinism; False when no time is left."""
+    def solver(self) -> cp_model.CpSolver | None:
+        """A solver with the time left, the work share and the scenario's seed and workers
+        (several workers deterministic); None when no time is left."""
         left = self.deadline - time.monotonic()
         if left <= 0.005:
-            return False
+            return None
         settings = self.scenario.solver
-        p = solver.parameters
-        p.max_time_in_seconds = left
-        if settings.work_limit is not None:
-            p.max_deterministic_time = TIME_SHARE * settings.work_limit / 3
-        p.random_seed = settings.seed
-        p.num_workers = settings.workers
-        if settings.workers > 1:
-            p.interleave_search = True  # deterministic multi-worker search
-        return True
+        work = None if settings.work_limit is None else TIME_SHARE * settings.work_limit / 3
+        return new_solver(Budget(left, work), settings.seed, settings.workers,
+                          interleave=settings.workers > 1)
 
 
 def _stage_names(scenario: Scenario) -> list[str]:
@@ -381,27 +377,25 @@ def _run_stages(model: cp_model.CpModel, variables: Sequence[cp_model.IntVar],
         e for n in (*first, *_stage_names(scenario))
         if isinstance(e := objectives[n], cp_model.LinearExpr)] or [None]
     for i, expr in enumerate(stages):
-        solver = cp_model.CpSolver()
-        if not budget.slice(len(stages) - i).parameters(solver):
+        solver = budget.slice(len(stages) - i).solver()
+        if solver is None:
             status = "FEASIBLE"
             break
-        model.clear_objective()
-        if expr is not None:
-            model.minimize(expr)
-        result = solver.solve(model)
-        if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+
+        def read(solution: cp_model.CpSolver) -> None:
+            nonlocal values
+            values = [int(solution.value(v)) for v in variables]
+
+        outcome = solve_stage(model, expr, solver, hold_slack=0,
+                              rehint=list(variables)[:num_decisions], on_found=read)
+        if not outcome.found:
             if values is None:
-                return [], status, "INFEASIBLE" if result == cp_model.INFEASIBLE else "UNKNOWN"
+                failed = "INFEASIBLE" if outcome.status == cp_model.INFEASIBLE else "UNKNOWN"
+                return [], status, failed
             status = "FEASIBLE"
             break
-        if result == cp_model.FEASIBLE:
+        if outcome.status == cp_model.FEASIBLE:
             status = "FEASIBLE"
-        values = [int(solver.value(v)) for v in variables]
-        if expr is not None:
-            model.add(expr <= round(solver.objective_value))
-        model.clear_hints()
-        for var, value in list(zip(variables, values, strict=True))[:num_decisions]:
-            model.add_hint(var, value)
     if values is None:
         return [], status, "UNKNOWN"
     return values, status, ""

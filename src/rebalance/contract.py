@@ -9,8 +9,7 @@ the CP-SAT models of whole pools and neighbourhoods (scaled integers), the scale
   ``dev = (load − share) / share`` (a term with share 0 is 0);
 - **units** of the CP-SAT models: loads in ``1 / DEV_SCALE`` of the fair share, weights in
   ``1 / WEIGHT_SCALE``; objectives count in ``1 / OBJECTIVE_SCALE`` of a contract unit
-  (``to_model_units`` / ``from_model_units``). Neighbourhood models count move costs in
-  ``1 / COST_SCALE`` (they never mix them with balance terms).
+  (``to_model_units`` / ``from_model_units``), whole pools and neighbourhoods alike.
 - **tolerances**: ``OPTIMALITY_TOLERANCE`` (a part counts as solved once no plan can beat the
   one found by more) and ``HOLD_SLACK`` (a later stage holds an earlier one at its value plus
   this: plans that differ by less are equally good).
@@ -25,7 +24,6 @@ from rebalance.data import Client
 DEV_SCALE = 100_000  # loads in units of 1/100,000 of the fair share
 WEIGHT_SCALE = 1_000  # weights in thousandths
 OBJECTIVE_SCALE = DEV_SCALE * WEIGHT_SCALE  # model objective units per contract unit
-COST_SCALE = 10_000  # neighbourhood models: continuity cost of a move in ten-thousandths
 
 # Contract units. 0.001 of balance excess is a hundredth of a percent of a fair share at
 # weight 10: closing the last sliver of such a gap means telling apart plans that differ by a

@@ -53,6 +53,7 @@ from rebalance.scale.greedy import greedy_plan
 from rebalance.scale.lanes import PoolFailure
 from rebalance.scale.pool_search import PoolProgress
 from rebalance.scenario import Scenario, Solver
+from rebalance.staged import Budget, new_solver, solve_stage
 
 __all__ = ["HOLD_SLACK", "OPTIMALITY_TOLERANCE", "ProgressEvent", "Result", "StageResult",
            "solve"]
@@ -82,21 +83,16 @@ def configured_solver(
     settings: Solver, num_variables: int, time_limit: float, work_limit: float | None
 ) -> cp_model.CpSolver:
     """A CP-SAT solver set up for one part: seed, limits and a deterministic worker mode."""
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = settings.seed
-    params.max_time_in_seconds = max(time_limit, MIN_PART_SECONDS)
-    params.absolute_gap_limit = to_model_units(OPTIMALITY_TOLERANCE)
+    sequential = settings.workers == 1 or num_variables <= SEQUENTIAL_MAX_VARIABLES
+    budget = Budget(max(time_limit, MIN_PART_SECONDS),
+                    None if work_limit is None else max(work_limit, 1e-3))
+    # Several workers only in the interleaved mode: same answer every run.
+    solver = new_solver(budget, settings.seed, 1 if sequential else settings.workers,
+                        interleave=not sequential)
+    solver.parameters.absolute_gap_limit = to_model_units(OPTIMALITY_TOLERANCE)
     # Without this, presolve may drop plans (symmetry, dual reductions) and with them the
     # starting plan we hint; with it the hint stays a solution the search begins from.
-    params.keep_all_feasible_solutions_in_presolve = True
-    if work_limit is not None:
-        params.max_deterministic_time = max(work_limit, 1e-3)
-    if settings.workers == 1 or num_variables <= SEQUENTIAL_MAX_VARIABLES:
-        params.num_workers = 1
-    else:
-        params.num_workers = settings.workers
-        params.interleave_search = True  # several workers, same answer every run
+    solver.parameters.keep_all_feasible_solutions_in_presolve = True
     return solver
 
 
@@ -164,24 +160,24 @@ def _solve_part(
     hold_next: bool,
 ) -> _PartOutcome:
     stage = built.stage(stage_name)
-    built.minimize(stage)
     solver = configured_solver(settings, built.num_variables, time_limit, work_limit)
     callback = None
     if progress is not None:
         callback = _Progress(progress, stage_name, clock, done, built.part.index + 1,
                              num_parts)
         solver.best_bound_callback = callback.on_bound
-    status = solver.solve(built.model, callback)
-    if status == cp_model.MODEL_INVALID:  # a bug in the model, not in the user's rules
-        raise RuntimeError(f"CP-SAT rejected the model: {built.model.validate()}")
-    outcome = _PartOutcome(status=int(status), work=solver.deterministic_time)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        outcome.value = int(solver.value(stage.expr))
-        outcome.bound = min(float(outcome.value), solver.best_objective_bound)
-        outcome.plan = built.extract(solver)
-        if hold_next:
-            built.hold(stage, outcome.value, slack=to_model_units(HOLD_SLACK))
-            built.hint_solution(solver)
+    plan: dict[str, str] = {}
+
+    def take(solution: cp_model.CpSolver) -> None:
+        plan.update(built.extract(solution))
+
+    found = solve_stage(built.model, stage.expr, solver, callback=callback,
+                        hold_slack=to_model_units(HOLD_SLACK) if hold_next else None,
+                        rehint=built.decisions() if hold_next else (), on_found=take)
+    outcome = _PartOutcome(status=found.status, work=found.work, plan=plan)
+    if found.value is not None and found.bound is not None:
+        outcome.value = found.value
+        outcome.bound = min(float(found.value), found.bound)
     return outcome
 
 

@@ -16,10 +16,12 @@ from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Manager, Problem
 from rebalance.exact.constraints import Constraints, RuleGuards
+from rebalance.exact.held import Held
 from rebalance.exact.objective import Objective, ObjectiveWeights
 from rebalance.exact.variables import Variables
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
+from rebalance.staged import hold
 
 STAGE_NAMES = ("balance", "continuity", "weighted")
 
@@ -75,6 +77,9 @@ class RebalanceModel:
     ``stage(name)`` gives the objective of a stage: ``balance`` (excess), ``continuity``
     (cost) or ``weighted`` (``priorities: null``). Between stages the solver holds the previous
     stage's value with ``hold()``.
+
+    ``held`` makes it a model of a neighbourhood (``scale.lns``): only the part's clients are
+    free, only among the part's managers, and the rest of the plan enters as constants.
     """
 
     def __init__(
@@ -85,6 +90,7 @@ class RebalanceModel:
         part: Part | None = None,
         *,
         guards: RuleGuards | None = None,
+        held: Held | None = None,
     ) -> None:
         if part is None:
             part = Part(0, problem.clients, tuple(m for m in problem.managers if m.staying))
@@ -94,14 +100,16 @@ class RebalanceModel:
         self.part = part
         self.model = cp_model.CpModel()
         self.vars = Variables.create(
-            self.model, problem, rules, part.clients, honour_fixed=guards is None
+            self.model, problem, rules, part.clients, honour_fixed=guards is None,
+            managers=None if held is None else {m.manager_id for m in part.managers},
         )
         Constraints(
-            self.model, problem, scenario, rules, self.vars, part.clients, part.managers, guards
+            self.model, problem, scenario, rules, self.vars, part.clients, part.managers, guards,
+            held,
         ).add_all()
         self.objective = Objective(
             self.model, problem, rules, self.vars, ObjectiveWeights.from_scenario(scenario),
-            part.clients, part.managers,
+            part.clients, part.managers, held,
         )
         self._stages: dict[str, Stage] = {}
 
@@ -121,15 +129,10 @@ class RebalanceModel:
             self._stages[name] = Stage(name, builders[name]())
         return self._stages[name]
 
-    def minimize(self, stage: Stage) -> None:
-        """Make ``stage`` the model's objective (replacing any earlier one)."""
-        self.model.clear_objective()
-        self.model.minimize(stage.expr)
-
     def hold(self, stage: Stage, value: int, slack: int = 0) -> None:
         """Keep a finished stage at its value (plus ``slack``, model units) while later stages
         are optimised."""
-        self.model.add(stage.expr <= value + slack)
+        hold(self.model, stage.expr, value, slack)
 
     def hint_plan(self, client_to_manager: Mapping[str, str | None]) -> None:
         """Start the search from a plan: its pairs that have a variable, and the excess the
@@ -142,13 +145,10 @@ class RebalanceModel:
         for key, value in self.objective.excess_values(client_to_manager).items():
             self.model.add_hint(self.objective.excess[key], value)
 
-    def hint_solution(self, solver: cp_model.CpSolver) -> None:
-        """Start the next stage from the solver's last solution (a complete, feasible hint)."""
-        self.model.clear_hints()
-        for var in self.vars.assign.values():
-            self.model.add_hint(var, solver.boolean_value(var))
-        for var in self.objective.excess.values():
-            self.model.add_hint(var, solver.value(var))
+    def decisions(self) -> list[cp_model.IntVar]:
+        """The variables a next stage is hinted with: assignments and excesses (with them the
+        hint is a complete solution)."""
+        return [*self.vars.assign.values(), *self.objective.excess.values()]
 
     def extract(self, solver: cp_model.CpSolver) -> dict[str, str]:
         """client_id -> manager_id of the solver's solution."""

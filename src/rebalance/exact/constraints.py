@@ -14,6 +14,7 @@ from typing import Protocol
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Manager, Problem
+from rebalance.exact.held import Held
 from rebalance.exact.variables import Variables
 from rebalance.pools import Rules
 from rebalance.rules import HARD_RULES, Scope
@@ -33,7 +34,9 @@ class Constraints:
 
     ``clients`` and ``managers`` are the part of the book the model covers (all of it, or one
     balancing pool when the engine solves pools separately). ``max_moves`` counts only
-    ``clients``: the engine never splits the book when that cap is set.
+    ``clients``: the engine never splits the book when that cap is set. ``held`` (a
+    neighbourhood of the scale engine) gives what the rest of the plan holds as constants;
+    the rules then leave out constraints that cannot bind (``Scope.prune``).
     """
 
     def __init__(
@@ -46,8 +49,10 @@ class Constraints:
         clients: tuple[Client, ...],
         managers: tuple[Manager, ...],
         guards: RuleGuards | None = None,
+        held: Held | None = None,
     ) -> None:
         self.model = model
+        self.held = held
         self.problem = problem
         self.scenario = scenario
         self.rules = rules
@@ -59,15 +64,17 @@ class Constraints:
     def add_all(self) -> None:
         """Every hard rule (``rebalance.rules.HARD_RULES``, in their order) over this part:
         its clients are the free ones; a client of a part manager that lies outside the part
-        has moved whatever happens (``lost_outside``)."""
-        problem, vars_ = self.problem, self.vars
-        free = {c.client_id for c in self.clients}
-        lost_outside: dict[str, int] = {}
-        for client in problem.clients:
-            prev = client.manager
-            if (client.client_id not in free and prev is not None
-                    and problem.manager(prev).staying):
-                lost_outside[prev] = lost_outside.get(prev, 0) + 1
+        has moved whatever happens (``lost_outside``), unless ``held`` says what lies outside."""
+        problem, vars_, held = self.problem, self.vars, self.held
+        if held is None:
+            free = {c.client_id for c in self.clients}
+            lost_outside: dict[str, int] = {}
+            for client in problem.clients:
+                prev = client.manager
+                if (client.client_id not in free and prev is not None
+                        and problem.manager(prev).staying):
+                    lost_outside[prev] = lost_outside.get(prev, 0) + 1
+            held = Held(lost_outside=lost_outside)
         scope = Scope(
             model=self.model, problem=problem, scenario=self.scenario, rules=self.rules,
             clients=[c.client_id for c in self.clients],
@@ -77,7 +84,11 @@ class Constraints:
             of_manager={m.manager_id: [(cid, vars_.assign[(cid, m.manager_id)])
                                        for cid in vars_.clients_of[m.manager_id]]
                         for m in self.managers},
-            lost_outside=lost_outside,
+            held=held.count,
+            held_incoming=held.incoming,
+            lost_outside=held.lost_outside,
+            moves_outside=held.moves_outside,
+            prune=self.held is not None,
             guard=self._enforce if self.guards is not None else None,
         )
         for rule in HARD_RULES:

@@ -24,6 +24,7 @@ and weight 10, times 5,400 terms ≈ 10¹⁶.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from ortools.sat.python import cp_model
 
 from rebalance.contract import DEV_SCALE, WEIGHT_SCALE, move_cost, to_model_units
 from rebalance.data import Client, Manager, Problem
+from rebalance.exact.held import Held
 from rebalance.exact.variables import Variables
 from rebalance.pools import METRICS, Rules, client_load
 from rebalance.scenario import Scenario
@@ -61,11 +63,18 @@ class ObjectiveWeights:
         )
 
 
+def load_units(client: Client, metric: str, share: float) -> int:
+    """A client's load of ``metric`` on a manager with fair share ``share``, in model units
+    (``1 / DEV_SCALE`` of the share, rounded per client)."""
+    return round(DEV_SCALE * client_load(client, metric) / share)
+
+
 class Objective:
     """Builds the balance-excess and continuity-cost expressions (terms with weight > 0 only).
 
     ``excess[(manager_id, metric)]`` holds the excess variable of every built balance term: how
     far the load lies beyond the tolerance band, in ``1/DEV_SCALE`` of the fair share.
+    ``held`` (a neighbourhood of the scale engine) adds the held clients' loads as constants.
     """
 
     def __init__(
@@ -77,8 +86,10 @@ class Objective:
         weights: ObjectiveWeights,
         clients: tuple[Client, ...],
         managers: tuple[Manager, ...],
+        held: Held | None = None,
     ) -> None:
         self.model = model
+        self.held = held if held is not None else Held()
         self.problem = problem
         self.clients = clients
         self.managers = managers
@@ -86,8 +97,9 @@ class Objective:
         self.vars = variables
         self.weights = weights
         self.excess: dict[tuple[str, str], cp_model.IntVar] = {}
-        # How each excess variable is defined: (coefficient per client, lower edge, upper edge)
-        self._bands: dict[tuple[str, str], tuple[dict[str, int], int, int]] = {}
+        # How each excess variable is defined: (coefficient per client, held load, lower edge,
+        # upper edge)
+        self._bands: dict[tuple[str, str], tuple[dict[str, int], int, int, int]] = {}
         self._weight_of: dict[tuple[str, str], int] = {}  # excess key -> objective coefficient
         self._balance: cp_model.LinearExpr | None = None
 
@@ -163,16 +175,16 @@ class Objective:
         if share <= 0:
             return None
         clients = self.vars.clients_of[manager_id]
-        coefs = [
-            round(DEV_SCALE * client_load(self.problem.client(cid), term.metric) / share)
-            for cid in clients
-        ]
+        coefs = [load_units(self.problem.client(cid), term.metric, share) for cid in clients]
+        held = self.held.load.get((manager_id, term.metric), 0)
         load = cp_model.LinearExpr.weighted_sum(
             [self.vars.assign[(cid, manager_id)] for cid in clients], coefs
         )
+        if held:
+            load = load + held
         band = round(term.tolerance * DEV_SCALE)
-        most_over = sum(c for c in coefs if c > 0) - DEV_SCALE - band  # everyone on m
-        most_under = DEV_SCALE - band  # nobody on m
+        most_over = held + sum(c for c in coefs if c > 0) - DEV_SCALE - band  # all on m
+        most_under = DEV_SCALE - band - held  # no free client on m
         upper = max(most_over, most_under)
         if upper <= 0:
             return None
@@ -183,15 +195,58 @@ class Objective:
             self.model.add(var >= (DEV_SCALE - band) - load)
         self.excess[(manager_id, term.metric)] = var
         self._bands[(manager_id, term.metric)] = (
-            dict(zip(clients, coefs, strict=True)), DEV_SCALE - band, DEV_SCALE + band
+            dict(zip(clients, coefs, strict=True)), held, DEV_SCALE - band, DEV_SCALE + band
         )
         return var
+
+    def add_floor_cuts(self, floors: Mapping[str, float]) -> None:
+        """excess of each manager ≥ Σ floors of the clients it holds, in model units.
+
+        ``floors[c]`` (contract units) is a lower bound on the excess of any manager holding
+        client c, additive over the clients held (``scale.bounds.Oversize``). Every plan
+        satisfies these cuts (they remove no solution), but the LP relaxation does not:
+        without them it splits a big client over several managers and proves a weak bound
+        (docs/scale.md). Model loads are rounded per client (at most 0.5 unit each, and the
+        band edge by 0.5) and weights to ``WEIGHT_SCALE``, so each floor is scaled down by the
+        worst weight rounding and the cut gives up ``0.5 × Σ weights`` per client held, plus
+        one: it stays true for every plan the model allows. Call after ``balance_excess``.
+        """
+        weights = [(round(term.weight * WEIGHT_SCALE), term.weight)
+                   for term in self.weights.balance]
+        ratio = min((w / (weight * WEIGHT_SCALE) for w, weight in weights if weight > 0),
+                    default=1.0)
+        factor = DEV_SCALE * WEIGHT_SCALE * min(1.0, ratio)
+
+        def scaled(floor: float) -> int:
+            return math.floor(floor * factor)
+
+        per_client = math.ceil(0.5 * sum(w for w, _ in weights))  # rounding allowance
+        by_manager: dict[str, list[tuple[cp_model.IntVar, int]]] = {}
+        for key, var in self.excess.items():
+            by_manager.setdefault(key[0], []).append((var, self._weight_of[key]))
+        for manager in self.managers:
+            mid = manager.manager_id
+            clients = self.vars.clients_of[mid]
+            with_floor = [cid for cid in clients if scaled(floors.get(cid, 0.0)) > 0]
+            constant = sum(scaled(f) for f in self.held.floors.get(mid, ()))
+            if not with_floor and constant <= 0:
+                continue
+            count = self.held.count.get(mid, 0)
+            x = self.vars.assign
+            floor = (cp_model.LinearExpr.weighted_sum(
+                [x[(cid, mid)] for cid in with_floor] + [x[(cid, mid)] for cid in clients],
+                [scaled(floors[cid]) for cid in with_floor] + [-per_client] * len(clients))
+                + constant - per_client * (count + 1))
+            terms = by_manager.get(mid, [])
+            excess = cp_model.LinearExpr.weighted_sum([v for v, _ in terms],
+                                                      [w for _, w in terms])
+            self.model.add(excess >= floor)
 
     def excess_values(self, client_to_manager: Mapping[str, str | None]) -> dict[
             tuple[str, str], int]:
         """The value every excess variable takes under a plan (to complete a hint)."""
         values: dict[tuple[str, str], int] = {}
-        for (mid, metric), (coefs, low, high) in self._bands.items():
-            load = sum(a for cid, a in coefs.items() if client_to_manager.get(cid) == mid)
+        for (mid, metric), (coefs, held, low, high) in self._bands.items():
+            load = held + sum(a for cid, a in coefs.items() if client_to_manager.get(cid) == mid)
             values[(mid, metric)] = max(0, load - high, low - load)
         return values

@@ -9,7 +9,7 @@ rules that may be switched off).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -42,8 +42,10 @@ class Variables:
         clients: Iterable[Client],
         *,
         honour_fixed: bool = True,
+        managers: Collection[str] | None = None,
     ) -> Variables:
-        """One Boolean per eligible (client, manager) pair of ``clients``, in input order."""
+        """One Boolean per eligible (client, manager) pair of ``clients``, in input order
+        (only pairs with one of ``managers`` when given: a neighbourhood)."""
         assign: dict[tuple[str, str], cp_model.IntVar] = {}
         managers_of: dict[str, tuple[str, ...]] = {}
         clients_of: dict[str, list[str]] = {m.manager_id: [] for m in problem.managers}
@@ -53,6 +55,8 @@ class Variables:
             fixed = rules.fixed.get(cid)
             if honour_fixed and fixed is not None:
                 candidates = tuple(m for m in candidates if m == fixed)
+            if managers is not None:
+                candidates = tuple(m for m in candidates if m in managers)
             managers_of[cid] = candidates
             for mid in candidates:
                 assign[(cid, mid)] = model.new_bool_var(f"x[{cid},{mid}]")

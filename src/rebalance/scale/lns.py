@@ -1,25 +1,20 @@
 """Large-neighbourhood search: re-solve a few managers at a time with CP-SAT.
 
-A *neighbourhood* is a set of managers of one balancing pool. Its sub-model frees every client
+A *neighbourhood* is a set of managers of one balancing pool. Its model frees every client
 those managers hold (except fixed ones) to move among them; everything else stays put, so the
-loads of all other managers, and their excess, are constants. The sub-model is the engine's
-model restricted to those clients and managers, in the same units (``rebalance.exact``'s
-``DEV_SCALE`` / ``WEIGHT_SCALE``: loads in millionths of the fair share):
+loads of all other managers, and their excess, are constants. The model is the exact engine's
+own (``exact.RebalanceModel``: the same variables, hard rules and objective terms, in the same
+units) over the free clients and the neighbourhood's managers, with the rest of the plan
+passed in as ``exact.Held`` constants:
 
-- hard rules: every rule of ``rebalance.rules`` over the free clients and the
-  neighbourhood's managers, the same objects the whole-pool model uses (what lies outside,
-  e.g. the moves made elsewhere, enters as constants);
 - ``balance`` mode: minimise the neighbourhood's balance excess, then hold it and minimise
   its continuity cost; ``continuity`` mode: hold the excess at its current value and
   minimise the continuity cost;
-- *floor cuts* (optional ``floors``): a client too big for every band (``bounds.oversize``)
-  pushes any manager holding it outside by at least its floor, so each manager's excess is
-  at least the floors of the clients it holds. Every plan satisfies these cuts (they remove
-  no solution), but the LP relaxation does not: without them it splits a big client over
-  several managers, spends the excess that client costs anyway on other managers' overflow,
-  and proves a weak bound. Measured on a 260-client pool of the medium benchmark book
-  (60 s, 2 workers, balance held): continuity bound 88.4 without the cuts, 101.3 with them,
-  and a better plan (117.5 against 120.7).
+- *floor cuts* (optional ``floors``, ``Objective.add_floor_cuts``): a client too big for
+  every band (``bounds.oversize``) pushes any manager holding it outside by at least its
+  floor. Measured on a 260-client pool of the medium benchmark book (60 s, 2 workers,
+  balance held): continuity bound 88.4 without the cuts, 101.3 with them, and a better plan
+  (117.5 against 120.7).
 
 A sub-solve starts from the current plan (a complete hint), so it never returns worse. The
 result is re-priced in floating point (``Ledger``) and applied only when it is
@@ -39,23 +34,15 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
-from rebalance.contract import COST_SCALE, DEV_SCALE, WEIGHT_SCALE
-from rebalance.rules import HARD_RULES, Scope
+from rebalance.contract import from_model_units, move_cost, to_model_units
+from rebalance.exact.builder import Part, RebalanceModel
+from rebalance.exact.held import Held
+from rebalance.exact.objective import load_units
+from rebalance.pools import METRICS
 from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
+from rebalance.staged import Budget, hold, new_solver, solve_stage
 
-
-@dataclass(frozen=True)
-class Budget:
-    """How long one CP-SAT call may run: wall seconds, or deterministic work (reproducible)."""
-
-    seconds: float
-    deterministic: bool = False
-
-    def apply(self, solver: cp_model.CpSolver) -> None:
-        if self.deterministic:
-            solver.parameters.max_deterministic_time = self.seconds
-        else:
-            solver.parameters.max_time_in_seconds = self.seconds
+__all__ = ["SubModel", "SubSolve", "solve_neighbourhood"]
 
 
 @dataclass(frozen=True)
@@ -76,225 +63,92 @@ class SubSolve:
 
 
 class SubModel:
-    """The CP-SAT model of one neighbourhood of the ledger's current plan."""
+    """The exact model of one neighbourhood of the ledger's current plan."""
 
     def __init__(self, ledger: Ledger, managers: Sequence[int],
-                 movable: IntArray | None = None,
                  floors: npt.NDArray[np.float64] | None = None) -> None:
         self.ledger = ledger
         self.managers = np.array(sorted(set(managers)), dtype=np.int64)
-        local = {int(m): i for i, m in enumerate(self.managers)}
         on_n = np.flatnonzero(np.isin(ledger.assign, self.managers))
-        if movable is None:  # every client of the neighbourhood that is not fixed
-            self.clients = on_n[ledger.fixed[on_n] < 0]
-        else:  # only these (some may be unplaced); the others stay where they are
-            self.clients = np.array(sorted(set(movable.tolist())), dtype=np.int64)
-        fixed = np.setdiff1d(on_n, self.clients)
-        model = self.model = cp_model.CpModel()
-
-        tolerance_ppm = np.round(ledger.tolerance * DEV_SCALE).astype(np.int64)
-        weight = np.round(ledger.weight * WEIGHT_SCALE).astype(np.int64)
-        # coef[c, i, k]: client c's load on local manager i for metric k, in ppm of the share.
-        inv = ledger.inv_share[self.managers]  # (n, k)
-        self._coef = np.rint(DEV_SCALE * ledger.client_load[self.clients][:, None, :]
-                             * inv[None, :, :]).astype(np.int64)
-        fixed_coef = np.rint(DEV_SCALE * ledger.client_load[fixed][:, None, :]
-                             * inv[None, :, :]).astype(np.int64)
-        fixed_local = np.array([local[int(m)] for m in ledger.assign[fixed]], dtype=np.int64)
-        constant = np.zeros((len(self.managers), len(tolerance_ppm)), dtype=np.int64)
-        if len(fixed):
-            constant = fixed_coef[np.arange(len(fixed)), fixed_local].reshape(
-                len(fixed), -1)
-            constant = np.array([constant[fixed_local == i].sum(axis=0)
-                                 for i in range(len(self.managers))], dtype=np.int64)
-        fixed_count = np.bincount(fixed_local, minlength=len(self.managers))
-
-        # Variables: x[(j, i)] for free client j (position in self.clients), local manager i.
-        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.options: list[list[int]] = []
-        in_n = set(local)
-        for j, c in enumerate(self.clients.tolist()):
-            opts = [local[m] for m in ledger.eligible[c].tolist() if m in in_n]
-            self.options.append(opts)
-            for i in opts:
-                self.x[(j, i)] = model.new_bool_var("")
-        of_manager: list[list[int]] = [[] for _ in self.managers]
-        for j, opts in enumerate(self.options):
-            for i in opts:
-                of_manager[i].append(j)
-        self._constrain(fixed, fixed_count, of_manager)
-
-        # Balance excess of each (manager, metric) with a term, in ppm beyond the band.
-        self.excess: list[tuple[cp_model.IntVar, int, int, int]] = []  # var, i, k, weight
-        balance_terms, balance_coefs = [], []
-        self._hi = DEV_SCALE + tolerance_ppm
-        self._lo = DEV_SCALE - tolerance_ppm
-        self._constant = constant
-        for i in range(len(self.managers)):
-            for k in range(len(tolerance_ppm)):
-                if inv[i, k] <= 0 or weight[k] <= 0:
-                    continue
-                coefs = [int(self._coef[j, i, k]) for j in of_manager[i]]
-                load = cp_model.LinearExpr.weighted_sum(
-                    [self.x[(j, i)] for j in of_manager[i]], coefs) + int(constant[i, k])
-                most = int(constant[i, k]) + sum(c for c in coefs if c > 0)
-                upper = max(most - int(self._hi[k]), int(self._lo[k]) - int(constant[i, k]), 0)
-                if upper == 0:
-                    continue
-                var = model.new_int_var(0, upper, "")
-                model.add(var >= load - int(self._hi[k]))
-                model.add(var >= int(self._lo[k]) - load)
-                self.excess.append((var, i, k, int(weight[k])))
-                balance_terms.append(var)
-                balance_coefs.append(int(weight[k]))
-        self.balance = cp_model.LinearExpr.weighted_sum(balance_terms, balance_coefs)
+        self.clients = on_n[ledger.fixed[on_n] < 0]  # every client here that is not fixed
+        problem = ledger.problem
+        self.client_ids = [ledger.client_ids[c] for c in self.clients.tolist()]
+        self.manager_ids = [ledger.manager_ids[m] for m in self.managers.tolist()]
+        part = Part(0, tuple(problem.client(cid) for cid in self.client_ids),
+                    tuple(problem.manager(mid) for mid in self.manager_ids))
+        held = self._held(on_n[ledger.fixed[on_n] >= 0], floors)
+        self.built = RebalanceModel(problem, ledger.scenario, ledger.rules, part, held=held)
+        self.model = self.built.model
+        self.balance = self.built.stage("balance").expr
+        self.continuity = self.built.stage("continuity").expr
         if floors is not None:
-            self._add_floor_cuts(floors, of_manager, fixed, fixed_local, weight)
+            self.built.objective.add_floor_cuts(
+                dict(zip(self.client_ids, floors[self.clients].tolist(), strict=True)))
+        # The model prices every move from a staying manager; the ledger (one pool) counts
+        # moves from managers outside it as fixed, so its bounds leave them out.
+        origins = ledger.origin[self.clients].tolist()
+        self.cost_outside = sum(
+            move_cost(client) for client, origin in zip(part.clients, origins, strict=True)
+            if origin < 0 and client.manager is not None
+            and problem.manager(client.manager).staying)
+        self.built.hint_plan(self.plan())
 
-        # Continuity: a client whose origin is in the neighbourhood pays when it is not there.
-        origin = ledger.origin[self.clients]
-        stay_terms, stay_coefs = [], []
-        cost_int = np.rint(ledger.cost[self.clients] * COST_SCALE).astype(np.int64)
-        self._cost_constant = 0
-        for j, o in enumerate(origin.tolist()):
-            if o < 0:
-                continue
-            self._cost_constant += int(cost_int[j])
-            stay = self.x.get((j, local[o])) if o in in_n else None
-            if stay is not None:  # else moved whatever happens here
-                stay_terms.append(stay)
-                stay_coefs.append(-int(cost_int[j]))
-        self.continuity = (cp_model.LinearExpr.weighted_sum(stay_terms, stay_coefs)
-                           + self._cost_constant)
-
-        self._hint_current()
-
-    def _constrain(self, fixed: IntArray, fixed_count: IntArray,
-                   of_manager: list[list[int]]) -> None:
-        """Every hard rule (``rebalance.rules``) over the free clients and the neighbourhood's
-        managers; the rest of the ledger's plan is held as constants."""
-        ledger = self.ledger
-        cids = [ledger.client_ids[c] for c in self.clients.tolist()]
-        mids = [ledger.manager_ids[m] for m in self.managers.tolist()]
-        prev = ledger.prev
+    def _held(self, fixed: IntArray, floors: npt.NDArray[np.float64] | None) -> Held:
+        """The rest of the ledger's plan as the model's constants."""
+        ledger, problem = self.ledger, self.ledger.problem
+        load: dict[tuple[str, str], int] = {}
+        count: dict[str, int] = {}
+        incoming: dict[str, int] = {}
+        held_floors: dict[str, list[float]] = {}
+        for c in fixed.tolist():
+            mid = ledger.manager_ids[int(ledger.assign[c])]
+            client = problem.client(ledger.client_ids[c])
+            for metric in METRICS:
+                share = ledger.rules.fair_share(mid, metric)
+                if share > 0:
+                    load[(mid, metric)] = (load.get((mid, metric), 0)
+                                           + load_units(client, metric, share))
+            count[mid] = count.get(mid, 0) + 1
+            incoming[mid] = incoming.get(mid, 0) + int(ledger.assign[c] != ledger.prev[c])
+            if floors is not None:
+                held_floors.setdefault(mid, []).append(float(floors[c]))
         origin = ledger.origin[self.clients]
         moved_here = (origin >= 0) & (ledger.assign[self.clients] >= 0) & (
             ledger.assign[self.clients] != origin)
-        held_incoming = np.zeros(len(mids), dtype=np.int64)
-        if len(fixed):
-            on = np.searchsorted(self.managers, ledger.assign[fixed])
-            np.add.at(held_incoming, on, (ledger.assign[fixed] != prev[fixed]).astype(np.int64))
         here_lost = np.bincount(origin[moved_here], minlength=len(ledger.manager_ids))
-        scope = Scope(
-            model=self.model, problem=ledger.problem, scenario=ledger.scenario,
-            rules=ledger.rules, clients=cids, managers=mids,
-            options={cid: [(mids[i], self.x[(j, i)]) for i in self.options[j]]
-                     for j, cid in enumerate(cids)},
-            of_manager={mid: [(cids[j], self.x[(j, i)]) for j in of_manager[i]]
-                        for i, mid in enumerate(mids)},
-            held={mid: int(fixed_count[i]) for i, mid in enumerate(mids)},
-            held_incoming={mid: int(held_incoming[i]) for i, mid in enumerate(mids)},
+        return Held(
+            load=load, count=count, incoming=incoming,
             lost_outside={mid: int(ledger.lost[m] - here_lost[m])
-                          for mid, m in zip(mids, self.managers.tolist(), strict=True)},
+                          for mid, m in zip(self.manager_ids, self.managers.tolist(),
+                                            strict=True)},
             moves_outside=ledger.num_moves - int(moved_here.sum()),
-            prune=True,
+            floors={mid: tuple(f) for mid, f in held_floors.items()},
         )
-        for rule in HARD_RULES:
-            rule.constrain(scope)
 
-    def _add_floor_cuts(self, floors: npt.NDArray[np.float64], of_manager: list[list[int]],
-                        fixed: IntArray, fixed_local: IntArray, weight: IntArray) -> None:
-        """excess of manager i ≥ Σ floors of the clients it holds, in model units.
-
-        ``floors[c]`` (contract units) is a lower bound on the excess of any manager holding
-        client c, additive over the clients held (``bounds.Oversize``). Model loads are
-        rounded per client (at most 0.5 unit each, and the band edge by 0.5) and weights to
-        ``WEIGHT_SCALE``, so each floor is scaled down by the worst weight rounding and the
-        cut gives up ``0.5 × Σ weights`` per client held, plus one: it stays true for every
-        plan the model allows.
-        """
-        ledger = self.ledger
-        active = ledger.weight > 0
-        ratio = float(np.min(weight[active] / (ledger.weight[active] * WEIGHT_SCALE)))
-        scaled = np.floor(floors * DEV_SCALE * WEIGHT_SCALE * min(1.0, ratio)).astype(np.int64)
-        per_client = int(np.ceil(0.5 * weight.sum()))  # rounding allowance per client held
-        free_floor = scaled[self.clients]
-        fixed_floor = scaled[fixed]
-        by_manager: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
-        for var, i, _k, w in self.excess:
-            by_manager.setdefault(i, []).append((var, w))
-        for i in range(len(self.managers)):
-            held = [j for j in of_manager[i] if free_floor[j] > 0]
-            constant = int(fixed_floor[fixed_local == i].sum()) if len(fixed) else 0
-            if not held and constant <= 0:
-                continue
-            count = int((fixed_local == i).sum()) if len(fixed) else 0
-            floor = (cp_model.LinearExpr.weighted_sum(
-                [self.x[(j, i)] for j in held] + [self.x[(j, i)] for j in of_manager[i]],
-                [int(free_floor[j]) for j in held] + [-per_client] * len(of_manager[i]))
-                + constant - per_client * (count + 1))
-            terms = by_manager.get(i, [])
-            excess = cp_model.LinearExpr.weighted_sum([v for v, _ in terms],
-                                                      [w for _, w in terms])
-            self.model.add(excess >= floor)
-
-    # ------------------------------------------------------------------ values
+    def plan(self) -> dict[str, str]:
+        """The free clients' managers in the ledger's current plan."""
+        ids = self.ledger.manager_ids
+        return {cid: ids[int(m)] for cid, m in zip(self.client_ids,
+                                                   self.ledger.assign[self.clients].tolist(),
+                                                   strict=True)}
 
     def current_balance(self) -> int:
         """The balance expression's value for the ledger's current plan (model units)."""
-        return sum(w * v for v, w in zip(self._excess_values(), (e[3] for e in self.excess),
-                                         strict=True))
+        return self.built.objective.value_of("balance", self.plan())
 
-    def _current_local(self) -> IntArray:
-        """Local manager of each free client in the ledger's plan (-1: unplaced)."""
-        local = {int(m): i for i, m in enumerate(self.managers)}
-        return np.array([local.get(int(m), -1) for m in self.ledger.assign[self.clients]],
-                        dtype=np.int64)
-
-    def _excess_values(self) -> list[int]:
-        current = self._current_local()
-        loads = self._constant.copy()
-        placed = np.flatnonzero(current >= 0)
-        if len(placed):
-            np.add.at(loads, current[placed], self._coef[placed, current[placed]])
-        out = []
-        for _, i, k, _ in self.excess:
-            load = int(loads[i, k])
-            out.append(max(0, load - int(self._hi[k]), int(self._lo[k]) - load))
-        return out
-
-    def _hint_current(self) -> None:
-        current = self._current_local().tolist()
-        for (j, i), var in self.x.items():
-            if current[j] >= 0:
-                self.model.add_hint(var, i == current[j])
-        if min(current, default=0) < 0:
-            return  # a partial plan: hint what is placed, let the solver derive the rest
-        for (var, *_), value in zip(self.excess, self._excess_values(), strict=True):
-            self.model.add_hint(var, value)
-
-    def hint_from(self, solver: cp_model.CpSolver) -> None:
-        """Hint the solver's last solution (to start the next stage from it)."""
-        self.model.clear_hints()
-        for var in self.x.values():
-            self.model.add_hint(var, solver.boolean_value(var))
-        for var, *_ in self.excess:
-            self.model.add_hint(var, solver.value(var))
+    def decisions(self) -> list[cp_model.IntVar]:
+        """The variables that carry a solution to the next stage's hint."""
+        return self.built.decisions()
 
     def extract(self, solver: cp_model.CpSolver) -> IntArray:
         """Global manager index of every free client in the solver's solution."""
-        out = np.empty(len(self.clients), dtype=np.int64)
-        for j, opts in enumerate(self.options):
-            out[j] = next(int(self.managers[i]) for i in opts
-                          if solver.boolean_value(self.x[(j, i)]))
-        return out
+        index = dict(zip(self.manager_ids, self.managers.tolist(), strict=True))
+        plan = self.built.extract(solver)
+        return np.array([index[plan[cid]] for cid in self.client_ids], dtype=np.int64)
 
 
 def _solver(budget: Budget, seed: int, workers: int = 1) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    budget.apply(solver)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = new_solver(budget, seed, workers)
     # The LP with cuts at every node: proves small neighbourhoods in a fraction of the time
     # the default needs (measured: a 43-client pool, 0.2 s instead of > 20 s).
     solver.parameters.linearization_level = 2
@@ -318,44 +172,37 @@ def solve_neighbourhood(ledger: Ledger, managers: Sequence[int], mode: str, budg
     rows = sub.managers
     balance_before = float(ledger.excess_rows(ledger.load[rows], rows).sum())
     cost_before = _cost_of(ledger, sub.clients)
-    current = sub.current_balance()
+    held = sub.current_balance()
     work = 0.0
     balance_bound: float | None = None
-    cost_bound: float | None = None
-    status = "UNKNOWN"
     balance_status = "SKIPPED"
-    stage_budget = Budget(budget.seconds / 2, budget.deterministic)
-    held = current
-    if mode == "balance" and current > 0:
-        sub.model.minimize(sub.balance)
-        solver = _solver(stage_budget, seed, workers)
-        code = solver.solve(sub.model)
-        work += solver.deterministic_time
-        status = balance_status = solver.status_name(code)
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            held = min(held, round(solver.objective_value))
-            balance_bound = solver.best_objective_bound / DEV_SCALE / WEIGHT_SCALE
-            sub.hint_from(solver)
-        if code == cp_model.OPTIMAL:  # give the continuity stage what is left
-            left = budget.seconds - (solver.deterministic_time if budget.deterministic
-                                     else solver.wall_time)
-            stage_budget = Budget(max(left, budget.seconds / 2), budget.deterministic)
-    else:
-        stage_budget = budget
-    sub.model.add(sub.balance <= held + round(hold_slack * DEV_SCALE * WEIGHT_SCALE))
-    sub.model.minimize(sub.continuity)
-    solver = _solver(stage_budget, seed, workers)
-    code = solver.solve(sub.model)
-    work += solver.deterministic_time
-    status = solver.status_name(code)
+    stage_budget = budget
+    if mode == "balance" and held > 0:
+        first = solve_stage(sub.model, sub.balance, _solver(budget.times(0.5), seed, workers),
+                            rehint=sub.decisions())
+        work += first.work
+        balance_status = first.status_name
+        if first.value is not None and first.bound is not None:
+            held = min(held, first.value)
+            balance_bound = from_model_units(first.bound)
+        stage_budget = budget.times(0.5)
+        if first.status == cp_model.OPTIMAL:  # give the continuity stage what is left
+            used = first.work if budget.deterministic else first.wall_time
+            stage_budget = Budget.of(max(budget.amount - used, budget.amount / 2),
+                                     budget.deterministic)
+    hold(sub.model, sub.balance, held, to_model_units(hold_slack))
+    found: list[IntArray] = []
+    last = solve_stage(sub.model, sub.continuity, _solver(stage_budget, seed, workers),
+                       on_found=lambda solver: found.append(sub.extract(solver)))
+    work += last.work
     improved = False
     balance_after, cost_after = balance_before, cost_before
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        cost_bound = solver.best_objective_bound / COST_SCALE
-        new = sub.extract(solver)
+    cost_bound: float | None = None
+    if found and last.bound is not None:
+        cost_bound = from_model_units(last.bound) - sub.cost_outside
         improved, balance_after, cost_after = _apply_if_better(
-            ledger, sub.clients, new, rows, balance_before, cost_before, hold_slack)
-    return SubSolve(improved, status, balance_status, balance_before, balance_after,
+            ledger, sub.clients, found[0], rows, balance_before, cost_before, hold_slack)
+    return SubSolve(improved, last.status_name, balance_status, balance_before, balance_after,
                     cost_before, cost_after, balance_bound, cost_bound,
                     time.monotonic() - start, work)
 

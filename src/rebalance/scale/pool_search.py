@@ -19,8 +19,9 @@ from rebalance.contract import HOLD_SLACK
 from rebalance.scale.bounds import oversize, release_bound, release_sets, rounding_slack
 from rebalance.scale.greedy import late_sample, shed_over_capacity
 from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
-from rebalance.scale.lns import Budget, solve_neighbourhood
+from rebalance.scale.lns import solve_neighbourhood
 from rebalance.scale.local_search import eligibility_matrix, local_search
+from rebalance.staged import Budget
 
 # Pools with at most this many (client, manager) pairs are solved whole before the LNS (the
 # baseline's pools have ~200). Solving bigger pools whole at the end was measured to cost more
@@ -77,7 +78,7 @@ def run_lane(lane: list[LaneItem], lane_total: float, deterministic: bool, seed:
         left = max(0.0, lane_total - used)
         share = left * weight / sum(item[2] for item in lane[n:])
         report = None if on_step is None else _reporter(on_step, number, num_parts)
-        search = PoolSearch(sub, pool_index, Budget(share, deterministic), seed, say, report)
+        search = PoolSearch(sub, pool_index, Budget.of(share, deterministic), seed, say, report)
         outcomes.append(search.run())
         spent += outcomes[-1].work
     return outcomes
@@ -131,14 +132,14 @@ class PoolSearch:
 
     def _left(self) -> float:
         used = self.spent if self.budget.deterministic else time.monotonic() - self.started
-        return self.budget.seconds - used
+        return self.budget.amount - used
 
     def _stop(self) -> bool:
         return not self.budget.deterministic and self._left() <= 0
 
     def _deadline(self) -> float | None:
         """The pool's wall-clock deadline (``time.monotonic()``); None when work decides."""
-        return None if self.budget.deterministic else self.started + self.budget.seconds
+        return None if self.budget.deterministic else self.started + self.budget.amount
 
     # ------------------------------------------------------------------ phases
 
@@ -165,7 +166,7 @@ class PoolSearch:
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
         # Leave time for the bounds at the end (a few seconds on the biggest pools).
-        reserve = 0.0 if self.budget.deterministic else min(0.05 * self.budget.seconds, 15.0)
+        reserve = 0.0 if self.budget.deterministic else min(0.05 * self.budget.amount, 15.0)
         while not cost_proven and self._left() > reserve + 0.05:
             if self._step() is None:
                 break
@@ -243,7 +244,7 @@ class PoolSearch:
         if len(self.managers) < 2:
             return None
         # Balance until it meets its bound (then it is proven) or stops improving.
-        balance_time = self._left() > (1.0 - BALANCE_SHARE) * self.budget.seconds
+        balance_time = self._left() > (1.0 - BALANCE_SHARE) * self.budget.amount
         balance_mode = excess.sum() > max(IMPROVEMENT_EPSILON, self.balance_floor) and (
             (balance_time and self.balance_failures < BALANCE_PATIENCE)
             or self.rng.random() < 0.1)
@@ -254,7 +255,8 @@ class PoolSearch:
             if found is None:
                 return None
             chosen = found
-        step = Budget(min(STEP_SECONDS, max(0.05, self._left())), self.budget.deterministic)
+        step = Budget.of(min(STEP_SECONDS, max(0.05, self._left())),
+                           self.budget.deterministic)
         outcome = solve_neighbourhood(ledger, chosen, "balance" if balance_mode else "continuity",
                                       step, seed=self.seed + self.neighbourhoods,
                                       floors=self.unavoidable)
@@ -330,7 +332,7 @@ class PoolSearch:
         done = self.ledger.total_excess() <= max(IMPROVEMENT_EPSILON, self.balance_floor)
         outcome = solve_neighbourhood(self.ledger, self.managers.tolist(),
                                       "continuity" if done else "balance",
-                                      Budget(left, self.budget.deterministic), seed=self.seed,
+                                      Budget.of(left, self.budget.deterministic), seed=self.seed,
                                       hold_slack=0.0 if done else HOLD_SLACK,
                                       floors=self.unavoidable)
         self.neighbourhoods += 1
