@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 MAX_LINES = 520  # STYLE: modules under ~500 lines
 # Modules still over the limit, to be split (docs/architecture.md, "Still to do"); the test
 # fails when one of them grows or another module joins them.
-KNOWN_LONG = {"rebalance.backup": 957}
+KNOWN_LONG: dict[str, int] = {}
 
 
 def _modules() -> dict[str, Path]:

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from rebalance.backup import (
     BackupInfeasible,
     BackupPlan,
-    _deal,
     assign_backups,
     backup_candidates,
     check_backups,
 )
+from rebalance.backup.spread import deal as deal_out
 from rebalance.data import Problem
 from rebalance.pools import build_rules, may_serve
 from rebalance.scenario import Scenario
@@ -461,7 +461,7 @@ def test_dealing_gives_each_backup_its_number_and_never_its_own(
         deal: tuple[list[str], dict[str, str], dict[str, int]]) -> None:
     """Whenever demand + own clients fit in the group, the dealing succeeds, exactly."""
     ids, owner_of, demand = deal
-    out = _deal(ids, owner_of, demand)
+    out = deal_out(ids, owner_of, demand)
     assert sorted(out) == sorted(ids)
     assert all(out[cid] != owner_of[cid] for cid in ids)
     assert Counter(out.values()) == Counter({b: k for b, k in demand.items() if k})
