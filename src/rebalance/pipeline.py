@@ -6,33 +6,36 @@ figures they show are computed one way only.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from rebalance import __version__, metrics
-from rebalance.backup import BackupInfeasible, BackupPlan, assign_backups
-from rebalance.check import Verdict
+from rebalance.backup import BackupInfeasible, assign_backups
 from rebalance.data import Problem
 from rebalance.errors import NoPlanError
 from rebalance.i18n import t
 from rebalance.io.read import load_book
 from rebalance.io.write import atomic_output_dir, write_csv, write_json, write_text, write_xlsx
 from rebalance.metrics import before_after, managers_outside
-from rebalance.pools import Rules, client_load
+from rebalance.plan import Plan, input_hash
+from rebalance.pools import Rules
 from rebalance.presolve import warnings
-from rebalance.report.labels import band, client_label, number_formats, pct, who
+from rebalance.report.labels import number_formats
+from rebalance.report.outside import outside_band_reasons
 from rebalance.report.reasons import exchange_ids, explain
 from rebalance.report.tables import assignment_table, managers_table, moves_table, translate
 from rebalance.scenario import Scenario, load_scenario
-from rebalance.solve import Result, solve
-from rebalance.targets import TargetPlan, TargetsInfeasible, compute_targets
+from rebalance.solve import solve
+from rebalance.targets import TargetsInfeasible, compute_targets
 
 SHEET_KEYS = ("assignment", "managers", "moves", "backups", "parameters")
+
+
+__all__ = ["Plan", "input_hash", "load", "outside_band_reasons", "run", "summary", "tables",
+           "write"]
 
 
 def sheet_names(lang: str) -> dict[str, str]:
@@ -42,34 +45,6 @@ def sheet_names(lang: str) -> dict[str, str]:
 
 BACKUP_COLUMNS = ("manager_id", "name", "status", "backup_clients", "backup_clients_share",
                   "backup_importance", "backup_importance_share", "partners")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A solved scenario with everything derived from it."""
-
-    scenario: Scenario
-    problem: Problem
-    rules: Rules
-    result: Result
-    verdict: Verdict  # check()'s independent verdict on the plan: the contract's numbers
-    targets: TargetPlan
-    backups: BackupPlan | None
-    fairness: dict[str, Any]  # metrics.before_after
-    input_hash: str
-
-    @property
-    def client_to_manager(self) -> dict[str, str]:
-        return dict(self.result.client_to_manager)
-
-
-def input_hash(scenario: Scenario) -> str:
-    """sha256 of the data files' bytes (clients, then managers): the book that was solved."""
-    digest = hashlib.sha256()
-    for path in (scenario.data.clients, scenario.data.managers):
-        digest.update(Path(path).name.encode("utf-8") + b"\0")
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
 
 
 def load(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scenario, Problem, Rules]:
@@ -301,63 +276,3 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
     return [Path(out_dir) / n for n in names]
 
 
-def outside_band_reasons(plan: Plan, lang: str = "en") -> list[str]:
-    """Why each manager that stays outside a band does so, in plain words.
-
-    The common cause is a client bigger than the whole band (it cannot be split); otherwise the
-    plan is the balance optimum, so moving more would cost more excess elsewhere, or a hard rule
-    holds the clients that would close the gap. Deviations are shown so that they never read
-    as inside the band (``labels.pct``).
-    """
-    bands = plan.scenario.balance.bands()
-    assignment = plan.client_to_manager
-    held: dict[str, list[str]] = {}
-    for cid, mid in assignment.items():
-        held.setdefault(mid, []).append(cid)
-    problem = plan.problem
-
-    known: dict[tuple[str, str], list[str]] = {}
-
-    def too_big(manager_id: str, metric: str) -> list[str]:
-        """Clients of ``manager_id`` whose load alone exceeds the manager's band (each
-        manager worked out once: the pool lists below ask for every manager again)."""
-        if (manager_id, metric) not in known:
-            edge = plan.verdict.shares[(manager_id, metric)] * (1 + bands[metric].tolerance)
-            known[(manager_id, metric)] = [c for c in sorted(held.get(manager_id, []))
-                                           if client_load(problem.client(c), metric) > edge]
-        return known[(manager_id, metric)]
-
-    found: dict[tuple[int, str], list[tuple[str, str]]] = {}
-
-    def big_in_pool(pool_index: int, metric: str) -> list[tuple[str, str]]:
-        """(manager, client) pairs of a pool's too-big clients, worked out once per pool:
-        at 200,000 clients, once per outside manager took many minutes."""
-        if (pool_index, metric) not in found:
-            pool = plan.rules.pools[pool_index]
-            found[(pool_index, metric)] = [(other, c) for other in pool.manager_ids
-                                           for c in too_big(other, metric)]
-        return found[(pool_index, metric)]
-
-    lines = []
-    for mid, metric in plan.verdict.outside_band:
-        dev = plan.verdict.devs[(mid, metric)]
-        tol = bands[metric].tolerance
-        edge = plan.verdict.shares[(mid, metric)] * (1 + tol)
-        common = {"m": who(problem, mid), "metric": t(f"common.metric.{metric}", lang),
-                  "dev": pct(dev, tol), "band": band(tol)}
-        big = too_big(mid, metric)
-        if dev > 0 and big:
-            load = client_load(problem.client(big[0]), metric)
-            lines.append(t("engine.band.big", lang, c=client_label(problem, big[0]),
-                           load=f"{load:,.0f}", edge=f"{edge:,.0f}", **common))
-            continue
-        elsewhere = [(other, c) for other, c in big_in_pool(plan.rules.pool_of_manager[mid],
-                                                            metric) if other != mid]
-        if dev < 0 and elsewhere:
-            holder, client = elsewhere[0]
-            lines.append(t("engine.band.under_big", lang, c=client_label(problem, client),
-                           holder=who(problem, holder), **common))
-        else:
-            lines.append(t("engine.band.over" if dev > 0 else "engine.band.under", lang,
-                           **common))
-    return lines

@@ -14,6 +14,7 @@ from rebalance.commands.report import print_font_notice
 from rebalance.i18n import resolve_lang, t
 from rebalance.metrics import manager_loads
 from rebalance.report.labels import PUNCT, pct, who
+from rebalance.report.outside import outside_band_reasons
 
 
 def _fmt_num(value: float) -> str:
@@ -162,7 +163,7 @@ def print_outcome(plan: Any, lang: str, out_dir: Path | None = None) -> None:
                     before=managers_outside(problem, sc, rules, problem.current_assignment),
                     after=managers_outside(problem, sc, rules, plan.client_to_manager),
                     detail=detail))
-    lines = pipeline.outside_band_reasons(plan, lang)
+    lines = outside_band_reasons(plan, lang)
     for line in lines[:TOP_ROWS] if len(lines) > FULL_TABLE_MAX else lines:
         console.print(f"  {line}", markup=False, soft_wrap=True)
     if len(lines) > FULL_TABLE_MAX:

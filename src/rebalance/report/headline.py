@@ -3,7 +3,7 @@
 ``headline(plan, lang)`` gives the counts of changes by kind (``pools.change_kind``), managers
 inside every band before and after, the spread of revenue load against the fair share, the
 required growth with derived targets against an equal split, the three largest changes and the
-managers left outside a band with the reason (``pipeline.outside_band_reasons``).
+managers left outside a band with the reason (``report.outside.outside_band_reasons``).
 ``load_rows(plan)`` gives every rated manager's load as a share of their fair share, before and
 after, in the order the charts draw them. Names stand beside ids everywhere (``labels.who``).
 """
@@ -19,7 +19,7 @@ from rebalance.pools import METRICS, change_kind
 from rebalance.report.labels import client_label, who
 
 if TYPE_CHECKING:
-    from rebalance.pipeline import Plan
+    from rebalance.plan import Plan
 
 NUM_LARGEST = 3
 
@@ -101,7 +101,7 @@ def load_rows(plan: Plan) -> list[LoadRow]:
 
 def headline(plan: Plan, lang: str = "en") -> Headline:
     """The headline figures of a plan (texts such as reasons in ``lang``)."""
-    from rebalance.pipeline import outside_band_reasons
+    from rebalance.report.outside import outside_band_reasons
 
     problem, rules = plan.problem, plan.rules
     assignment = plan.client_to_manager

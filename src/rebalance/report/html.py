@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import jinja2
     import pandas as pd
 
-    from rebalance.pipeline import Plan
+    from rebalance.plan import Plan
 
 FOLD_ROWS = 40  # a table longer than this starts folded (still complete in the file)
 OPEN_GROUPS = 30  # with more managers than this, their move groups start folded
@@ -249,8 +249,8 @@ def comparison_report(comparison: pd.DataFrame, lang: str) -> str:
     """report.html of ``rebalance compare``: the key figures of every scenario side by side."""
     from matplotlib.figure import Figure
 
+    from rebalance.report.comparison import display_frame
     from rebalance.report.plots import figure_svg, plot_tradeoff
-    from rebalance.whatif import display_frame
 
     frame = display_frame(comparison, lang)
     figure = Figure(figsize=(7.5, 4.2), layout="constrained")
@@ -269,8 +269,8 @@ def comparison_report(comparison: pd.DataFrame, lang: str) -> str:
 
 def sweep_report(result: pd.DataFrame, name: str, lang: str, grid_keys: Sequence[str]) -> str:
     """report.html of ``rebalance sweep``: the moves-versus-balance curve and every point."""
+    from rebalance.report.comparison import csv_frame, display_frame, tradeoff_figure
     from rebalance.report.plots import figure_svg
-    from rebalance.whatif import csv_frame, display_frame, tradeoff_figure
 
     frame = display_frame(result.assign(scenario=[
         ", ".join(f"{k}={row[k]}" for k in grid_keys) for row in result.to_dict("records")

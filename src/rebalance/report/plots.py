@@ -65,7 +65,7 @@ LABEL_KEYS: tuple[str, ...] = (
 
 
 class PlanLike(Protocol):
-    """What the plan charts need (``rebalance.pipeline.Plan`` has it)."""
+    """What the plan charts need (``rebalance.plan.Plan`` has it)."""
 
     @property
     def problem(self) -> Problem: ...

@@ -21,7 +21,7 @@ from rebalance.scenario import Scenario
 
 if TYPE_CHECKING:
     from rebalance.data import Problem
-    from rebalance.pipeline import Plan
+    from rebalance.plan import Plan
     from rebalance.pools import Rules
 
 REQUIRED_FILES = ("summary.json", "assignment.csv")
@@ -43,9 +43,9 @@ def read_summary(out_dir: Path, lang: str) -> dict[str, Any]:
 
 
 def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
-    """The ``pipeline.Plan`` that ``solve`` wrote into ``out_dir`` (no solver is run)."""
+    """The ``plan.Plan`` that ``solve`` wrote into ``out_dir`` (no solver is run)."""
     from rebalance.io.read import load_book, read_assignment
-    from rebalance.pipeline import input_hash
+    from rebalance.plan import input_hash
 
     folder = Path(out_dir)
     summary = read_summary(folder, lang)
@@ -64,7 +64,7 @@ def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
 
 def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,
                   assignment: Mapping[str, str], solver: Mapping[str, Any]) -> Plan:
-    """A ``pipeline.Plan`` for a given assignment, derived as ``pipeline.run`` derives it.
+    """A ``plan.Plan`` for a given assignment, derived as ``pipeline.run`` derives it.
 
     ``solver`` holds the solver's figures (``status``, ``objective``, ``best_bound``, ``gap``,
     ``wall_time``: summary.json's keys); the plan is checked, targets, backups and fairness are
@@ -73,7 +73,7 @@ def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,
     from rebalance.backup import BackupInfeasible, assign_backups
     from rebalance.check import check
     from rebalance.metrics import before_after
-    from rebalance.pipeline import Plan, input_hash
+    from rebalance.plan import Plan, input_hash
     from rebalance.solve import Result
     from rebalance.targets import TargetsInfeasible, compute_targets
 

@@ -25,7 +25,7 @@ from rebalance.pools import METRICS
 if TYPE_CHECKING:
     import pandas as pd
 
-    from rebalance.pipeline import Plan
+    from rebalance.plan import Plan
 
 CHART_SIZE = {"width": 760, "height": 290}  # pixels, one chart per metric
 CHART_TOP, CHART_ROWS, CHART_COLUMN = 2, 15, 2  # charts from C3, one every 15 rows (20 px each)

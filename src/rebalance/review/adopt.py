@@ -224,7 +224,7 @@ def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str,
     tables, the scenario and (by default) the history store are published together.
     """
     from rebalance.io.write import atomic_output_dir, write_csv
-    from rebalance.pipeline import input_hash
+    from rebalance.plan import input_hash
 
     to_dir = Path(to_dir)
     _guard(scenario, to_dir, lang)
