@@ -20,6 +20,7 @@ from rebalance.backup import (
 from rebalance.backup.spread import deal as deal_out
 from rebalance.data import Problem
 from rebalance.pools import build_rules, may_serve
+from rebalance.report.findings import render_all
 from rebalance.scenario import Scenario
 
 from helpers import make_problem, make_scenario
@@ -123,8 +124,9 @@ def test_max_per_manager_too_tight_names_the_clients() -> None:
     scen = scenario(max_per_manager=2)
     with pytest.raises(BackupInfeasible) as err:
         assign_backups(problem, scen, build_rules(problem, scen), owners(problem))
-    assert "max_per_manager = 2 is too tight: 5 clients" in str(err.value)
-    assert "M2, M3" in str(err.value)
+    text = "\n".join(render_all(err.value.findings))
+    assert "max_per_manager = 2 is too tight: 5 clients" in text
+    assert "M2, M3" in text
 
 
 # --------------------------------------------------------------------------- keeping
@@ -193,10 +195,10 @@ def test_single_manager_industry_is_a_named_error() -> None:
         scen = scenario(mode)
         with pytest.raises(BackupInfeasible) as err:
             assign_backups(problem, scen, build_rules(problem, scen), owners(problem))
-        assert err.value.reasons == [
+        assert list(render_all(err.value.findings)) == [
             "industry 医疗 has a single staying manager (KM014): "
             "no one can be B角 for its 9 clients"]
-        assert "KM014" in err.value.render("zh")
+        assert "KM014" in render_all(err.value.findings, "zh")[0]
 
 
 def test_all_others_forbidden_is_a_named_error() -> None:
@@ -206,7 +208,8 @@ def test_all_others_forbidden_is_a_named_error() -> None:
     scen = scenario(forbid=[{"client": "C2", "manager": "M2"}])
     with pytest.raises(BackupInfeasible) as err:
         assign_backups(problem, scen, build_rules(problem, scen), owners(problem))
-    assert len(err.value.reasons) == 1 and err.value.reasons[0].startswith("client C2 (A)")
+    reasons = render_all(err.value.findings)
+    assert len(reasons) == 1 and reasons[0].startswith("client C2 (A)")
 
 
 # --------------------------------------------------------------------------- pairs mode
@@ -329,7 +332,8 @@ def test_pairs_max_per_manager_impossible_is_named() -> None:
     scen = scenario("pairs", max_per_manager=2)
     with pytest.raises(BackupInfeasible) as err:
         assign_backups(problem, scen, build_rules(problem, scen), owners(problem))
-    assert "max_per_manager = 2" in str(err.value) and "M1 (3)" in str(err.value)
+    text = "\n".join(render_all(err.value.findings))
+    assert "max_per_manager = 2" in text and "M1 (3)" in text
 
 
 # --------------------------------------------------------------------------- checker

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rebalance.diagnose import explain_infeasibility, find_contradictions
+from rebalance.diagnose import contradictions, explain_infeasibility
 from rebalance.pools import build_rules
+from rebalance.report.findings import render, render_all
 from rebalance.solve import solve
 
 from helpers import make_problem, make_scenario
@@ -18,7 +19,7 @@ def contradictions_of(clients: list[dict[str, Any]], managers: list[dict[str, An
     problem = make_problem(clients, managers)
     scenario = make_scenario(**FAST, **overrides)
     rules = build_rules(problem, scenario)
-    found = find_contradictions(problem, scenario, rules, lang=lang)
+    found = list(render_all(contradictions(problem, scenario, rules), lang))
     result = solve(problem, scenario, rules)
     assert result.status == "INFEASIBLE" and not result.has_plan
     assert result.client_to_manager == {}
@@ -37,8 +38,9 @@ def test_client_without_any_eligible_manager_names_each_reason():
     expected = ("client 041233 (教育) has no eligible manager: KM012 is leaving and the pair "
                 "041233–KM013 is forbidden")
     assert found == [expected]
-    assert result.diagnostics == (expected,)
-    assert result.diagnostics_zh[0].startswith("客户 041233（教育）没有可分配的客户经理")
+    assert render_all(result.findings) == (expected,)
+    zh = render_all(result.findings, "zh")
+    assert zh[0].startswith("客户 041233（教育）没有可分配的客户经理")
 
 
 def test_lock_to_a_manager_of_another_industry():
@@ -70,7 +72,7 @@ def test_locks_beyond_capacity():
     found, result = contradictions_of(
         clients, [{"manager_id": "KM005", "capacity": 16}, {"manager_id": "KM006"}])
     assert "locks put 17 clients on KM005 but its capacity is 16" in found
-    assert "locks put 17 clients on KM005 but its capacity is 16" in result.diagnostics
+    assert "locks put 17 clients on KM005 but its capacity is 16" in render_all(result.findings)
 
 
 def test_total_capacity_below_the_clients_who_need_it():
@@ -129,17 +131,17 @@ def test_solver_names_the_rules_when_counting_is_not_enough():
     problem = make_problem([{"client_id": c} for c in forbid_all_but], managers)
     scenario = make_scenario(**FAST, forbid=forbid)
     rules = build_rules(problem, scenario)
-    assert find_contradictions(problem, scenario, rules) == []
+    assert contradictions(problem, scenario, rules) == []
 
     explained = explain_infeasibility(problem, scenario, rules)
-    assert [f.en for f in explained] == [
+    assert [render(f) for f in explained] == [
         "these rules cannot all hold together: M1 holds at most 1 client (capacity); "
         "M2 holds at most 1 client (capacity); M3 holds at most 1 client (capacity); "
         "M4 holds at most 1 client (capacity)"]
     result = solve(problem, scenario, rules)
     assert result.status == "INFEASIBLE"
-    assert result.diagnostics == (explained[0].en,)
-    assert result.diagnostics_zh[0].startswith("以下规则无法同时满足")
+    assert result.findings == tuple(explained)
+    assert render_all(result.findings, "zh")[0].startswith("以下规则无法同时满足")
 
 
 def test_consistent_rules_have_no_contradictions():
@@ -149,6 +151,6 @@ def test_consistent_rules_have_no_contradictions():
         [{"manager_id": "M1", "capacity": 1}, {"manager_id": "M2", "capacity": 1}])
     scenario = make_scenario(**FAST, continuity={"max_moves": 0})
     rules = build_rules(problem, scenario)
-    assert find_contradictions(problem, scenario, rules) == []
+    assert contradictions(problem, scenario, rules) == []
     assert explain_infeasibility(problem, scenario, rules) == []
     assert solve(problem, scenario, rules).status == "OPTIMAL"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from rebalance.check import RULES, check
 from rebalance.data import Problem
 from rebalance.pools import build_rules, change_kind
+from rebalance.report.findings import render_all
 from rebalance.rules import HARD_RULES
 from rebalance.scale.greedy import greedy_plan
 from rebalance.solve import LARGE_POOL_PAIRS, largest_pool_pairs, solve
@@ -82,8 +83,8 @@ def test_diagnose_names_an_incoming_cap_no_plan_can_keep() -> None:
     scenario = make_scenario(continuity={"max_incoming_per_manager": 2})
     result = solve(problem, scenario)
     assert result.status == "INFEASIBLE"
-    assert any("max_incoming_per_manager" in d for d in result.diagnostics)
-    assert any("接手" in d for d in result.diagnostics_in("zh"))
+    assert any("max_incoming_per_manager" in d for d in render_all(result.findings))
+    assert any("接手" in d for d in render_all(result.findings, "zh"))
 
 
 def test_every_rule_holds_on_the_scale_path_of_a_big_book() -> None:
@@ -104,7 +105,7 @@ def test_every_rule_holds_on_the_scale_path_of_a_big_book() -> None:
     assert rules.fixed and rules.forbidden
     assert any(m.capacity is not None for m in problem.managers)
     result = solve(problem, scenario, rules)
-    assert result.has_plan, result.diagnostics
+    assert result.has_plan, render_all(result.findings)
     verdict = check(problem, scenario, result.client_to_manager, rules)
     assert verdict.ok, [v.message for v in verdict.violations[:3]]
     assert max(_taken_on(problem, result.client_to_manager).values()) <= 6

@@ -120,7 +120,7 @@ def test_contradicting_rules_give_a_status_not_an_exception() -> None:
     )
     result = solve(problem, make_scenario(), engine="scale")
     assert result.status == "INFEASIBLE"
-    assert result.diagnostics
+    assert result.findings
 
 
 # --------------------------------------------------------------------------- bounds

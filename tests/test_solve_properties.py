@@ -15,6 +15,7 @@ from rebalance.check import check
 from rebalance.data import Problem
 from rebalance.errors import InputError
 from rebalance.pools import build_rules
+from rebalance.report.findings import render_all
 from rebalance.scenario import Scenario
 from rebalance.solve import ProgressEvent, solve
 
@@ -101,7 +102,7 @@ def test_solved_plans_always_pass_check(book: tuple[Problem, Scenario]) -> None:
     result = solve(problem, scenario)
     assert result.status in ("OPTIMAL", "INFEASIBLE")
     if result.status == "INFEASIBLE":
-        assert result.diagnostics and result.diagnostics_zh
+        assert render_all(result.findings) and render_all(result.findings, "zh")
         assert not any_valid_plan(problem, scenario)
         return
     verdict = check(problem, scenario, result.client_to_manager)
@@ -242,5 +243,5 @@ def test_nothing_found_in_time_is_reported_not_raised(monkeypatch: pytest.Monkey
     _gives_up_in("continuity", monkeypatch)
     result = solve(problem, scenario)
     assert result.status == "UNKNOWN" and not result.has_plan
-    assert "no plan found" in result.diagnostics[0]
-    assert "time limit (10 s)" in result.diagnostics[0]
+    assert "no plan found" in render_all(result.findings)[0]
+    assert "time limit (10 s)" in render_all(result.findings)[0]

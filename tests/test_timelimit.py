@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 from rebalance.check import check
 from rebalance.cli import app
-from rebalance.diagnose import Finding
+from rebalance.findings import Finding
 from rebalance.guard import solve_within
 from rebalance.pools import build_rules
+from rebalance.report.findings import render
 from rebalance.scale.bounds import oversize, release_bound, release_sets
 from rebalance.scale.ledger import Ledger
 from rebalance.scale.pool_search import release_start
@@ -77,7 +78,7 @@ def test_bounds_cut_short_by_a_deadline_stay_bounds() -> None:
 
 
 def _no_plan(findings: list[Finding]) -> str:
-    return findings[0].en
+    return render(findings[0])
 
 
 def test_guard_stops_an_engine_that_overruns() -> None:

@@ -2,7 +2,7 @@
 
 Two layers:
 
-1. ``find_contradictions`` — cheap counting arguments, each a proof that no plan exists and
+1. ``contradictions`` — cheap counting arguments, each a proof that no plan exists and
    each phrased with the numbers a planner can act on ("locks put 17 clients on KM005 but its
    capacity is 16"). The engine runs them before building a model.
 2. ``explain_infeasibility`` — when the model is infeasible for a reason the counts miss, every
@@ -10,20 +10,19 @@ Two layers:
    literal; CP-SAT returns a set of assumptions that cannot hold together, which is shrunk
    (one rule left out at a time) and named.
 
-Messages come in English and Chinese from the catalog (``i18n/diagnose.py``).
+Findings are coded (``rebalance.findings``): catalog keys (``i18n/diagnose.py``) with their
+numbers; ``report.findings.render`` writes them in English or Chinese.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Problem
 from rebalance.exact.builder import Part, RebalanceModel
-from rebalance.i18n import both, t
+from rebalance.findings import Finding, Joined, Names, clients, finding
 from rebalance.pools import Rules
 from rebalance.rules import rule_of
 from rebalance.scenario import Scenario
@@ -33,51 +32,9 @@ MAX_CORE_TO_SHRINK = 40
 MAX_NAMED = 6  # clients named in one message before "…"
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One contradiction in both languages."""
-
-    en: str
-    zh: str
-
-    def text(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-    def pair(self) -> tuple[str, str]:
-        return self.en, self.zh
-
-
-class Pair(tuple[str, str]):
-    """A value that reads differently per language (en, zh): a count, a list of ids."""
-
-
 def _f(key: str, /, **values: object) -> Finding:
-    """The finding ``diagnose.<key>`` in both languages; ``Pair`` values go per language."""
-    def side(i: int) -> dict[str, object]:
-        return {k: (v[i] if isinstance(v, Pair) else v) for k, v in values.items()}
-    return Finding(t(f"diagnose.{key}", "en", **side(0)), t(f"diagnose.{key}", "zh", **side(1)))
-
-
-def _n(count: int) -> Pair:
-    """"1 client" / "3 clients" / "3 个客户"."""
-    key = "diagnose.client" if count == 1 else "diagnose.clients"
-    return Pair((t(key, "en", n=count), t(key, "zh", n=count)))
-
-
-def _names(ids: Iterable[str]) -> Pair:
-    """Ids joined as each language lists them, cut after ``MAX_NAMED``."""
-    ids = list(ids)
-    out = []
-    for sep in (", ", "、"):
-        shown = sep.join(ids[:MAX_NAMED])
-        out.append(shown + (f"{sep}…" if len(ids) > MAX_NAMED else ""))
-    return Pair((out[0], out[1]))
-
-
-def _joined(findings: Iterable[Finding], key: str = "diagnose.and") -> Pair:
-    """Findings joined into one phrase per language."""
-    parts = list(findings)
-    return Pair((t(key, "en").join(f.en for f in parts), t(key, "zh").join(f.zh for f in parts)))
+    """The coded finding ``diagnose.<key>``."""
+    return finding(f"diagnose.{key}", **values)
 
 
 def _why_not(problem: Problem, scenario: Scenario, rules: Rules, client: Client,
@@ -103,7 +60,7 @@ def _fixed_phrase(rules: Rules, client: Client, scenario: Scenario) -> Finding:
 
 
 def contradictions(problem: Problem, scenario: Scenario, rules: Rules) -> list[Finding]:
-    """Every contradiction the counting checks can prove, in both languages."""
+    """Every contradiction the counting checks can prove, coded with its numbers."""
     found: list[Finding] = []
     found += _clients_without_manager(problem, scenario, rules)
     found += _fixed_to_ineligible(problem, scenario, rules)
@@ -111,12 +68,6 @@ def contradictions(problem: Problem, scenario: Scenario, rules: Rules) -> list[F
     found += _capacity_short(problem, rules)
     found += _forced_moves(problem, scenario, rules)
     return found
-
-
-def find_contradictions(problem: Problem, scenario: Scenario, rules: Rules,
-                        lang: str = "en") -> list[str]:
-    """Contradictions between hard rules that make every plan impossible, in plain words."""
-    return [f.text(lang) for f in contradictions(problem, scenario, rules)]
 
 
 # --------------------------------------------------------------------------- counting checks
@@ -132,8 +83,8 @@ def _clients_without_manager(problem: Problem, scenario: Scenario,
                       if scenario.eligibility == "any" or m.serves(client.industry)]
         reasons = [r for mid in candidates
                    if (r := _why_not(problem, scenario, rules, client, mid)) is not None]
-        why = (_joined(reasons) if reasons else
-               Pair(_f("nobody_serves", industry=client.industry).pair()))
+        why = (Joined(tuple(reasons)) if reasons else
+               _f("nobody_serves", industry=client.industry))
         out.append(_f("no_manager", client=client.client_id, industry=client.industry, why=why))
     return out
 
@@ -149,8 +100,7 @@ def _fixed_to_ineligible(problem: Problem, scenario: Scenario, rules: Rules) -> 
         else:
             why = _why_not(problem, scenario, rules, client, fixed)
         head = _fixed_phrase(rules, client, scenario)
-        out.append(_f("fixed_but", head=Pair(head.pair()),
-                      why=Pair(why.pair() if why else ("", ""))))
+        out.append(_f("fixed_but", head=head, why=why if why else ""))
     return out
 
 
@@ -170,8 +120,8 @@ def _fixed_over_capacity(problem: Problem, rules: Rules) -> list[Finding]:
             continue
         what = ("both" if "protected" in reasons[mid] and len(reasons[mid]) > 1 else
                 "protected" if "protected" in reasons[mid] else "locks")
-        out.append(_f("fixed_over_capacity", what=Pair(both(f"diagnose.what.{what}")),
-                      clients=_n(count), manager=mid, cap=manager.capacity))
+        out.append(_f("fixed_over_capacity", what=finding(f"diagnose.what.{what}"),
+                      clients=clients(count), manager=mid, cap=manager.capacity))
     return out
 
 
@@ -210,8 +160,8 @@ def _capacity_short(problem: Problem, rules: Rules) -> list[Finding]:
         if len(inside) <= room:
             continue
         industries = sorted({c.industry for c in inside})
-        out.append(_f("capacity_short", clients=_n(len(inside)),
-                      industries=Pair((", ".join(industries), "、".join(industries))),
+        out.append(_f("capacity_short", clients=clients(len(inside)),
+                      industries=Names(tuple(industries)),
                       managers=", ".join(sorted(group)), room=room))
     return out
 
@@ -254,20 +204,19 @@ def _forced_moves(problem: Problem, scenario: Scenario, rules: Rules) -> list[Fi
         if total > cap_total:
             parts = []
             if named:
-                parts.append(_f("must_go", n=len(named), names=_names(named)))
+                parts.append(_f("must_go", n=len(named), names=Names(tuple(named), MAX_NAMED)))
             if extra:
                 full = ", ".join(f"{mid} +{n}" for mid, n in sorted(over.items()) if n)
                 parts.append(_f("over_capacity", n=extra, full=full))
-            out.append(_f("max_moves", clients=_n(total), cap=cap_total,
-                          parts=Pair(("; ".join(p.en for p in parts),
-                                      "；".join(p.zh for p in parts)))))
+            out.append(_f("max_moves", clients=clients(total), cap=cap_total,
+                          parts=Joined(tuple(parts), "clauses")))
     if cap_each is not None:
         for mid in sorted(forced):
             total = len(forced[mid]) + over.get(mid, 0)
             if total > cap_each:
-                names = (_names(forced[mid]) if forced[mid] else
-                         Pair(both("diagnose.over_capacity_short")))
-                out.append(_f("max_moves_per_manager", manager=mid, clients=_n(total),
+                names = (Names(tuple(forced[mid]), MAX_NAMED) if forced[mid] else
+                         finding("diagnose.over_capacity_short"))
+                out.append(_f("max_moves_per_manager", manager=mid, clients=clients(total),
                               names=names, cap=cap_each))
     return out
 
@@ -276,7 +225,7 @@ def _forced_moves(problem: Problem, scenario: Scenario, rules: Rules) -> list[Fi
 
 
 class _Guards:
-    """The assumption literal of every rule instance, with its name in both languages."""
+    """The assumption literal of every rule instance, with its coded name."""
 
     def __init__(self, problem: Problem, scenario: Scenario, rules: Rules) -> None:
         self.problem = problem
@@ -290,12 +239,12 @@ class _Guards:
         self.names.append(self._describe(rule, key))
 
     def _describe(self, rule: str, key: str) -> Finding:
-        """The rule instance in words: the rule object's own description (``rebalance.rules``),
-        or for locks and protection the phrase that names the fixed manager."""
+        """The rule instance: the rule object's own description (``rebalance.rules``), or for
+        locks and protection the phrase that names the fixed manager."""
         found = rule_of(rule)
         described = found.describe(self.problem, self.scenario, self.rules, key) if found else None
         if described is not None:
-            return Finding(*described)
+            return described
         return _fixed_phrase(self.rules, self.problem.client(key), self.scenario)
 
 
@@ -347,5 +296,4 @@ def explain_infeasibility(
             if still:
                 core = smaller or trial
     names = [guards.names[i] for i in core]
-    return [_f("core", rules=Pair(("; ".join(n.en for n in names),
-                                   "；".join(n.zh for n in names))))]
+    return [_f("core", rules=Joined(tuple(names), "clauses"))]

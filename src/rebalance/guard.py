@@ -18,8 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rebalance.diagnose import Finding
-from rebalance.i18n import both
+from rebalance.findings import Finding, finding
 from rebalance.scenario import Solver
 
 # What the child may use beyond the time limit to check, pickle and send the plan back:
@@ -64,7 +63,7 @@ def solve_within(engine: Callable[..., Any], args: Sequence[Any], settings: Solv
         wait = deadline_seconds(settings) - (time.monotonic() - started)
         if not reader.poll(max(0.0, wait)):
             seconds = settings.time_limit
-            return no_plan([Finding(*both("outputs.no_plan_in_time", seconds=seconds))])
+            return no_plan([finding("outputs.no_plan_in_time", seconds=seconds)])
         try:
             status, value = pickle.loads(reader.recv_bytes())
         except EOFError:

@@ -23,6 +23,7 @@ from rebalance.metrics import before_after, managers_outside
 from rebalance.plan import Plan, input_hash
 from rebalance.pools import Rules
 from rebalance.presolve import warnings
+from rebalance.report.findings import render_all
 from rebalance.report.labels import number_formats
 from rebalance.report.outside import outside_band_reasons
 from rebalance.report.reasons import exchange_ids, explain
@@ -71,7 +72,7 @@ def run(
         problem, rules = load_book(scenario)
     result = solve(problem, scenario, rules, progress=progress)
     if not result.has_plan:
-        reasons = list(result.diagnostics_in(lang)) or [
+        reasons = list(render_all(result.findings, lang)) or [
             t("engine.no_plan_in_time", lang, seconds=f"{scenario.solver.time_limit:g}",
               status=t(f"engine.status.{result.status}", lang))
         ]
@@ -89,7 +90,7 @@ def run(
         try:
             backups = assign_backups(problem, scenario, rules, assignment)
         except BackupInfeasible as exc:
-            raise NoPlanError(exc.render(lang).splitlines()) from exc
+            raise NoPlanError(list(render_all(exc.findings, lang))) from exc
     return Plan(
         scenario=scenario,
         problem=problem,

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from rebalance.backup import impossible_backups
 from rebalance.data import Problem
-from rebalance.diagnose import Finding, contradictions
+from rebalance.diagnose import contradictions
 from rebalance.errors import Issue
+from rebalance.findings import Finding
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
 from rebalance.targets import check_caps
@@ -38,7 +39,9 @@ class PreSolve:
 
     def reasons(self, lang: str) -> list[str]:
         """The contradictions in ``lang``, one reason each."""
-        return [f.text(lang) for f in self.contradictions]
+        from rebalance.report.findings import render_all
+
+        return list(render_all(self.contradictions, lang))
 
 
 def check_before_solving(problem: Problem, scenario: Scenario, rules: Rules,
@@ -54,8 +57,7 @@ def check_before_solving(problem: Problem, scenario: Scenario, rules: Rules,
     check_caps(scenario)
     backups: list[Finding] = []
     if scenario.backup.enabled:
-        en, zh = impossible_backups(problem, scenario, rules)
-        backups = [Finding(e, z) for e, z in zip(en, zh, strict=True)]
+        backups = impossible_backups(problem, scenario, rules)
     # when this stops the run anyway, name every contradiction at once
     found = list(contradictions(problem, scenario, rules)) if counting or backups else []
     return PreSolve(tuple(found + backups), tuple(warnings(problem, scenario, rules)))

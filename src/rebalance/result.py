@@ -9,19 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from rebalance.check import Verdict
-
-
-class Bilingual(Protocol):
-    """A finding in both languages (``diagnose.Finding``)."""
-
-    @property
-    def en(self) -> str: ...
-
-    @property
-    def zh(self) -> str: ...
+from rebalance.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -56,11 +46,13 @@ class StageResult:
 
 @dataclass(frozen=True)
 class Result:
-    """The engine's answer. Never raised: a missing plan is a status with diagnostics.
+    """The engine's answer. Never raised: a missing plan is a status with coded findings.
 
     - ``status``: ``OPTIMAL`` (every stage proven), ``FEASIBLE`` (a plan, not proven best),
-      ``INFEASIBLE`` (the hard rules contradict each other, see ``diagnostics``), ``UNKNOWN``
+      ``INFEASIBLE`` (the hard rules contradict each other, see ``findings``), ``UNKNOWN``
       (no plan found in time);
+    - ``findings``: why there is no plan, coded (``rebalance.findings``; the report renders
+      them in English or Chinese: ``report.findings.render_all``);
     - ``balance_excess`` / ``continuity_cost``: the contract's figures, recomputed by
       ``check`` from the plan (``verdict``);
     - ``objective`` / ``best_bound`` / ``gap``: those of the first stage not proven optimal,
@@ -76,9 +68,8 @@ class Result:
     best_bound: float | None
     gap: float | None
     wall_time: float
-    diagnostics: tuple[str, ...]
+    findings: tuple[Finding, ...]
     seed: int
-    diagnostics_zh: tuple[str, ...] = ()
     verdict: Verdict | None = None
     num_parts: int = 1
 
@@ -93,14 +84,10 @@ class Result:
             raise ValueError(f"a {self.status} result has no plan to have checked")
         return self.verdict
 
-    def diagnostics_in(self, lang: str) -> tuple[str, ...]:
-        """The diagnostics in ``lang`` ("en" or "zh")."""
-        return self.diagnostics_zh if lang == "zh" and self.diagnostics_zh else self.diagnostics
-
     def summary(self) -> str:
         """One line for logs: status, figures and time."""
         if not self.has_plan:
-            return f"{self.status}: " + ("; ".join(self.diagnostics) or "no plan")
+            return f"{self.status}: " + (", ".join(f.code for f in self.findings) or "no plan")
         stages = ", ".join(f"{s.name} {s.status} {s.objective:.6g}" for s in self.stages
                            if s.objective is not None)
         return (f"{self.status}: balance excess {self.balance_excess:.6g}, continuity cost "
@@ -132,16 +119,16 @@ def with_plan(client_to_manager: dict[str, str], verdict: Verdict,
         best_bound=headline.best_bound,
         gap=headline.gap,
         wall_time=wall_time,
-        diagnostics=(),
+        findings=(),
         seed=seed,
         verdict=verdict,
         num_parts=num_parts,
     )
 
 
-def without_plan(status: str, findings: Sequence[Bilingual], seed: int, wall_time: float,
+def without_plan(status: str, findings: Sequence[Finding], seed: int, wall_time: float,
                  stages: Sequence[StageResult] = ()) -> Result:
-    """A result with no plan: its status, the reasons (both languages), the stages run."""
+    """A result with no plan: its status, the coded reasons, the stages run."""
     return Result(
         status=status,
         client_to_manager={},
@@ -152,7 +139,6 @@ def without_plan(status: str, findings: Sequence[Bilingual], seed: int, wall_tim
         best_bound=None,
         gap=None,
         wall_time=wall_time,
-        diagnostics=tuple(f.en for f in findings),
+        findings=tuple(findings),
         seed=seed,
-        diagnostics_zh=tuple(f.zh for f in findings),
     )

@@ -35,10 +35,10 @@ from rebalance.contract import (
     to_model_units,
 )
 from rebalance.data import Problem
-from rebalance.diagnose import Finding, contradictions, explain_infeasibility
+from rebalance.diagnose import contradictions, explain_infeasibility
 from rebalance.exact.builder import Part, RebalanceModel, split_book, stage_names
+from rebalance.findings import Names, finding
 from rebalance.guard import solve_within
-from rebalance.i18n import both, t
 from rebalance.pools import Rules, build_rules
 from rebalance.result import (
     ProgressEvent,
@@ -194,7 +194,7 @@ def solve(
 
     ``progress`` (optional) receives a ``ProgressEvent`` whenever the solver improves its plan
     or bound. Never raises because rules contradict each other or time runs out: see
-    ``Result.status`` and ``Result.diagnostics``. This is the one place that looks for
+    ``Result.status`` and ``Result.findings``. This is the one place that looks for
     contradictions, chooses the engine, checks the plan and builds the ``Result``.
 
     ``engine``: None chooses by size (pools over ``LARGE_POOL_PAIRS`` pairs go to the scale
@@ -252,12 +252,11 @@ def _solve_scale(problem: Problem, scenario: Scenario, rules: Rules,
         outcome = decompose.search_pools(problem, scenario, rules, log=log,
                                          on_step=pool_step, started=start)
     except PoolFailure as failure:  # the other pools finished; name the ones that did not
-        failed = [Finding(*both("fanout.pool_failed", k=k, n=n, error=error))
+        failed = [finding("fanout.pool_failed", k=k, n=n, error=error)
                   for k, n, error in failure.pools]
         return without_plan("UNKNOWN", failed, scenario.solver.seed, time.monotonic() - start)
     if outcome.unplaced:
-        names = ", ".join(outcome.unplaced[:6]) + (" …" if len(outcome.unplaced) > 6 else "")
-        found = Finding(*both("engine.finding.no_room", names=names))
+        found = finding("engine.finding.no_room", names=Names(tuple(outcome.unplaced), 6))
         return without_plan("UNKNOWN", [found], scenario.solver.seed, time.monotonic() - start)
     ordered = {c.client_id: outcome.client_to_manager[c.client_id] for c in problem.clients}
     verdict = _checked(problem, scenario, ordered, rules)
@@ -377,18 +376,17 @@ class _Run:
     def _infeasible(self, part: Part) -> Result:
         found = explain_infeasibility(self.problem, self.scenario, self.rules, part)
         if not found:
-            found = [Finding(*both("engine.finding.contradict", part=part.label))]
+            found = [finding("engine.finding.contradict", part=part.finding)]
         return without_plan("INFEASIBLE", found, self.settings.seed, self.clock.elapsed(),
                             self.stages)
 
     def _nothing_found(self, part: Part) -> Result:
         settings = self.settings
         if settings.work_limit is not None:
-            limit = both("engine.finding.work_limit", work=settings.work_limit)
+            limit = finding("engine.finding.work_limit", work=settings.work_limit)
         else:
-            limit = both("engine.finding.time_limit", seconds=settings.time_limit)
-        found = [Finding(t("engine.finding.nothing", "en", part=part.label, limit=limit[0]),
-                         t("engine.finding.nothing", "zh", part=part.label, limit=limit[1]))]
+            limit = finding("engine.finding.time_limit", seconds=settings.time_limit)
+        found = [finding("engine.finding.nothing", part=part.finding, limit=limit)]
         return without_plan("UNKNOWN", found, settings.seed, self.clock.elapsed(), self.stages)
 
     def _result(self) -> Result:

@@ -35,9 +35,9 @@ def assign_backups(problem: Problem, scenario: Scenario, rules: Rules,
     start = time.monotonic()
     _require_owner_plan(problem, client_to_manager)
     candidates = backup_candidates(rules, client_to_manager)
-    reasons, reasons_zh = diagnose_no_candidate(problem, scenario, client_to_manager, candidates)
+    reasons = diagnose_no_candidate(problem, scenario, client_to_manager, candidates)
     if reasons:
-        raise BackupInfeasible(reasons, reasons_zh)
+        raise BackupInfeasible(reasons)
 
     mode: Mode = scenario.backup.mode
     budget = TimeLeft.starting(scenario, start)

@@ -1,4 +1,4 @@
-"""Why no backup plan exists, in words (en and zh): lone managers, forbidden pairs, a
+"""Why no backup plan exists, as coded findings: lone managers, forbidden pairs, a
 ``max_per_manager`` too tight for a set of clients (a min cut), pairs that cannot be formed.
 """
 
@@ -9,19 +9,19 @@ from collections.abc import Mapping, Sequence
 
 from rebalance.backup.plan import TIME_SHARE, BackupInfeasible
 from rebalance.data import Client, Problem
-from rebalance.i18n import both
+from rebalance.findings import Finding, Names, finding
 from rebalance.pools import Rules, may_serve
 from rebalance.scenario import Scenario
 
 
 def impossible_backups(problem: Problem, scenario: Scenario,
-                       rules: Rules) -> tuple[list[str], list[str]]:
+                       rules: Rules) -> list[Finding]:
     """Before any plan: clients no plan can give a backup (fewer than two managers may serve
-    them, e.g. a single-manager industry group), as (en, zh) reasons."""
+    them, e.g. a single-manager industry group)."""
     # no eligible manager at all is a contradiction of its own (diagnose.contradictions)
     lone = {cid: eligible for cid, eligible in rules.eligible.items() if len(eligible) == 1}
     if not lone:
-        return [], []
+        return []
     owners = {cid: eligible[0] for cid, eligible in lone.items()}
     candidates = {cid: () if cid in lone else ("?",) for cid in rules.eligible}
     return diagnose_no_candidate(problem, scenario, owners, candidates)
@@ -30,11 +30,10 @@ def impossible_backups(problem: Problem, scenario: Scenario,
 def diagnose_no_candidate(problem: Problem, scenario: Scenario,
                           client_to_manager: Mapping[str, str],
                           candidates: Mapping[str, tuple[str, ...]]
-                         ) -> tuple[list[str], list[str]]:
+                         ) -> list[Finding]:
     """Clients nobody may back up, grouped by industry where a lone manager is the cause."""
     stuck = [c for c in problem.clients if not candidates[c.client_id]]
-    en: list[str] = []
-    zh: list[str] = []
+    out: list[Finding] = []
     by_industry: dict[str, list[Client]] = defaultdict(list)
     for c in stuck:
         by_industry[c.industry].append(c)
@@ -46,18 +45,14 @@ def diagnose_no_candidate(problem: Problem, scenario: Scenario,
             lone = serving[0]
             total = sum(1 for c in problem.clients if c.industry == industry)
             key = "backup.lone_any" if scenario.eligibility == "any" else "backup.lone_industry"
-            pair = both(key, manager=lone, n=total, industry=industry)
-            en.append(pair[0])
-            zh.append(pair[1])
+            out.append(finding(key, manager=lone, n=total, industry=industry))
             continue
         for c in clients:
             owner = client_to_manager[c.client_id]
-            others = ", ".join(m for m in serving if m != owner)
-            pair = both("backup.all_forbidden", client=c.client_id, industry=industry,
-                        owner=owner, others=others)
-            en.append(pair[0])
-            zh.append(pair[1])
-    return en, zh
+            others = Names(tuple(m for m in serving if m != owner))
+            out.append(finding("backup.all_forbidden", client=c.client_id, industry=industry,
+                               owner=owner, others=others))
+    return out
 
 
 def spread_failure(problem: Problem, scenario: Scenario,
@@ -71,9 +66,9 @@ def spread_failure(problem: Problem, scenario: Scenario,
         hall = _hall_violator(problem, candidates, cap)
         if hall is not None:
             clients, managers = hall
-            shown = ", ".join(clients[:8]) + (" …" if len(clients) > 8 else "")
-            industries = ", ".join(sorted({problem.client(c).industry for c in clients}))
-            names = ", ".join(managers) or "nobody"
+            shown = Names(tuple(clients), 8)
+            industries = Names(tuple(sorted({problem.client(c).industry for c in clients})))
+            names = Names(tuple(managers)) if managers else finding("findings.nobody")
             return _infeasible("backup.too_tight", cap=cap, n=len(clients),
                                industries=industries, shown=shown, names=names,
                                most=cap * len(managers))
@@ -81,9 +76,8 @@ def spread_failure(problem: Problem, scenario: Scenario,
 
 
 def _infeasible(key: str, **values: object) -> BackupInfeasible:
-    """One reason from the catalog, in both languages."""
-    en, zh = both(key, **values)
-    return BackupInfeasible([en], [zh])
+    """One coded reason."""
+    return BackupInfeasible([finding(key, **values)])
 
 
 def _hall_violator(problem: Problem, candidates: Mapping[str, tuple[str, ...]], cap: int
@@ -145,16 +139,13 @@ def _hall_violator(problem: Problem, candidates: Mapping[str, tuple[str, ...]], 
 
 def pairing_failure(industries: Sequence[str], managers: Sequence[str],
                     owned: Mapping[str, Sequence[Client]], cap: int | None,
-                    failure: str) -> tuple[str, str]:
+                    failure: str) -> Finding:
     """Why a pool's managers could not be grouped (only ``max_per_manager`` or time can)."""
-    group_names = ", ".join(industries)
+    group_names = Names(tuple(industries))
     if failure != "INFEASIBLE":
-        return both("backup.pairs_no_time", group=group_names)
-    big = ", ".join(f"{m} ({len(owned[m])})" for m in managers
-                    if cap is not None and len(owned[m]) > cap)
-    detail = both("backup.pairs_cap.detail", big=big) if big else ("", "")
-    en, _ = both("backup.pairs_cap", group=group_names, n=len(managers), cap=cap,
-                 detail=detail[0])
-    _, zh = both("backup.pairs_cap", group=group_names, n=len(managers), cap=cap,
-                 detail=detail[1])
-    return en, zh
+        return finding("backup.pairs_no_time", group=group_names)
+    big = Names(tuple(f"{m} ({len(owned[m])})" for m in managers
+                      if cap is not None and len(owned[m]) > cap))
+    detail = finding("backup.pairs_cap.detail", big=big) if big.ids else ""
+    return finding("backup.pairs_cap", group=group_names, n=len(managers), cap=cap,
+                   detail=detail)

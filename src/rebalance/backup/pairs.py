@@ -26,6 +26,7 @@ from rebalance.backup.plan import (
 from rebalance.backup.stages import TimeLeft, run_stages
 from rebalance.contract import excess
 from rebalance.data import Client, Problem
+from rebalance.findings import Finding
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
 
@@ -60,8 +61,7 @@ def choose_pairs(problem: Problem, scenario: Scenario, rules: Rules,
     cap = scenario.backup.max_per_manager
     chosen: list[tuple[str, ...]] = []
     status = "OPTIMAL"
-    reasons: list[str] = []
-    reasons_zh: list[str] = []
+    reasons: list[Finding] = []
     # Pools with nothing to back up need no pairs (a lone manager with clients was reported
     # earlier); pairing gets half the time left, shared by the pools, the rest is for trios.
     to_pair = [p for p in rules.pools
@@ -81,15 +81,14 @@ def choose_pairs(problem: Problem, scenario: Scenario, rules: Rules,
         picked, pool_status = _solve_partition(managers, options, scenario,
                                                pairing_budget.slice(len(to_pair) - i))
         if picked is None:
-            en, zh = pairing_failure(pool.industries, managers, owned, cap, pool_status)
-            reasons.append(en)
-            reasons_zh.append(zh)
+            reasons.append(pairing_failure(pool.industries, managers, owned, cap,
+                                           pool_status))
             continue
         if pool_status != "OPTIMAL":
             status = "FEASIBLE"
         chosen.extend(picked)
     if reasons:
-        raise BackupInfeasible(reasons, reasons_zh)
+        raise BackupInfeasible(reasons)
     return tuple(sorted(chosen)), status
 
 

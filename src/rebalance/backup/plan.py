@@ -11,6 +11,7 @@ from typing import Literal
 
 from rebalance.contract import excess
 from rebalance.data import Client, Problem
+from rebalance.findings import Finding
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
 
@@ -27,19 +28,12 @@ Mode = Literal["spread", "pairs"]
 
 
 class BackupInfeasible(Exception):
-    """No backup plan satisfies the rules; ``reasons`` say which group or client and why.
+    """No backup plan satisfies the rules; ``findings`` say which group or client and why
+    (coded: ``report.findings.render_all`` writes them in English or Chinese)."""
 
-    ``reasons_zh`` carries the same reasons in Chinese for ``--lang zh``.
-    """
-
-    def __init__(self, reasons: Iterable[str], reasons_zh: Iterable[str] = ()) -> None:
-        self.reasons: list[str] = list(reasons)
-        self.reasons_zh: list[str] = list(reasons_zh) or list(self.reasons)
-        super().__init__("\n".join(self.reasons))
-
-    def render(self, lang: str = "en") -> str:
-        """The reasons as lines, in English or Chinese."""
-        return "\n".join(self.reasons_zh if lang == "zh" else self.reasons)
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self.findings: list[Finding] = list(findings)
+        super().__init__(", ".join(f.code for f in self.findings))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from rebalance.exact.constraints import Constraints, RuleGuards
 from rebalance.exact.held import Held
 from rebalance.exact.objective import Objective, ObjectiveWeights
 from rebalance.exact.variables import Variables
+from rebalance.findings import Finding, finding
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
 from rebalance.staged import hold
@@ -35,9 +36,10 @@ class Part:
     managers: tuple[Manager, ...]
 
     @property
-    def label(self) -> str:
+    def finding(self) -> Finding:
+        """The part as findings name it ("part 2 (40 clients, managers KM003…)")."""
         first = self.managers[0].manager_id if self.managers else "-"
-        return f"part {self.index + 1} ({len(self.clients)} clients, managers {first}…)"
+        return finding("findings.part", k=self.index + 1, n=len(self.clients), first=first)
 
 
 def split_book(problem: Problem, scenario: Scenario, rules: Rules) -> tuple[Part, ...]:

@@ -74,6 +74,7 @@ def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,
     from rebalance.check import check
     from rebalance.metrics import before_after
     from rebalance.plan import Plan, input_hash
+    from rebalance.report.findings import render_all
     from rebalance.solve import Result
     from rebalance.targets import TargetsInfeasible, compute_targets
 
@@ -84,7 +85,7 @@ def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,
         balance_excess=verdict.balance_excess, continuity_cost=verdict.continuity_cost,
         objective=solver.get("objective"), best_bound=solver.get("best_bound"),
         gap=solver.get("gap"), wall_time=float(solver.get("wall_time") or 0.0),
-        diagnostics=(), seed=scenario.solver.seed, verdict=verdict,
+        findings=(), seed=scenario.solver.seed, verdict=verdict,
     )
     try:
         targets = compute_targets(problem, scenario, plan)
@@ -93,7 +94,7 @@ def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,
     except TargetsInfeasible as exc:
         raise NoPlanError([str(exc)]) from exc
     except BackupInfeasible as exc:
-        raise NoPlanError(exc.reasons) from exc
+        raise NoPlanError(list(render_all(exc.findings, "en"))) from exc
     return Plan(scenario=scenario, problem=problem, rules=rules, result=result, verdict=verdict,
                 targets=targets, backups=backups,
                 fairness=before_after(problem, scenario, rules, plan),

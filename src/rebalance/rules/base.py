@@ -8,7 +8,8 @@ A rule (``HardRule``) provides, for its part of the contract:
 - ``violations(tally)``: what ``check`` reports when a plan breaks it;
 - ``allows(ledger, client, managers)`` / ``swap_allows(ledger, a, partners)``: the move
   filter of the ledger, the greedy repair and the local search (None: no restriction);
-- ``describe(problem, scenario, rules, key)``: the rule instance in words, for ``diagnose``.
+- ``describe(problem, scenario, rules, key)``: the rule instance as a coded finding, for
+  ``diagnose``.
 
 Rules live one per module in this package; ``rebalance.rules.HARD_RULES`` lists them in
 ``order`` (the order check reports them and the models add them).
@@ -25,7 +26,8 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from rebalance.data import Client, Manager, Problem
-from rebalance.i18n import both, t
+from rebalance.findings import Finding, clients, finding
+from rebalance.i18n import both
 from rebalance.pools import Rules
 from rebalance.scenario import Scenario
 
@@ -156,8 +158,8 @@ class HardRule:
         return None
 
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
-                 key: str) -> tuple[str, str] | None:
-        """One rule instance (``key``: a client or manager id, or "") in en and zh."""
+                 key: str) -> Finding | None:
+        """One rule instance (``key``: a client or manager id, or "") as a coded finding."""
         return None
 
 
@@ -175,9 +177,7 @@ def violation(rule: str, client_id: str | None = None, manager_id: str | None = 
     return Violation(rule, en, client_id=client_id, manager_id=manager_id, message_zh=zh)
 
 
-def counted(key: str, n: int, **values: object) -> tuple[str, str]:
-    """The catalog's ``key`` in en and zh with ``{clients}`` = n clients, as each language
-    counts them (``diagnose.client`` / ``diagnose.clients``)."""
-    unit = "diagnose.client" if n == 1 else "diagnose.clients"
-    en, zh = (t(key, lang, clients=t(unit, lang, n=n), **values) for lang in ("en", "zh"))
-    return en, zh
+def counted(key: str, n: int, **values: object) -> Finding:
+    """The coded finding ``key`` with ``{clients}`` = n clients (rendered as each language
+    counts them: ``diagnose.client`` / ``diagnose.clients``)."""
+    return finding(key, clients=clients(n), **values)

@@ -7,6 +7,7 @@ from typing import ClassVar
 from ortools.sat.python import cp_model
 
 from rebalance.data import Problem
+from rebalance.findings import Finding
 from rebalance.pools import Rules
 from rebalance.rules.base import (
     BoolArray,
@@ -51,7 +52,7 @@ class Capacity(HardRule):
         return ledger.count[managers] < ledger.capacity[managers]
 
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
-                 key: str) -> tuple[str, str] | None:
+                 key: str) -> Finding | None:
         return counted("diagnose.rule.capacity", problem.manager(key).capacity or 0,
                        manager=key)
 

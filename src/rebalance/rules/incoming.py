@@ -14,6 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from rebalance.data import Problem
+from rebalance.findings import Finding
 from rebalance.pools import Rules
 from rebalance.rules.base import (
     BoolArray,
@@ -82,7 +83,7 @@ class MaxIncomingPerManager(HardRule):
         return ok
 
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
-                 key: str) -> tuple[str, str] | None:
+                 key: str) -> Finding | None:
         return counted("rules.incoming.describe",
                        scenario.continuity.max_incoming_per_manager or 0, manager=key)
 

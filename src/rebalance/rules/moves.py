@@ -11,6 +11,7 @@ from typing import ClassVar
 from ortools.sat.python import cp_model
 
 from rebalance.data import Problem
+from rebalance.findings import Finding
 from rebalance.pools import Rules
 from rebalance.rules.base import (
     BoolArray,
@@ -85,7 +86,7 @@ class MaxMoves(HardRule):
         return None if ledger.max_moves is None else _swap_adds_no_move(ledger, a, partners)
 
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
-                 key: str) -> tuple[str, str] | None:
+                 key: str) -> Finding | None:
         return counted("diagnose.rule.max_moves", scenario.continuity.max_moves or 0)
 
 
@@ -135,7 +136,7 @@ class MaxMovesPerManager(HardRule):
         return None if ledger.max_lost is None else _swap_adds_no_move(ledger, a, partners)
 
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
-                 key: str) -> tuple[str, str] | None:
+                 key: str) -> Finding | None:
         return counted("diagnose.rule.max_moves_per_manager",
                        scenario.continuity.max_moves_per_manager or 0, manager=key)
 
