@@ -90,6 +90,7 @@ class Objective:
     ) -> None:
         self.model = model
         self.held = held if held is not None else Held()
+        self._neighbourhood = held is not None
         self.problem = problem
         self.clients = clients
         self.managers = managers
@@ -108,20 +109,29 @@ class Objective:
         if self._balance is None:
             terms: list[cp_model.LinearExprT] = []
             coefs: list[int] = []
-            for term in self.weights.balance:
+            for manager, term in self._term_order():
                 weight = round(term.weight * WEIGHT_SCALE)
-                if weight <= 0:
-                    continue
-                for manager in self.managers:
-                    if not manager.staying:
-                        continue
-                    var = self._excess_var(manager.manager_id, term)
-                    if var is not None:
-                        terms.append(var)
-                        coefs.append(weight)
-                        self._weight_of[(manager.manager_id, term.metric)] = weight
+                var = self._excess_var(manager.manager_id, term)
+                if var is not None:
+                    terms.append(var)
+                    coefs.append(weight)
+                    self._weight_of[(manager.manager_id, term.metric)] = weight
             self._balance = cp_model.LinearExpr.weighted_sum(terms, coefs)
         return self._balance
+
+    def _term_order(self) -> list[tuple[Manager, BalanceTerm]]:
+        """The (staying manager, weighted metric) terms in the order their variables are made.
+
+        The order is the search's, not the optimum's: CP-SAT walks variables in creation order,
+        so it decides which of equally good plans a whole pool ends on and how far a budget
+        gets. Whole pools go metric by metric, neighbourhoods manager by manager — the orders
+        every figure of docs/engine.md and docs/scale.md was measured with (the other order
+        gives other, not better, plans: docs/scale.md, "One model builder")."""
+        terms = [t for t in self.weights.balance if round(t.weight * WEIGHT_SCALE) > 0]
+        managers = [m for m in self.managers if m.staying]
+        if self._neighbourhood:
+            return [(m, t) for m in managers for t in terms]
+        return [(m, t) for t in terms for m in managers]
 
     def continuity_cost(self, weight: float = 1.0) -> cp_model.LinearExpr:
         """weight × Σ over clients that may count as moved of cost × (1 − stays)."""
