@@ -1,4 +1,4 @@
-"""Why no backup (B角) plan exists (backup.py), in English and Chinese."""
+"""Why no backup (B角) plan exists (``backup/diagnose.py``), in English and Chinese."""
 
 from __future__ import annotations
 
