@@ -23,7 +23,7 @@ class Held:
     - ``lost_outside[m]``: m's previous clients that have moved and are not free here;
     - ``moves_outside``: moves in the whole plan outside the free clients;
     - ``floors[m]``: the floors (contract units, ``Objective.add_floor_cuts``) of the clients
-      held on m that have one.
+      held on m.
     """
 
     load: Mapping[tuple[str, str], int] = field(default_factory=dict)
