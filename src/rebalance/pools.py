@@ -11,8 +11,9 @@ for the three metrics ``revenue``, ``importance`` (sum of client importance) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rebalance.data import Client, Manager, Problem
 from rebalance.errors import InputError
@@ -75,38 +76,48 @@ class Rules:
         return self.shares.get((manager_id, metric), 0.0)
 
 
+T = TypeVar("T")
+
+
+def linked_components(items: Sequence[T], keys: Callable[[T], Iterable[Hashable]]
+                      ) -> list[list[T]]:
+    """Items linked (directly or through others) by a shared key, as components.
+
+    Union-find over item positions; each component lists its items in input order, and the
+    components come in the order of their first item. The one grouping that pools (managers by
+    industry) and backup groups (by shared candidate manager) both use.
+    """
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[Hashable, int] = {}
+    for i, item in enumerate(items):
+        for key in keys(item):
+            if key in first_with:
+                a, b = find(i), find(first_with[key])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first_with[key] = i
+    out: dict[int, list[T]] = {}
+    for i, item in enumerate(items):
+        out.setdefault(find(i), []).append(item)
+    return list(out.values())
+
+
 def build_pools(problem: Problem, eligibility: str) -> tuple[Pool, ...]:
     """Connected components of staying managers and the clients they may serve."""
     staying = [m for m in problem.managers if m.staying]
-    parent = {m.manager_id: m.manager_id for m in staying}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    if eligibility == "any":
-        for m in staying[1:]:
-            union(staying[0].manager_id, m.manager_id)
-    else:
-        by_industry: dict[str, str] = {}
-        for m in staying:
-            for ind in m.industries:
-                if ind in by_industry:
-                    union(by_industry[ind], m.manager_id)
-                else:
-                    by_industry[ind] = m.manager_id
-
-    groups: dict[str, list[Manager]] = {}
-    for m in staying:
-        groups.setdefault(find(m.manager_id), []).append(m)
-    ordered = sorted(groups.values(), key=lambda ms: min(m.manager_id for m in ms))
+    # with ``any`` every staying manager is in one pool; with ``strict`` managers that share
+    # an industry group (directly or through others) are
+    ordered = sorted(
+        linked_components(staying, lambda m: ("*",) if eligibility == "any" else m.industries),
+        key=lambda ms: min(m.manager_id for m in ms))
 
     # Which pools may serve a client depends only on its industry (``may_serve``): with
     # ``any`` every staying manager serves everyone, with ``strict`` the pools whose managers

@@ -27,7 +27,7 @@ from rebalance.backup.plan import (
 )
 from rebalance.backup.stages import TimeLeft, run_stages
 from rebalance.data import Client, Problem
-from rebalance.pools import Rules
+from rebalance.pools import Rules, linked_components
 from rebalance.scenario import Scenario
 
 _GroupKey = tuple[tuple[str, ...], int, str]  # (allowed backups, importance, existing or "")
@@ -84,26 +84,8 @@ def solve_spread(problem: Problem, scenario: Scenario, rules: Rules,
 
 
 def _components(groups: Sequence[_GroupKey]) -> list[list[_GroupKey]]:
-    """Groups linked by a shared manager, each component sorted, in order of first group."""
-    parent = list(range(len(groups)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first_with: dict[str, int] = {}
-    for g, (cands, _, _) in enumerate(groups):
-        for b in cands:
-            if b in first_with:
-                parent[find(g)] = find(first_with[b])
-            else:
-                first_with[b] = g
-    out: dict[int, list[_GroupKey]] = defaultdict(list)
-    for g, key in enumerate(groups):
-        out[find(g)].append(key)
-    return sorted(out.values())
+    """Groups linked by a shared manager, each component sorted, in sorted order."""
+    return sorted(sorted(c) for c in linked_components(groups, lambda g: g[0]))
 
 
 def _solve_component(groups: Sequence[_GroupKey], members: Mapping[_GroupKey, list[str]],
