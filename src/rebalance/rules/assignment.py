@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rebalance.data import Client, Manager
+from rebalance.data import Client, Manager, Problem
+from rebalance.findings import Finding, Joined
 from rebalance.pools import Rules
-from rebalance.rules.base import HardRule, Scope, Violation, violation
+from rebalance.rules.base import HardRule, Scope, Violation, diagnosed, violation, why_not
 from rebalance.scenario import Scenario
 
 
@@ -35,6 +36,23 @@ class OneManagerPerClient(HardRule):
                                  served=", ".join(manager.industries)))
         if (cid, mid) in rules.forbidden:
             out.append(violation("forbidden", cid, mid))
+        return out
+
+    def contradictions(self, problem: Problem, scenario: Scenario,
+                       rules: Rules) -> list[Finding]:
+        """Clients no staying manager may take (with each candidate's reason)."""
+        out = []
+        for client in problem.clients:
+            if rules.eligible.get(client.client_id):
+                continue
+            candidates = [m.manager_id for m in problem.managers
+                          if scenario.eligibility == "any" or m.serves(client.industry)]
+            reasons = [r for mid in candidates
+                       if (r := why_not(problem, scenario, rules, client, mid)) is not None]
+            why = (Joined(tuple(reasons)) if reasons else
+                   diagnosed("nobody_serves", industry=client.industry))
+            out.append(diagnosed("no_manager", client=client.client_id,
+                                 industry=client.industry, why=why))
         return out
 
 

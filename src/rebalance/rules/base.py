@@ -9,7 +9,10 @@ A rule (``HardRule``) provides, for its part of the contract:
 - ``allows(ledger, client, managers)`` / ``swap_allows(ledger, a, partners)``: the move
   filter of the ledger, the greedy repair and the local search (None: no restriction);
 - ``describe(problem, scenario, rules, key)``: the rule instance as a coded finding, for
-  ``diagnose``.
+  ``diagnose``;
+- ``contradictions(problem, scenario, rules)``: counting proofs that no plan can keep the
+  rule (a lock beyond a capacity, more forced moves than the cap), each with its numbers —
+  run by ``validate`` and before every solve.
 
 Rules live one per module in this package; ``rebalance.rules.HARD_RULES`` lists them in
 ``order`` (the order check reports them and the models add them).
@@ -162,6 +165,11 @@ class HardRule:
         """One rule instance (``key``: a client or manager id, or "") as a coded finding."""
         return None
 
+    def contradictions(self, problem: Problem, scenario: Scenario,
+                       rules: Rules) -> list[Finding]:
+        """Counting proofs, before any model, that no plan keeps this rule (``diagnose``)."""
+        return []
+
 
 def one(n: int) -> str:
     """The variant of a count's sentence: ``one`` for a single client (English grammar)."""
@@ -181,3 +189,34 @@ def counted(key: str, n: int, **values: object) -> Finding:
     """The coded finding ``key`` with ``{clients}`` = n clients (rendered as each language
     counts them: ``diagnose.client`` / ``diagnose.clients``)."""
     return finding(key, clients=clients(n), **values)
+
+
+MAX_NAMED = 6  # clients named in one diagnosis before "…"
+
+
+def diagnosed(key: str, /, **values: object) -> Finding:
+    """The coded finding ``diagnose.<key>`` (the catalog's ``i18n/diagnose.py``)."""
+    return finding(f"diagnose.{key}", **values)
+
+
+def why_not(problem: Problem, scenario: Scenario, rules: Rules, client: Client,
+             manager_id: str) -> Finding | None:
+    """Why a manager may not take a client, or None when it may."""
+    manager = problem.manager(manager_id)
+    values = {"manager": manager_id, "client": client.client_id, "industry": client.industry}
+    if not manager.staying:
+        return diagnosed("why.leaving", **values)
+    if scenario.eligibility == "strict" and not manager.serves(client.industry):
+        return diagnosed("why.industry", **values)
+    if (client.client_id, manager_id) in rules.forbidden:
+        return diagnosed("why.forbidden", **values)
+    return None
+
+
+def fixed_phrase(rules: Rules, client: Client, scenario: Scenario) -> Finding:
+    """How a client is fixed to its manager (a lock, or protection by importance)."""
+    cid, fixed = client.client_id, rules.fixed[client.client_id]
+    if rules.fixed_reason.get(cid) == "protected":
+        return diagnosed("fixed.protected", client=cid, importance=client.importance,
+                  level=scenario.continuity.protect_importance, manager=fixed)
+    return diagnosed("fixed.lock", client=cid, manager=fixed)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rebalance.data import Client, Manager
+from rebalance.data import Client, Manager, Problem
+from rebalance.findings import Finding
 from rebalance.pools import Rules
-from rebalance.rules.base import HardRule, Scope, Violation, violation
+from rebalance.rules.base import (
+    HardRule,
+    Scope,
+    Violation,
+    diagnosed,
+    fixed_phrase,
+    violation,
+    why_not,
+)
 from rebalance.scenario import Scenario
 
 
@@ -40,6 +49,26 @@ class FixedClients(HardRule):
                 scope.enforce(scope.model.add_bool_or([]), rule, cid)
             else:
                 scope.enforce(scope.model.add(var == 1), rule, cid)
+
+    def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
+                 key: str) -> Finding | None:
+        return fixed_phrase(rules, problem.client(key), scenario)
+
+    def contradictions(self, problem: Problem, scenario: Scenario,
+                       rules: Rules) -> list[Finding]:
+        """Clients fixed to a manager who may not take them."""
+        out = []
+        for client in problem.clients:
+            fixed = rules.fixed.get(client.client_id)
+            if fixed is None or fixed in rules.eligible.get(client.client_id, ()):
+                continue
+            if fixed not in problem.manager_index:
+                why: Finding | None = diagnosed("why.unknown", manager=fixed)
+            else:
+                why = why_not(problem, scenario, rules, client, fixed)
+            head = fixed_phrase(rules, client, scenario)
+            out.append(diagnosed("fixed_but", head=head, why=why if why else ""))
+        return out
 
 
 RULE = FixedClients()

@@ -10,10 +10,11 @@ from typing import ClassVar
 
 from ortools.sat.python import cp_model
 
-from rebalance.data import Problem
-from rebalance.findings import Finding
+from rebalance.data import Client, Problem
+from rebalance.findings import Finding, Joined, Names, clients, finding
 from rebalance.pools import Rules
 from rebalance.rules.base import (
+    MAX_NAMED,
     BoolArray,
     HardRule,
     IntArray,
@@ -22,6 +23,7 @@ from rebalance.rules.base import (
     Tally,
     Violation,
     counted,
+    diagnosed,
     one,
     violation,
 )
@@ -52,6 +54,38 @@ def _adds_a_move(ledger: Ledger, client: int) -> bool:
     """Placing ``client`` elsewhere than where it is would add a move."""
     origin = ledger.origin[client]
     return bool(origin >= 0 and ledger.assign[client] in (origin, -1))
+
+
+
+def _forced(problem: Problem, rules: Rules) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Moves no plan can avoid: per staying manager, the clients that must leave it (named:
+    no longer eligible, or fixed elsewhere) and how many more it must shed for its capacity
+    once the clients fixed to it arrive."""
+    locked_in: dict[str, int] = {}
+    for client in problem.clients:
+        fixed = rules.fixed.get(client.client_id)
+        if fixed is not None and fixed != client.manager:
+            locked_in[fixed] = locked_in.get(fixed, 0) + 1
+    held: dict[str, list[Client]] = {}
+    for client in problem.clients:
+        if client.manager is not None:
+            held.setdefault(client.manager, []).append(client)
+    forced: dict[str, list[str]] = {}
+    over: dict[str, int] = {}
+    for manager in problem.managers:
+        if not manager.staying:
+            continue
+        mid = manager.manager_id
+        mine = held.get(mid, [])
+        must_go = [c.client_id for c in mine
+                   if mid not in rules.eligible.get(c.client_id, ())
+                   or rules.fixed.get(c.client_id, mid) != mid]
+        forced[mid] = must_go
+        may_stay = len(mine) - len(must_go)
+        if manager.capacity is not None:
+            room = max(0, manager.capacity - locked_in.get(mid, 0))
+            over[mid] = max(0, may_stay - room)
+    return forced, over
 
 
 class MaxMoves(HardRule):
@@ -88,6 +122,26 @@ class MaxMoves(HardRule):
     def describe(self, problem: Problem, scenario: Scenario, rules: Rules,
                  key: str) -> Finding | None:
         return counted("diagnose.rule.max_moves", scenario.continuity.max_moves or 0)
+
+    def contradictions(self, problem: Problem, scenario: Scenario,
+                       rules: Rules) -> list[Finding]:
+        cap = scenario.continuity.max_moves
+        if cap is None:
+            return []
+        forced, over = _forced(problem, rules)
+        named = [cid for mid in sorted(forced) for cid in forced[mid]]
+        extra = sum(over.values())
+        total = len(named) + extra
+        if total <= cap:
+            return []
+        parts = []
+        if named:
+            parts.append(diagnosed("must_go", n=len(named), names=Names(tuple(named), MAX_NAMED)))
+        if extra:
+            full = ", ".join(f"{mid} +{n}" for mid, n in sorted(over.items()) if n)
+            parts.append(diagnosed("over_capacity", n=extra, full=full))
+        return [diagnosed("max_moves", clients=clients(total), cap=cap,
+                          parts=Joined(tuple(parts), "clauses"))]
 
 
 class MaxMovesPerManager(HardRule):
@@ -139,6 +193,22 @@ class MaxMovesPerManager(HardRule):
                  key: str) -> Finding | None:
         return counted("diagnose.rule.max_moves_per_manager",
                        scenario.continuity.max_moves_per_manager or 0, manager=key)
+
+    def contradictions(self, problem: Problem, scenario: Scenario,
+                       rules: Rules) -> list[Finding]:
+        cap = scenario.continuity.max_moves_per_manager
+        if cap is None:
+            return []
+        forced, over = _forced(problem, rules)
+        out = []
+        for mid in sorted(forced):
+            total = len(forced[mid]) + over.get(mid, 0)
+            if total > cap:
+                names = (Names(tuple(forced[mid]), MAX_NAMED) if forced[mid] else
+                         finding("diagnose.over_capacity_short"))
+                out.append(diagnosed("max_moves_per_manager", manager=mid,
+                                     clients=clients(total), names=names, cap=cap))
+        return out
 
 
 RULES = (MaxMoves(), MaxMovesPerManager())
