@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from rebalance.check import RULES, check
 from rebalance.data import Problem
+from rebalance.diagnose import contradictions
 from rebalance.pools import build_rules, change_kind
 from rebalance.report.findings import render_all
 from rebalance.rules import HARD_RULES
@@ -85,6 +86,25 @@ def test_diagnose_names_an_incoming_cap_no_plan_can_keep() -> None:
     assert result.status == "INFEASIBLE"
     assert any("max_incoming_per_manager" in d for d in render_all(result.findings))
     assert any("接手" in d for d in render_all(result.findings, "zh"))
+
+
+def test_counting_proves_incoming_caps_no_plan_can_keep() -> None:
+    """Before any model: locks bringing one manager more new clients than the cap, and a pool
+    whose clients that must change manager outnumber what its managers may take on, are each
+    named with their numbers; one client fewer on each side is no contradiction."""
+    clients = [{"client_id": f"C{i}", "manager": "M1"} for i in range(5)]
+    clients += [{"client_id": f"L{i}", "manager": "M2", "locked": True} for i in range(3)]
+    managers = [{"manager_id": "M1", "status": "leaving"}, {"manager_id": "M2"},
+                {"manager_id": "M3"}]
+    problem = make_problem(clients, managers)
+    locks = [{"client": f"L{i}", "manager": "M3"} for i in range(3)]
+    scenario = make_scenario(continuity={"max_incoming_per_manager": 2}, locks=locks)
+    rules = build_rules(problem, scenario)
+    found = render_all(contradictions(problem, scenario, rules))
+    assert any("locks bring 3 clients to M3" in f and "at most 2" in f for f in found), found
+    assert any("8 clients must change manager" in f and "at most 4" in f for f in found), found
+    easier = make_scenario(continuity={"max_incoming_per_manager": 4}, locks=locks)
+    assert contradictions(problem, easier, build_rules(problem, easier)) == []
 
 
 def test_every_rule_holds_on_the_scale_path_of_a_big_book() -> None:

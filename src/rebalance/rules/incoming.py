@@ -14,9 +14,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from rebalance.data import Problem
-from rebalance.findings import Finding
+from rebalance.findings import Finding, Names
 from rebalance.pools import Rules
 from rebalance.rules.base import (
+    MAX_NAMED,
     BoolArray,
     HardRule,
     IntArray,
@@ -86,6 +87,35 @@ class MaxIncomingPerManager(HardRule):
                  key: str) -> Finding | None:
         return counted("rules.incoming.describe",
                        scenario.continuity.max_incoming_per_manager or 0, manager=key)
+
+    def contradictions(self, problem: Problem, scenario: Scenario,
+                       rules: Rules) -> list[Finding]:
+        """Locks that bring one manager more new clients than the cap, and pools whose
+        clients that must change manager (handovers, placements, clients no longer eligible
+        or fixed elsewhere) outnumber what the pool's managers may take on together."""
+        cap = scenario.continuity.max_incoming_per_manager
+        if cap is None:
+            return []
+        locked_in: dict[str, int] = {}
+        must_change: dict[int, int] = {}
+        for client in problem.clients:
+            cid, prev = client.client_id, client.manager
+            fixed = rules.fixed.get(cid)
+            if fixed is not None and fixed != prev:
+                locked_in[fixed] = locked_in.get(fixed, 0) + 1
+            eligible = rules.eligible.get(cid, ())
+            if prev not in eligible or (fixed is not None and fixed != prev):
+                index = rules.pool_of_client.get(cid)
+                if index is not None:
+                    must_change[index] = must_change.get(index, 0) + 1
+        out = [counted("rules.incoming.locked", n, manager=mid, cap=cap)
+               for mid, n in sorted(locked_in.items()) if n > cap]
+        for pool in rules.pools:
+            n, room = must_change.get(pool.index, 0), cap * len(pool.manager_ids)
+            if n > room:
+                out.append(counted("rules.incoming.pool", n, room=room, cap=cap,
+                                   managers=Names(pool.manager_ids, MAX_NAMED)))
+        return out
 
 
 RULE = MaxIncomingPerManager()
