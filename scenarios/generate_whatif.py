@@ -67,6 +67,22 @@ def _amount(text: str) -> float:
     return float(text.replace(",", "")) if text.strip() else 0.0
 
 
+def new_code_and_name(rng: np.random.Generator, parts: tuple[str, ...], codes: set[str],
+                      names: set[str], cities: tuple[str, ...] = CITIES) -> tuple[str, str]:
+    """A six-digit client code and a company name (a pattern of ``parts`` with a city), both
+    new to ``codes`` / ``names`` (which they are added to); also used by generate_intake.py."""
+    code = f"{int(rng.integers(1, 1_000_000)):06d}"
+    while code in codes:
+        code = f"{int(rng.integers(1, 1_000_000)):06d}"
+    codes.add(code)
+    name = parts[int(rng.integers(len(parts)))].format(cities[int(rng.integers(len(cities)))])
+    while name in names:
+        name = parts[int(rng.integers(len(parts)))].format(
+            cities[int(rng.integers(len(cities)))])
+    names.add(name)
+    return code, name
+
+
 def new_client_rows(header: list[str], rows: list[list[str]], seed: int = SEED) -> list[list[str]]:
     """20 new rows (blank manager) in the baseline's columns, drawn with ``seed``."""
     col = {name: i for i, name in enumerate(header)}
@@ -80,17 +96,7 @@ def new_client_rows(header: list[str], rows: list[list[str]], seed: int = SEED) 
         # high quality: between the industry's 60th and 95th percentile of revenue
         low, high = np.quantile(revenues, [0.60, 0.95])
         for _ in range(count):
-            code = f"{int(rng.integers(1, 1_000_000)):06d}"
-            while code in codes:
-                code = f"{int(rng.integers(1, 1_000_000)):06d}"
-            codes.add(code)
-            parts = NAME_PARTS[industry]
-            name = parts[int(rng.integers(len(parts)))].format(
-                CITIES[int(rng.integers(len(CITIES)))])
-            while name in names:
-                name = parts[int(rng.integers(len(parts)))].format(
-                    CITIES[int(rng.integers(len(CITIES)))])
-            names.add(name)
+            code, name = new_code_and_name(rng, NAME_PARTS[industry], codes, names)
             revenue = round(float(rng.uniform(low, high)) / 100) * 100
             importance = 5 if rng.random() < 0.3 else 4
             potential = round(revenue * float(rng.uniform(1.2, 1.8)) / 1000) * 1000

@@ -15,6 +15,7 @@ from rebalance.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 WHATIF = ("leave_km012", "hires", "plus20", "capped_moves", "pooled")
+INTAKE = ("intake", "intake_off")  # candidates brought into the pool (docs/intake.md)
 
 
 def _generator() -> ModuleType:
@@ -27,9 +28,10 @@ def _generator() -> ModuleType:
 
 
 def test_every_scenario_file_is_bundled() -> None:
-    """The scenarios folder holds the baseline and exactly the five what-ifs of the issue."""
+    """The scenarios folder holds the baseline, exactly the five what-ifs of the issue and
+    the intake scenario with its candidate-free twin."""
     names = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
-    assert names == sorted(["baseline", *WHATIF])
+    assert names == sorted(["baseline", *WHATIF, *INTAKE])
 
 
 @pytest.mark.parametrize("name", WHATIF)
@@ -41,7 +43,7 @@ def test_whatif_extends_the_baseline_with_a_description(name: str) -> None:
     assert len(raw["description"]) > 20
 
 
-@pytest.mark.parametrize("name", ["baseline", *WHATIF])
+@pytest.mark.parametrize("name", ["baseline", *WHATIF, *INTAKE])
 def test_scenario_validates(name: str) -> None:
     """The scenario and its data load without a single input problem."""
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
@@ -105,6 +107,28 @@ def test_generator_reproduces_the_bundled_data_files(tmp_path: Path) -> None:
         assert path.read_bytes() == before[path.name], path.name
     after = {p.name: p.read_bytes() for p in (SCENARIOS / "data").iterdir()}
     assert after == before
+
+
+def test_intake_generator_reproduces_the_candidates_file(tmp_path: Path) -> None:
+    """generate_intake.py, run again, writes a byte-identical candidates.csv: 60 candidates
+    in every industry group, some above the 5 % arrears limit (inputs left alone)."""
+    spec = importlib.util.spec_from_file_location("generate_intake",
+                                                  SCENARIOS / "generate_intake.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    before = {p.name: p.read_bytes() for p in (SCENARIOS / "data").iterdir()}
+    (written,) = module.write_all(SCENARIOS / "data", tmp_path)
+    assert written.read_bytes() == before["candidates.csv"]
+    assert {p.name: p.read_bytes() for p in (SCENARIOS / "data").iterdir()} == before
+    scenario = load_scenario(SCENARIOS / "intake.yaml")
+    from rebalance.intake import load_candidates
+    from rebalance.intake.engine import screen
+
+    book = load_candidates(scenario, load_book(scenario)[0])
+    assert len(book.candidates) == 60
+    assert len({c.client.industry for c in book.candidates}) == 7
+    assert any(key == "intake.reason.arrears" for key, _ in screen(book, scenario).values())
 
 
 def test_unknown_key_in_a_child_scenario_names_file_and_line(tmp_path: Path) -> None:

@@ -70,7 +70,14 @@ def run(
     """
     if problem is None or rules is None:
         problem, rules = load_book(scenario)
-    result = solve(problem, scenario, rules, progress=progress)
+    intake = None
+    if scenario.data.candidates is not None:  # choose and place candidates (docs/intake.md)
+        from rebalance.intake import run_scenario
+
+        intake = run_scenario(problem, scenario, progress=progress)
+        problem, rules, result = intake.problem, intake.rules, intake.result
+    else:
+        result = solve(problem, scenario, rules, progress=progress)
     if not result.has_plan:
         reasons = list(render_all(result.findings, lang)) or [
             t("engine.no_plan_in_time", lang, seconds=f"{scenario.solver.time_limit:g}",
@@ -101,6 +108,7 @@ def run(
         backups=backups,
         fairness=before_after(problem, scenario, rules, assignment),
         input_hash=input_hash(scenario),
+        intake=intake,
     )
 
 
@@ -174,6 +182,10 @@ def summary(plan: Plan, lang: str = "en") -> dict[str, Any]:
         "input_hash": plan.input_hash,
         "warnings": [w.text("en") for w in warnings(plan.problem, plan.scenario, plan.rules)],
     }
+    if plan.intake is not None:
+        from rebalance.intake import intake_summary
+
+        out["intake"] = intake_summary(plan.intake)
     if plan.backups is not None:
         b = plan.backups
         out["backup"] = {
@@ -195,6 +207,8 @@ def key_figures(plan: Plan) -> dict[str, Any]:
         "scenario": plan.scenario.name,
         "status": plan.result.status,
         **kind_counts(plan),
+        "intake_taken": None if plan.intake is None else len(plan.intake.taken),
+        "intake_score": None if plan.intake is None else plan.intake.total_score,
         "continuity_cost": round(plan.verdict.continuity_cost, 4),
         "balance_excess": round(plan.verdict.balance_excess, 4),
         "gap": plan.result.gap,
@@ -235,7 +249,7 @@ def backups_table(plan: Plan, lang: str = "en") -> pd.DataFrame | None:
 
 # What ``solve --out DIR`` writes (checked before solving: nothing may be in their way).
 OUTPUT_FILES = ("assignment.csv", "managers.csv", "moves.csv", "assignment.xlsx",
-                "summary.json", "report.html")
+                "summary.json", "report.html")  # + intake.csv with data.candidates
 
 
 def write(plan: Plan, out_dir: str | Path, lang: str = "en",
@@ -258,6 +272,12 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
     backup_sheet = backups_table(plan, lang)
     if backup_sheet is not None:
         sheets[sheet_titles["backups"]] = backup_sheet
+    if plan.intake is not None:  # every candidate, taken or not, with its reason
+        from rebalance.intake.table import intake_table
+
+        intake_frame = intake_table(plan.intake, lang)
+        sheets[t("intake.sheet", lang)] = intake_frame
+        extra = {**(extra or {}), "intake.csv": intake_frame}
     sheets[sheet_titles["parameters"]] = parameters_table(plan, lang)
     names = [f"{name}.csv" for name in frames] + ["assignment.xlsx", "summary.json",
                                                   "report.html"]

@@ -33,6 +33,7 @@ class Plan:
     backups: BackupPlan | None
     fairness: dict[str, Any]  # metrics.before_after
     input_hash: str
+    intake: Any = None  # rebalance.intake.IntakeOutcome when the scenario names candidates
 
     @property
     def client_to_manager(self) -> dict[str, str]:
@@ -40,9 +41,12 @@ class Plan:
 
 
 def input_hash(scenario: Scenario) -> str:
-    """sha256 of the data files' bytes (clients, then managers): the book that was solved."""
+    """sha256 of the data files' bytes (clients, managers, candidates): the book solved."""
     digest = hashlib.sha256()
-    for path in (scenario.data.clients, scenario.data.managers):
+    paths = [scenario.data.clients, scenario.data.managers]
+    if scenario.data.candidates is not None:
+        paths.append(scenario.data.candidates)
+    for path in paths:
         digest.update(Path(path).name.encode("utf-8") + b"\0")
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()

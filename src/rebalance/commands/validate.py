@@ -251,9 +251,21 @@ def validate(
         scenario = load_scenario(scenario_path, overrides)
         lang = run.lang = options.resolved(lang, scenario)
         problem, rules = load_book(scenario)
+        candidates = None
+        if scenario.data.candidates is not None:  # every problem there is bad input too
+            from rebalance.intake import load_candidates
+
+            candidates = load_candidates(scenario, problem)
         before_solving(problem, rules, scenario, lang)
         _print_summary(problem, rules, scenario, lang)
         from rebalance.cli import console
+
+        if candidates is not None:
+            from rebalance.intake.engine import screen
+
+            n, out = len(candidates.candidates), len(screen(candidates, scenario))
+            console.print(t("intake.validate", lang, n=n, file=candidates.source,
+                            screened=out, open=n - out), markup=False)
 
         for line in _overrides_report(scenario, lang):
             console.print(line, markup=False)

@@ -67,10 +67,11 @@ class Stage:
 
 
 def stage_names(scenario: Scenario) -> tuple[str, ...]:
-    """The objectives minimised one after another, by ``priorities``."""
+    """The objectives minimised one after another, by ``priorities`` (``intake`` is a stage of
+    the intake engine only, ``rebalance.intake``: a book without candidates skips it)."""
     if scenario.priorities is None:
         return ("weighted",)
-    return tuple(scenario.priorities)
+    return tuple(p for p in scenario.priorities if p != "intake")
 
 
 class RebalanceModel:

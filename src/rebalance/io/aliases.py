@@ -42,6 +42,14 @@ MANAGER_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 MANAGER_REQUIRED: tuple[str, ...] = ("manager_id", "industry")
 
+# A candidates table (intake, docs/intake.md): the clients' columns plus quality fields.
+CANDIDATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    **CLIENT_COLUMNS,
+    "arrears_rate": ("欠费率",),
+    "growth": ("增长率", "收入增长率"),
+    "tenure_years": ("在网年限",),
+}
+
 # A plan file (e.g. the assignment.csv that ``rebalance solve`` writes). When several manager
 # columns are present the first in this order wins: a plan names the new manager next to the
 # previous one, and the new one is what counts.
@@ -56,11 +64,13 @@ COLUMNS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "clients": CLIENT_COLUMNS,
     "managers": MANAGER_COLUMNS,
     "assignment": ASSIGNMENT_COLUMNS,
+    "candidates": CANDIDATE_COLUMNS,
 }
 REQUIRED: Mapping[str, tuple[str, ...]] = {
     "clients": CLIENT_REQUIRED,
     "managers": MANAGER_REQUIRED,
     "assignment": ASSIGNMENT_REQUIRED,
+    "candidates": CLIENT_REQUIRED,
 }
 
 _SEPARATORS = re.compile(r"[\s\-.]+")

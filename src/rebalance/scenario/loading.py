@@ -186,7 +186,7 @@ def _resolve_paths(data: dict[str, Any], base_dir: Path) -> None:
     """Make data paths absolute, relative to the file that named them."""
     section = data.get("data")
     if isinstance(section, dict):
-        for key in ("clients", "managers", "subscribers"):
+        for key in ("clients", "managers", "subscribers", "candidates"):
             value = section.get(key)
             if isinstance(value, str) and value:
                 section[key] = str((base_dir / value).resolve())

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from rebalance.scenario.intake import Intake
 from rebalance.scenario.sections import (
     Adopt,
     Backup,
@@ -37,7 +38,9 @@ class Scenario(_Model):
     eligibility: Literal["strict", "any"] = "strict"
     locks: tuple[Pair, ...] = ()
     forbid: tuple[Pair, ...] = ()
-    priorities: tuple[Literal["balance", "continuity"], ...] | None = ("balance", "continuity")
+    priorities: tuple[Literal["balance", "continuity", "intake"], ...] | None = (
+        "balance", "continuity")
+    intake: Intake = Intake()  # candidates to bring into the pool (scenario/intake.py)
     targets: Targets = Targets()
     backup: Backup = Backup()
     incentives: Incentives = Incentives()
@@ -54,7 +57,7 @@ class Scenario(_Model):
     @classmethod
     def _priorities_distinct(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if v is not None and (len(set(v)) != len(v) or not v):
-            raise ValueError("priorities must list balance and/or continuity, each once")
+            raise ValueError("priorities must list balance, continuity and/or intake, each once")
         return v
 
     def resolved(self) -> dict[str, Any]:

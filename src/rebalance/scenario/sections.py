@@ -156,6 +156,7 @@ class DataPaths(_Model):
     clients: Path
     managers: Path
     subscribers: Path | None = None
+    candidates: Path | None = None  # intake: clients that may be brought into the pool
     encoding: str | None = None  # CSV encoding override; default detects BOM/UTF-8/GB18030
     fill_merged: bool = False  # fill merged Excel cells down instead of reporting them
     restore_zeros: bool = False  # put back leading zeros a plan's ids lost (CSV saved by Excel)

@@ -1,0 +1,47 @@
+"""Intake: bring quality business clients into the pool (docs/intake.md).
+
+``run_scenario(problem, scenario)`` reads the scenario's candidates (``data.candidates``),
+chooses which to take, places them together with the rebalancing of the book in one CP-SAT
+model (``model.IntakeModel``) and returns an ``IntakeOutcome`` whose ``problem`` / ``rules`` /
+``result`` are the final book's, so targets, tables and reports treat the new clients as
+``placement``\\ s. ``staffing.staffing`` answers how many hires the intake needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rebalance.data import Problem
+from rebalance.intake.candidates import Candidate, CandidateBook, load_candidates
+from rebalance.intake.engine import IntakeOutcome, run_intake, stage_names
+from rebalance.result import ProgressEvent
+from rebalance.scenario import Scenario
+
+__all__ = ["Candidate", "CandidateBook", "IntakeOutcome", "intake_summary", "load_candidates",
+           "run_intake", "run_scenario", "stage_names"]
+
+
+def run_scenario(problem: Problem, scenario: Scenario,
+                 progress: Callable[[ProgressEvent], None] | None = None) -> IntakeOutcome:
+    """The scenario's intake: candidates read and checked (``InputError``, exit 2), then
+    chosen and placed; ``intake.hires`` adds that many new managers per industry group."""
+    from rebalance.intake.staffing import fixed_hires
+
+    book = load_candidates(scenario, problem)
+    base = fixed_hires(problem, scenario)
+    return run_intake(base, scenario, book, progress=progress)
+
+
+def intake_summary(outcome: IntakeOutcome) -> dict[str, Any]:
+    """The ``intake`` block of summary.json."""
+    return {
+        "candidates": len(outcome.candidates.candidates),
+        "screened_out": len(outcome.screened),
+        "taken": len(outcome.taken),
+        "score": outcome.total_score,
+        "taken_ids": sorted(outcome.taken),
+        "hires": outcome.hires_per_group(),
+        "stages": [{"name": s.name, "status": s.status, "objective": s.objective,
+                    "best_bound": s.best_bound, "gap": s.gap} for s in outcome.stages],
+    }

@@ -1,0 +1,103 @@
+"""How many new managers an intake needs: ``rebalance staffing SCENARIO``.
+
+Every industry group gets ``intake.max_hires_per_group`` hire slots (possible new managers,
+status ``new``, fte ``intake.hire_fte``, capacity ``intake.hire_capacity``). One CP-SAT model
+(``IntakeModel``) then runs the stages ``[balance, intake, hires, continuity]``: the best
+balance any number of slots allows (capacities hold, every band that can be met is met), the
+most intake quality that keeps it, then the **fewest hires** that keep both, then the fewest
+broken relationships. The hires stage proven optimal is the proof of minimality; the answer is
+shown beside the same run with one hire fewer (infeasible or worse) and with each extra hire
+(what it would still improve: only continuity can, since balance and intake are already at
+their best).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rebalance.data import Manager, Problem
+from rebalance.intake.candidates import CandidateBook
+from rebalance.intake.engine import IntakeOutcome, run_intake, stage_names
+from rebalance.intake.model import hire_slots
+from rebalance.metrics import kind_counts
+from rebalance.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    """One run of the comparison: a number of hires and what it gives."""
+
+    hires: int
+    note: str  # chosen, fewer, extra
+    status: str
+    balance_excess: float | None
+    intake_score: float | None
+    taken: int | None
+    continuity_cost: float | None
+    moves: int | None
+    per_group: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StaffingAnswer:
+    """The smallest number of hires, per group, the plan that uses them, and the comparison."""
+
+    outcome: IntakeOutcome
+    proven: bool
+    rows: tuple[StaffingRow, ...]
+
+    @property
+    def hires(self) -> int:
+        return len(self.outcome.hires)
+
+
+def groups(problem: Problem) -> tuple[str, ...]:
+    """The industry groups of the book, in the order managers list them."""
+    return tuple(dict.fromkeys(ind for m in problem.managers if m.staying
+                               for ind in m.industries))
+
+
+def fixed_hires(problem: Problem, scenario: Scenario) -> Problem:
+    """The book with ``intake.hires`` new managers per group (the staffing answer, adopted)."""
+    hires: list[Manager] = []
+    for group, count in scenario.intake.hires.items():
+        hires.extend(hire_slots(problem, (group,), count, scenario.intake.hire_fte,
+                                scenario.intake.hire_capacity, prefix="HIRE"))
+    if not hires:
+        return problem
+    return replace(problem, managers=(*problem.managers, *hires))
+
+
+def _row(outcome: IntakeOutcome, hires: int, note: str) -> StaffingRow:
+    result = outcome.result
+    if not result.has_plan:
+        return StaffingRow(hires, note, result.status, None, None, None, None, None, {})
+    moves = kind_counts(outcome.problem, result.client_to_manager)["moves"]
+    return StaffingRow(hires, note, result.status, result.balance_excess,
+                       outcome.total_score, len(outcome.taken), result.continuity_cost,
+                       moves, outcome.hires_per_group())
+
+
+def staffing(problem: Problem, scenario: Scenario, book: CandidateBook,
+             extra: int = 1) -> StaffingAnswer:
+    """The fewest hires for the intake, proven by the model's hires stage, with the runs of
+    one hire fewer and of ``extra`` more hires beside it."""
+    intake = scenario.intake
+    slots = hire_slots(problem, groups(problem), intake.max_hires_per_group,
+                       intake.hire_fte, intake.hire_capacity)
+    outcome = run_intake(problem, scenario, book, slots=slots, staffing=True)
+    proven = outcome.result.status == "OPTIMAL"
+    rows = [_row(outcome, len(outcome.hires), "chosen")]
+    if not outcome.result.has_plan:
+        return StaffingAnswer(outcome, False, tuple(rows))
+    n = len(outcome.hires)
+    names = tuple(s for s in stage_names(scenario) if s != "hires")
+    if n > 0:
+        fewer = run_intake(problem, scenario, book, slots=slots, max_hires=n - 1, names=names)
+        rows.insert(0, _row(fewer, n - 1, "fewer"))
+    for k in range(1, extra + 1):
+        if n + k > len(slots):
+            break
+        more = run_intake(problem, scenario, book, slots=slots, max_hires=n + k, names=names)
+        rows.append(_row(more, n + k, "extra"))
+    return StaffingAnswer(outcome, proven, tuple(rows))
