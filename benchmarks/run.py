@@ -113,9 +113,14 @@ def run_method(method: str, size: str, seed: int, time_limit: float, workers: in
         peak_rss_mib=_peak_rss_mib(),
         rss_before_mib=rss_before,
     )
-    if plan and row.get("continuity_bound") is not None:
-        cost, bound = verdict.continuity_cost, row["continuity_bound"]
-        row["gap"] = 0.0 if cost <= 1e-9 else max(0.0, (cost - bound) / cost)
+    if plan:
+        from rebalance.result import relative_gap
+
+        row["gap"] = relative_gap(verdict.continuity_cost, row.get("continuity_bound"))
+        row["balance_gap"] = relative_gap(verdict.balance_excess, row.get("balance_bound"))
+        for stage in ("balance", "continuity"):
+            if row.get(f"{stage}_bound") is not None:
+                row.setdefault(f"{stage}_source", method)
     return row
 
 
@@ -146,6 +151,15 @@ def _engine_bounds(result: object) -> dict[str, Any]:
             out[f"{name}_bound"] = bound
     if "continuity_bound" not in out:
         out["continuity_bound"] = getattr(result, "best_bound", None)
+    pools = getattr(result, "pools", ()) or ()
+    for stage in ("balance", "continuity"):
+        # Which methods proved the pools' bounds, e.g. "release 3, cp-sat 1".
+        counts: dict[str, int] = {}
+        for pool in pools:
+            method = getattr(pool, f"{stage}_method")
+            counts[method] = counts.get(method, 0) + 1
+        out[f"{stage}_source"] = ", ".join(f"{m} {n}" for m, n in sorted(
+            counts.items(), key=lambda item: (-item[1], item[0]))) if pools else "cp-sat"
     return out
 
 
@@ -266,15 +280,16 @@ def _outside(row: dict[str, Any]) -> str:
 def table(rows: Sequence[dict[str, Any]]) -> str:
     """The Markdown results table."""
     head = ("| size | method | status | outside band (oversize) | balance excess | balance bound "
-            "| continuity cost | continuity bound | gap | moves | wall s | peak MiB |")
-    lines = [head, "|" + "---|" * 12]
+            "| balance gap | balance bound by | continuity cost | continuity bound | gap "
+            "| continuity bound by | moves | wall s | peak MiB |")
+    lines = [head, "|" + "---|" * 15]
     for r in rows:
         from benchmarks.generate import SIZES
 
         nc, nm = SIZES.get(r["size"], (r.get("clients", "?"), r.get("managers", "?")))
         size = f"{r['size']} ({nc:,}×{nm:,})" if isinstance(nc, int) else r["size"]
         if "error" in r:
-            lines.append(f"| {size} | {r['method']} | {r['error']} |  |  |  |  |  |  |  "
+            lines.append(f"| {size} | {r['method']} | {r['error']} |  |  |  |  |  |  |  |  |  |  "
                          f"| {r['wall_time']:.0f} | {_fmt(r.get('peak_rss_mib'), '.0f')} |")
             continue
         if not r.get("plan_found"):
@@ -286,8 +301,10 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
         lines.append(
             f"| {size} | {r['method']} | {status} | {_outside(r)} "
             f"| {_fmt(r.get('balance_excess'), '.4f')} | {_fmt(r.get('balance_bound'), '.4f')} "
+            f"| {_fmt(r.get('balance_gap'), '.2%')} | {r.get('balance_source') or '—'} "
             f"| {_fmt(r.get('continuity_cost'), '.2f')} "
             f"| {_fmt(r.get('continuity_bound'), '.2f')} | {_fmt(r.get('gap'), '.2%')} "
+            f"| {r.get('continuity_source') or '—'} "
             f"| {_fmt(r.get('moves'), 'd')} | {r['wall_time']:.1f} "
             f"| {_fmt(r.get('peak_rss_mib'), '.0f')} |")
     return "\n".join(lines)

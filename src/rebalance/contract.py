@@ -32,6 +32,12 @@ OPTIMALITY_TOLERANCE = 1e-3
 HOLD_SLACK = 1e-4
 
 
+def within_tolerance(objective: float, bound: float) -> bool:
+    """True when ``bound`` proves ``objective`` optimal within ``OPTIMALITY_TOLERANCE``: the
+    one rule for labelling a stage (or a pool's stage) ``OPTIMAL`` from a bound."""
+    return objective - bound <= OPTIMALITY_TOLERANCE * (1.0 + 1e-9)
+
+
 def move_cost(client: Client) -> float:
     """Continuity cost of moving ``client`` away from its (staying) previous manager."""
     return client.importance * (0.5 + client.relationship)

@@ -7,6 +7,7 @@ figures they show are computed one way only.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,7 @@ def summary(plan: Plan, lang: str = "en") -> dict[str, Any]:
         "gap": result.gap,
         "wall_time": round(result.wall_time, 3),
         "stages": [_stage_dict(s) for s in result.stages],
+        **({"pools": [asdict(p) for p in result.pools]} if result.pools else {}),
         **kind_counts(plan),
         "managers_outside_band": {
             when: managers_outside(plan.problem, plan.scenario, plan.rules, assignment)

@@ -45,6 +45,24 @@ class StageResult:
 
 
 @dataclass(frozen=True)
+class PoolBound:
+    """One balancing pool's figures, bounds and what proved them (scale engine).
+
+    Statuses follow ``contract.within_tolerance``; methods name the bound's source:
+    ``cp-sat``, ``oversize``, ``release``, ``colgen`` or ``none``."""
+
+    pool: int
+    balance_status: str
+    balance_excess: float
+    balance_bound: float
+    balance_method: str
+    continuity_status: str
+    continuity_cost: float
+    continuity_bound: float
+    continuity_method: str
+
+
+@dataclass(frozen=True)
 class Result:
     """The engine's answer. Never raised: a missing plan is a status with coded findings.
 
@@ -72,6 +90,7 @@ class Result:
     seed: int
     verdict: Verdict | None = None
     num_parts: int = 1
+    pools: tuple[PoolBound, ...] = ()  # per pool, when the scale engine planned the book
 
     @property
     def has_plan(self) -> bool:
@@ -106,7 +125,7 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 def with_plan(client_to_manager: dict[str, str], verdict: Verdict,
               stages: Sequence[StageResult], seed: int, wall_time: float,
-              num_parts: int) -> Result:
+              num_parts: int, pools: Sequence[PoolBound] = ()) -> Result:
     """A result with a checked plan; its headline is the first stage not proven optimal."""
     headline = next((st for st in stages if st.status != "OPTIMAL"), stages[-1])
     return Result(
@@ -123,6 +142,7 @@ def with_plan(client_to_manager: dict[str, str], verdict: Verdict,
         seed=seed,
         verdict=verdict,
         num_parts=num_parts,
+        pools=tuple(pools),
     )
 
 

@@ -262,7 +262,8 @@ def _solve_scale(problem: Problem, scenario: Scenario, rules: Rules,
     verdict = _checked(problem, scenario, ordered, rules)
     wall = time.monotonic() - start
     stages = decompose.scale_stages(outcome, verdict, scenario, wall)
-    return with_plan(ordered, verdict, stages, scenario.solver.seed, wall, len(outcome.pools))
+    return with_plan(ordered, verdict, stages, scenario.solver.seed, wall, len(outcome.pools),
+                     decompose.pool_bounds(outcome))
 
 
 def _checked(problem: Problem, scenario: Scenario, plan: Mapping[str, str],

@@ -44,7 +44,7 @@ from rebalance.check import Verdict
 from rebalance.data import Problem
 from rebalance.executors import choose, cores, in_task
 from rebalance.pools import Rules, build_rules
-from rebalance.result import StageResult
+from rebalance.result import PoolBound, StageResult
 from rebalance.scale.greedy import greedy_plan
 from rebalance.scale.lanes import fan_out, in_threads
 from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
@@ -113,6 +113,19 @@ def scale_stages(outcome: ScaleOutcome, verdict: Verdict, scenario: Scenario,
             objective=verdict.continuity_cost, best_bound=outcome.continuity_bound,
             gap=_gap(verdict.continuity_cost, outcome.continuity_bound), wall_time=wall_time))
     return stages
+
+
+def pool_bounds(outcome: ScaleOutcome) -> list[PoolBound]:
+    """Each pool's figures, bounds and the methods that proved them (for summary.json)."""
+    def status(proven: bool) -> str:
+        return "OPTIMAL" if proven else "FEASIBLE"
+
+    return [PoolBound(
+        pool=p.index, balance_status=status(p.balance_proven), balance_excess=p.balance_excess,
+        balance_bound=p.balance_bound, balance_method=p.balance_method,
+        continuity_status=status(p.balance_proven and p.continuity_proven),
+        continuity_cost=p.continuity_cost, continuity_bound=p.continuity_bound,
+        continuity_method=p.continuity_method) for p in outcome.pools]
 
 
 def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = None,

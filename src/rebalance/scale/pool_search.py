@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rebalance.contract import HOLD_SLACK
+from rebalance.contract import HOLD_SLACK, within_tolerance
 from rebalance.scale.bounds import oversize, release_bound, release_sets, rounding_slack
+from rebalance.scale.colgen import run_column_generation
 from rebalance.scale.greedy import late_sample, shed_over_capacity
 from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
 from rebalance.scale.lns import solve_neighbourhood
@@ -38,6 +39,11 @@ BALANCE_SHARE = 0.5
 LOCAL_SEARCH_EVERY = 10  # neighbourhoods between two local-search passes
 LINK_PROBABILITY = 0.8  # continuity neighbourhoods: follow a moved link, else a random manager
 REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most this often
+# Column generation (``scale.colgen``) gets this share of the pool's budget, out of what is
+# left after the search and the release bound (the reserve kept for the bounds), when that
+# is at least COLGEN_MIN_SECONDS.
+COLGEN_SHARE = 0.15
+COLGEN_MIN_SECONDS = 0.5
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
 LogHook = Callable[[str], None]
@@ -60,6 +66,10 @@ class PoolOutcome:
     improvements: int
     wall_time: float
     work: float
+    # What proved each bound: "cp-sat" (the whole pool solved), "oversize" (balance),
+    # "release" or "colgen" (continuity, ``scale.colgen``); "none" when nothing did.
+    balance_method: str = "none"
+    continuity_method: str = "none"
 
 
 LaneItem = tuple[int, Ledger, int, int]  # (pool index, its ledger, weight, number 1..n)
@@ -153,12 +163,18 @@ class PoolSearch:
         start = self._start()
         pairs = sum(len(e) for e in ledger.eligible)
         balance_bound, cost_bound = info.bound, 0.0
+        methods = {"balance": "oversize" if info.bound > 0 else "none", "continuity": "none"}
         balance_proven = cost_proven = False
+
+        def better(stage: str, now: float, found: float, method: str) -> float:
+            if found > now:
+                methods[stage] = method
+            return max(now, found)
 
         def absorb(found: tuple[float, float, bool, bool]) -> None:
             nonlocal balance_bound, cost_bound, balance_proven, cost_proven
-            balance_bound = max(balance_bound, found[0])
-            cost_bound = max(cost_bound, found[1])
+            balance_bound = better("balance", balance_bound, found[0], "cp-sat")
+            cost_bound = better("continuity", cost_bound, found[1], "cp-sat")
             balance_proven = balance_proven or found[2]
             cost_proven = cost_proven or found[3]
 
@@ -166,7 +182,8 @@ class PoolSearch:
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
         # Leave time for the bounds at the end (a few seconds on the biggest pools).
-        reserve = 0.0 if self.budget.deterministic else min(0.05 * self.budget.amount, 15.0)
+        reserve = 0.0 if self.budget.deterministic else (
+            min(0.05 * self.budget.amount, 15.0) + COLGEN_SHARE * self.budget.amount)
         while not cost_proven and self._left() > reserve + 0.05:
             if self._step() is None:
                 break
@@ -176,12 +193,17 @@ class PoolSearch:
 
         balance = ledger.total_excess()
         cost = ledger.total_cost()
-        if balance - balance_bound <= rounding_slack(ledger):
+        # Proven only within the stated tolerance (contract.within_tolerance): a plan "within
+        # rounding" of its bound (the rounding grows with the pool's size) is not optimal.
+        if within_tolerance(balance, balance_bound):
             balance_proven = True
         if not cost_proven:
-            cost_bound = max(cost_bound, release_bound(ledger, balance, info,
-                                                       deadline=self._deadline()))
-            cost_proven = balance_proven and cost - cost_bound <= 1e-9 * max(1.0, cost)
+            cost_bound = better("continuity", cost_bound, release_bound(
+                ledger, balance, info, deadline=self._deadline()), "release")
+            cost_proven = balance_proven and within_tolerance(cost, cost_bound)
+        if not cost_proven:
+            cost_bound = better("continuity", cost_bound, self._colgen(balance), "colgen")
+            cost_proven = balance_proven and within_tolerance(cost, cost_bound)
         outcome = PoolOutcome(
             index=self.index,
             client_to_manager=ledger.plan(),
@@ -196,6 +218,8 @@ class PoolSearch:
             improvements=self.improvements,
             wall_time=time.monotonic() - self.started,
             work=self.spent,
+            balance_method=methods["balance"],
+            continuity_method=methods["continuity"],
         )
         if self.report is not None:
             self.report("continuity", cost, outcome.continuity_bound)
@@ -204,6 +228,20 @@ class PoolSearch:
                  f"{outcome.continuity_bound:.2f}); {start} start, {self.neighbourhoods} "
                  f"neighbourhoods, {outcome.wall_time:.1f} s")
         return outcome
+
+    def _colgen(self, held: float) -> float:
+        """The column-generation bound (``scale.colgen``) in what is left of the pool's
+        budget (with a work limit: ``COLGEN_SHARE`` of the pool's work), 0 when none is."""
+        seconds = COLGEN_SHARE * self.budget.amount
+        if not self.budget.deterministic:
+            seconds = min(seconds, self._left())  # what the release bound left of the reserve
+        if seconds < COLGEN_MIN_SECONDS:
+            return 0.0
+        # Its work is not charged to the pool (with a work limit the plans of the pools that
+        # follow in the lane stay what they were; the bound comes on top).
+        found = run_column_generation(self.ledger, "continuity", held, seconds,
+                                      self.budget.deterministic, floors=self.unavoidable)
+        return max(0.0, found.bound)
 
     def _report(self, balance_bound: float, cost_bound: float, force: bool = False) -> None:
         """Tell the hook the pool's balance excess (while above its floor) or its continuity
@@ -339,8 +377,10 @@ class PoolSearch:
         self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
         balance = self.ledger.total_excess()
         balance_bound = outcome.balance_bound if outcome.balance_bound is not None else 0.0
-        balance_proven = (outcome.balance_status == "OPTIMAL" or done
-                          or balance - balance_bound <= rounding_slack(self.ledger)
+        balance_proven = (outcome.balance_status == "OPTIMAL"
+                          or (done and within_tolerance(balance, self.balance_floor
+                                                        - rounding_slack(self.ledger)))
+                          or within_tolerance(balance, balance_bound)
                           or (outcome.balance_bound is None and balance <= IMPROVEMENT_EPSILON))
         if balance_proven:
             balance_bound = balance

@@ -1,0 +1,191 @@
+"""Pricing for the column generation of ``scale.colgen``: one manager's best portfolio.
+
+A *portfolio* is the set of clients one manager ends with. Given a value per client (its
+move cost at this manager, or nothing, minus the dual price of covering it) and a price per
+unit of balance excess, the pricing problem of manager ``m`` is
+
+    min over portfolios P of m:  Σ_{c∈P} value_c + excess_price × excess_m(P)
+
+where ``excess_m(P)`` is the contract's balance excess of m holding P (weighted distance of
+each metric's load from the band around m's fair share). Clients fixed to m belong to every
+portfolio of m; clients fixed elsewhere, or not eligible here, to none; a capacity caps |P|.
+
+Two solvers: ``improve`` (solver-free: best single add/drop steps from a start, numpy), for
+finding good columns fast, and ``solve_exact`` (a small CP-SAT), whose *proven lower bound*
+makes the Lagrangian bound of ``scale.colgen`` valid even when it is cut short. Integer
+rounding in ``solve_exact`` is accounted for so that its bound stays a bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+from rebalance.scale.ledger import FloatArray, IntArray, Ledger
+
+BoolArray = npt.NDArray[np.bool_]
+LOAD_SCALE = 1_000_000  # loads in 1/LOAD_SCALE of the manager's fair share in the CP-SAT model
+VALUE_SCALE = 100_000_000  # objective units per unit of value in the CP-SAT model
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """One column: a manager's clients (positions in the ledger), its cost and its excess."""
+
+    manager: int
+    clients: IntArray
+    cost: float
+    excess: float
+
+
+class Pricer:
+    """The pricing problem of one manager of a ledger (see the module docstring)."""
+
+    def __init__(self, ledger: Ledger, manager: int, candidates: IntArray,
+                 forced: IntArray) -> None:
+        self.manager = manager
+        self.candidates = candidates  # clients that may or may not be in a portfolio
+        self.forced = forced  # clients fixed to this manager: in every portfolio
+        inv = ledger.inv_share[manager]
+        self.active = inv > 0
+        self.weight = np.where(self.active, ledger.weight, 0.0)
+        self.tolerance = ledger.tolerance
+        self.rel = ledger.client_load[candidates] * inv  # (n, K) loads in shares
+        self.base = (ledger.client_load[forced] * inv).sum(axis=0)
+        origin = ledger.origin
+        self.move = np.where((origin[candidates] >= 0) & (origin[candidates] != manager),
+                             ledger.cost[candidates], 0.0)
+        self.forced_cost = float(np.where((origin[forced] >= 0) & (origin[forced] != manager),
+                                          ledger.cost[forced], 0.0).sum())
+        cap = int(ledger.capacity[manager])
+        self.room = max(0, cap - len(forced)) if cap < np.iinfo(np.int64).max else len(candidates)
+        self.room = min(self.room, len(candidates))
+        self.work = 0.0  # CP-SAT deterministic time of the last exact solve
+
+    # ------------------------------------------------------------------ figures
+
+    def excess(self, load: FloatArray) -> FloatArray:
+        """Excess of rows of relative loads (shape (..., K))."""
+        over = np.abs(load - 1.0) - self.tolerance
+        return np.maximum(over, 0.0) @ self.weight
+
+    def column(self, take: BoolArray) -> Portfolio:
+        """The portfolio of the chosen candidates (plus the forced clients)."""
+        load = self.base + self.rel[take].sum(axis=0)
+        clients = np.sort(np.concatenate([self.forced, self.candidates[take]]))
+        return Portfolio(self.manager, clients, self.forced_cost + float(self.move[take].sum()),
+                         float(self.excess(load[None, :])[0]))
+
+    def value(self, take: BoolArray, item: FloatArray, excess_price: float) -> float:
+        load = self.base + self.rel[take].sum(axis=0)
+        return float(item[take].sum()) + excess_price * float(self.excess(load[None, :])[0])
+
+    # ------------------------------------------------------------------ heuristic
+
+    def improve(self, take: BoolArray, item: FloatArray, excess_price: float,
+                max_steps: int = 200) -> BoolArray:
+        """Best single add/drop steps from ``take`` while one lowers the value (item values
+        ``item`` per candidate, ``excess_price`` per unit of excess)."""
+        take = take.copy()
+        if not len(self.candidates):
+            return take
+        load = self.base + self.rel[take].sum(axis=0)
+        size = int(take.sum())
+        for _ in range(max_steps):
+            now = float(self.excess(load[None, :])[0])
+            sign = np.where(take, -1.0, 1.0)
+            after = load[None, :] + sign[:, None] * self.rel
+            delta = sign * item + excess_price * (self.excess(after) - now)
+            if size >= self.room:
+                delta[~take] = np.inf
+            best = int(np.argmin(delta))
+            if not delta[best] < -1e-9:
+                break
+            take[best] = not take[best]
+            load = load + sign[best] * self.rel[best]
+            size += 1 if take[best] else -1
+        return take
+
+    # ------------------------------------------------------------------ exact
+
+    def trivial_bound(self, item: FloatArray) -> float:
+        """A lower bound of the least value without a solver: every candidate of negative
+        value taken for free (the excess term is never negative)."""
+        return float(np.minimum(item, 0.0).sum())
+
+    def solve_exact(self, item: FloatArray, excess_price: float, seconds: float,
+                    hint: BoolArray | None = None,
+                    wall: float | None = None) -> tuple[BoolArray, float]:
+        """(best portfolio found, proven lower bound of the least value) by CP-SAT within
+        ``seconds`` of deterministic time and ``wall`` seconds of the clock, if given (a
+        cut-short search still gives a valid bound)."""
+        n = len(self.candidates)
+        if n == 0:
+            empty = np.zeros(0, dtype=bool)
+            return empty, self.value(empty, item, excess_price)
+        model = cp_model.CpModel()
+        x = [model.new_bool_var("") for _ in range(n)]
+        if self.room < n:
+            model.add(sum(x) <= self.room)
+        # Values rounded down and loads to the nearest unit: the integer objective is below
+        # the true one by at most ``error`` (accounted for in the bound returned).
+        coef = np.floor(item * VALUE_SCALE).astype(np.int64)
+        objective: list[cp_model.LinearExprT] = [cp_model.LinearExpr.weighted_sum(
+            x, coef.tolist())]
+        error = 0.0
+        if excess_price > 0:
+            for k in np.flatnonzero(self.weight > 0).tolist():
+                loads = np.rint(self.rel[:, k] * LOAD_SCALE).astype(np.int64)
+                base = int(round(self.base[k] * LOAD_SCALE))
+                hi = int(round((1.0 + self.tolerance[k]) * LOAD_SCALE))
+                lo = int(round((1.0 - self.tolerance[k]) * LOAD_SCALE))
+                load = cp_model.LinearExpr.weighted_sum(x, loads.tolist()) + base
+                top = max(base + int(loads[loads > 0].sum()) - hi, lo - base, 0)
+                dist = model.new_int_var(0, top, "")
+                model.add(dist >= load - hi)
+                model.add(dist >= lo - load)
+                # Price per load unit, rounded down: the model's excess term is a lower bound.
+                per_unit = int(np.floor(excess_price * self.weight[k] * VALUE_SCALE
+                                        / LOAD_SCALE))
+                objective.append(per_unit * dist)
+                # Each rounded load is off by ≤ 0.5 unit, the band edges by ≤ 0.5, so the
+                # model's distance exceeds the true one by at most 0.5 (n + forced + 2).
+                error += (excess_price * self.weight[k] * VALUE_SCALE / LOAD_SCALE
+                          * 0.5 * (n + len(self.forced) + 2))
+        model.minimize(sum(objective))
+        if hint is not None:
+            for var, h in zip(x, hint.tolist(), strict=True):
+                model.add_hint(var, bool(h))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = max(0.01, seconds)
+        if wall is not None:
+            solver.parameters.max_time_in_seconds = max(0.01, wall)
+        status = solver.solve(model)
+        self.work = float(solver.response_proto.deterministic_time)
+        # Item values rounded down only lower the model's objective: no error term for them.
+        bound = (solver.best_objective_bound - error) / VALUE_SCALE
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            take = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+        else:
+            take = hint.copy() if hint is not None else np.zeros(n, dtype=bool)
+        return take, max(self.trivial_bound(item), min(bound, self.value(take, item,
+                                                                           excess_price)))
+
+
+def pricers(ledger: Ledger) -> list[Pricer]:
+    """One pricing problem per manager of the ledger with a fair share (staying), in order."""
+    num_m = len(ledger.manager_ids)
+    candidates: list[list[int]] = [[] for _ in range(num_m)]
+    forced: list[list[int]] = [[] for _ in range(num_m)]
+    for c, options in enumerate(ledger.eligible):
+        if ledger.fixed[c] >= 0:
+            forced[int(ledger.fixed[c])].append(c)
+        else:
+            for m in options.tolist():
+                candidates[m].append(c)
+    return [Pricer(ledger, m, np.array(candidates[m], dtype=np.int64),
+                   np.array(forced[m], dtype=np.int64)) for m in range(num_m)]
