@@ -88,9 +88,10 @@ def test_portfolio_bound_beats_the_release_bound_where_balance_is_tight() -> Non
     assert release - 1e-6 <= found.bound <= best.continuity_cost + 1e-6
 
 
-def test_exact_pricing_bound_is_below_every_portfolio() -> None:
-    """The pricing's proven lower bound is never above the value of any portfolio it could
-    choose (checked against random portfolios of each manager, with random prices)."""
+def test_pricing_bounds_are_below_every_portfolio() -> None:
+    """The pricing's proven lower bound (CP-SAT) and its solver-free tangent bound are
+    never above the value of any portfolio the manager could hold (random portfolios of
+    each manager, random prices)."""
     ledger, _best = _proven(2)
     rng = np.random.default_rng(0)
     for p in pricers(ledger):
@@ -98,11 +99,14 @@ def test_exact_pricing_bound_is_below_every_portfolio() -> None:
             continue
         item = rng.normal(0.0, 2.0, len(p.candidates))
         take, low = p.solve_exact(item, 3.0, 1.0)
+        near = rng.random(len(p.candidates)) < 0.3
+        tangent = p.linear_bound(item, 3.0, near)
         assert low <= p.value(take, item, 3.0) + 1e-9
+        assert tangent <= p.value(take, item, 3.0) + 1e-9
         for _ in range(50):
             other = rng.random(len(p.candidates)) < 0.5
             if other.sum() <= p.room:
-                assert low <= p.value(other, item, 3.0) + 1e-9
+                assert max(low, tangent) <= p.value(other, item, 3.0) + 1e-9
 
 
 def _pool(balance: float, bound: float, proven: bool) -> PoolOutcome:

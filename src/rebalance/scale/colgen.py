@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rebalance.scale.ledger import FloatArray, IntArray, Ledger
-from rebalance.scale.pricing import Portfolio, Pricer, pricers
+from rebalance.scale.pricing import Portfolio, pricers
 
 EXACT_SECONDS = 0.5  # deterministic time of one manager's exact pricing
 INITIAL_SIGMA = 10.0  # starting price of a unit of balance excess (continuity units)
@@ -108,7 +108,7 @@ class PortfolioRelaxation:
         """(L(π, σ), the best portfolio of every manager, CP-SAT work) by exact pricing.
 
         Past ``deadline`` (``time.monotonic()``) the remaining managers count their
-        solver-free bound (``Pricer.trivial_bound``) and keep their hinted portfolio: the
+        solver-free bound (``Pricer.linear_bound``) and keep their hinted portfolio: the
         bound of a round cut short is weaker, never wrong."""
         pi_full = np.zeros(len(self.ledger.client_ids))
         pi_full[self.free] = pi
@@ -124,7 +124,7 @@ class PortfolioRelaxation:
             wall = None if deadline is None else deadline - time.monotonic()
             if wall is not None and wall <= 0:
                 take = hint if hint is not None else np.zeros(len(p.candidates), dtype=bool)
-                low = p.trivial_bound(item)
+                low = p.linear_bound(item, price, take)
             else:
                 take, low = p.solve_exact(item, price, seconds, hint, wall)
                 work += p.work

@@ -25,7 +25,9 @@ book is searched as one pool). ``rebalance.solve.solve`` sends a book here (retu
    costs at least the excess of a manager holding it with the best companions); continuity,
    given the balance excess held: the best of CP-SAT's bound and the *release bound* (per
    manager, the cheapest set of its own clients it must lose to fit its bands, with the
-   slack the held excess leaves shared between managers by a Lagrangian price).
+   slack the held excess leaves shared between managers by a Lagrangian price) and the
+   *portfolio bound* (``rebalance.scale.colgen``: the Lagrangian dual of a Dantzig–Wolfe
+   master over managers' whole portfolios), each pool naming the method that proved it.
 
 With ``solver.work_limit`` set, every CP-SAT call is limited by deterministic time, pools get
 fixed shares of the work and the whole search stops on work, not on the clock, so a run gives

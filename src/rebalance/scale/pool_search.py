@@ -42,7 +42,7 @@ REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most t
 # Column generation (``scale.colgen``) gets this share of the pool's budget, out of what is
 # left after the search and the release bound (the reserve kept for the bounds), when that
 # is at least COLGEN_MIN_SECONDS.
-COLGEN_SHARE = 0.15
+COLGEN_SHARE = 0.25
 COLGEN_MIN_SECONDS = 0.5
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
@@ -198,8 +198,12 @@ class PoolSearch:
         if within_tolerance(balance, balance_bound):
             balance_proven = True
         if not cost_proven:
+            # The release bound may not eat the portfolio bound's share of the budget.
+            deadline = self._deadline()
+            if deadline is not None:
+                deadline -= COLGEN_SHARE * self.budget.amount
             cost_bound = better("continuity", cost_bound, release_bound(
-                ledger, balance, info, deadline=self._deadline()), "release")
+                ledger, balance, info, deadline=deadline), "release")
             cost_proven = balance_proven and within_tolerance(cost, cost_bound)
         if not cost_proven:
             cost_bound = better("continuity", cost_bound, self._colgen(balance), "colgen")
@@ -241,6 +245,8 @@ class PoolSearch:
         # follow in the lane stay what they were; the bound comes on top).
         found = run_column_generation(self.ledger, "continuity", held, seconds,
                                       self.budget.deterministic, floors=self.unavoidable)
+        self.say(f"pool {self.index}: portfolio bound {found.bound:.2f} ({found.rounds} "
+                 f"rounds, {found.wall_time:.1f} s of {seconds:.1f} s)")
         return max(0.0, found.bound)
 
     def _report(self, balance_bound: float, cost_bound: float, force: bool = False) -> None:

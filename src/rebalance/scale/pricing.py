@@ -111,10 +111,27 @@ class Pricer:
 
     # ------------------------------------------------------------------ exact
 
-    def trivial_bound(self, item: FloatArray) -> float:
-        """A lower bound of the least value without a solver: every candidate of negative
-        value taken for free (the excess term is never negative)."""
-        return float(np.minimum(item, 0.0).sum())
+    def linear_bound(self, item: FloatArray, excess_price: float,
+                     near: BoolArray | None = None) -> float:
+        """A lower bound of the least value without a solver.
+
+        The excess is convex in the loads, so its tangent at the load of the portfolio
+        ``near`` (any subgradient) lies below it everywhere; with the excess replaced by that
+        tangent the value is linear in the clients taken, and its minimum (the most negative
+        ones, at most ``room`` of them) is a bound, and so is the value with the excess
+        dropped (it is never negative)."""
+        take = near if near is not None else np.zeros(len(self.candidates), dtype=bool)
+        at = self.base + self.rel[take].sum(axis=0)
+        dist = np.abs(at - 1.0) - self.tolerance
+        slope = np.where(dist > 0, np.sign(at - 1.0), 0.0) * self.weight  # a subgradient
+        constant = excess_price * (float(self.excess(at[None, :])[0])
+                                   + float(slope @ (self.base - at)))
+        per_client = item + excess_price * (self.rel @ slope)
+        gains = np.sort(np.minimum(per_client, 0.0))[: self.room]
+        # The tangent at an under-band load falls without limit; the excess never goes below
+        # 0, so the bound with the excess dropped holds too: the better of the two.
+        plain = np.sort(np.minimum(item, 0.0))[: self.room]
+        return max(constant + float(gains.sum()), float(plain.sum()))
 
     def solve_exact(self, item: FloatArray, excess_price: float, seconds: float,
                     hint: BoolArray | None = None,
@@ -172,8 +189,8 @@ class Pricer:
             take = np.array([solver.boolean_value(v) for v in x], dtype=bool)
         else:
             take = hint.copy() if hint is not None else np.zeros(n, dtype=bool)
-        return take, max(self.trivial_bound(item), min(bound, self.value(take, item,
-                                                                           excess_price)))
+        return take, max(self.linear_bound(item, excess_price, take),
+                         min(bound, self.value(take, item, excess_price)))
 
 
 def pricers(ledger: Ledger) -> list[Pricer]:
