@@ -154,7 +154,8 @@ def run_column_generation(ledger: Ledger, mode: str, held: float = 0.0,
     pi = relax.initial_prices(sigma, floors)
     best, best_columns = -np.inf, []
     step, idle, rounds = INITIAL_STEP, 0, 0
-    optimal = False
+    optimal = trial = False
+    center: tuple[FloatArray, float, float, FloatArray, float] | None = None
 
     def left() -> float:
         return seconds - (work if deterministic else time.monotonic() - began)
@@ -172,18 +173,22 @@ def run_column_generation(ledger: Ledger, mode: str, held: float = 0.0,
         for column in found:
             current[column.manager] = np.isin(relax.pricers[column.manager].candidates,
                                               column.clients)
-        if bound > best + 1e-9:
-            best, best_columns, idle = bound, found, 0
-        else:
-            idle += 1
-            if idle >= PATIENCE:
-                step, idle = step / 2.0, 0
         # Subgradient: how often each client is covered, how far the excess is over E.
         cover = np.zeros(len(ledger.client_ids))
         for column in found:
             cover[column.clients] += 1.0
         g = 1.0 - cover[relax.free]
         g_sigma = sum(c.excess for c in found) - held if mode == "continuity" else 0.0
+        if bound > best + 1e-9:
+            best, best_columns, idle = bound, found, 0
+            center = (pi, sigma, bound, g, g_sigma)
+        elif trial and center is not None:
+            pi, sigma, bound, g, g_sigma = center  # the trial lost: step from the best
+        else:
+            idle += 1
+            if idle >= PATIENCE:
+                step, idle = step / 2.0, 0
+        trial = False
         if not g.any() and g_sigma <= 1e-12:
             # The portfolios form a plan (each client once, the excess held): when its
             # value meets the bound, both are the optimum.
@@ -194,9 +199,9 @@ def run_column_generation(ledger: Ledger, mode: str, held: float = 0.0,
         if target - best <= CONVERGED_GAP * max(1.0, abs(target)):
             break
         if rounds == 1 and g_sigma < 0 and sigma > 0:
-            # The excess held is not binding at the first prices: try it unpriced next
-            # (any prices give a bound; this one is often the best when nothing must move).
-            sigma = 0.0
+            # The excess held is not binding at the first prices: try it unpriced once
+            # (the best bound when nothing must move); if that loses, step from here.
+            sigma, trial = 0.0, True
             pi = relax.initial_prices(sigma, floors)
             continue
         norm = float(g @ g) + g_sigma * g_sigma
