@@ -44,6 +44,10 @@ REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most t
 # is at least COLGEN_MIN_SECONDS.
 COLGEN_SHARE = 0.25
 COLGEN_MIN_SECONDS = 0.5
+# Above this many (client, manager) pairs one pricing round does not fit in the share (the
+# large benchmark book's pools, 10⁵–10⁶ pairs: the bound stayed the release bound while the
+# search lost a quarter of its time), so such pools get no portfolio bound.
+COLGEN_MAX_PAIRS = 100_000
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
 LogHook = Callable[[str], None]
@@ -137,6 +141,7 @@ class PoolSearch:
         self.balance_floor = 0.0  # balance excess at which the balance stage is proven
         self.unavoidable = np.zeros(len(ledger.client_ids))  # per client: oversize bound
         self.eligible = eligibility_matrix(ledger)
+        self.colgen_share = COLGEN_SHARE  # of the budget, for the portfolio bound (``run``)
 
     # ------------------------------------------------------------------ budget
 
@@ -182,8 +187,9 @@ class PoolSearch:
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
         # Leave time for the bounds at the end (a few seconds on the biggest pools).
+        self.colgen_share = COLGEN_SHARE if pairs <= COLGEN_MAX_PAIRS else 0.0
         reserve = 0.0 if self.budget.deterministic else (
-            min(0.05 * self.budget.amount, 15.0) + COLGEN_SHARE * self.budget.amount)
+            min(0.05 * self.budget.amount, 15.0) + self.colgen_share * self.budget.amount)
         while not cost_proven and self._left() > reserve + 0.05:
             if self._step() is None:
                 break
@@ -201,7 +207,7 @@ class PoolSearch:
             # The release bound may not eat the portfolio bound's share of the budget.
             deadline = self._deadline()
             if deadline is not None:
-                deadline -= COLGEN_SHARE * self.budget.amount
+                deadline -= self.colgen_share * self.budget.amount
             cost_bound = better("continuity", cost_bound, release_bound(
                 ledger, balance, info, deadline=deadline), "release")
             cost_proven = balance_proven and within_tolerance(cost, cost_bound)
@@ -235,8 +241,8 @@ class PoolSearch:
 
     def _colgen(self, held: float) -> float:
         """The column-generation bound (``scale.colgen``) in what is left of the pool's
-        budget (with a work limit: ``COLGEN_SHARE`` of the pool's work), 0 when none is."""
-        seconds = COLGEN_SHARE * self.budget.amount
+        budget (with a work limit: ``colgen_share`` of the pool's work), 0 when none is."""
+        seconds = self.colgen_share * self.budget.amount
         if not self.budget.deterministic:
             seconds = min(seconds, self._left())  # what the release bound left of the reserve
         if seconds < COLGEN_MIN_SECONDS:
