@@ -39,9 +39,9 @@ BALANCE_SHARE = 0.5
 LOCAL_SEARCH_EVERY = 10  # neighbourhoods between two local-search passes
 LINK_PROBABILITY = 0.8  # continuity neighbourhoods: follow a moved link, else a random manager
 REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most this often
-# Column generation (``scale.colgen``) gets this share of the pool's budget, out of what is
-# left after the search and the release bound (the reserve kept for the bounds), when that
-# is at least COLGEN_MIN_SECONDS.
+# The portfolio bound (``scale.colgen``) gets this share of an unproven pool's budget (the
+# search stops that much earlier; the release bound may not use it), when that is at least
+# COLGEN_MIN_SECONDS.
 COLGEN_SHARE = 0.25
 COLGEN_MIN_SECONDS = 0.5
 # Above this many (client, manager) pairs one pricing round does not fit in the share (the
@@ -240,8 +240,9 @@ class PoolSearch:
         return outcome
 
     def _colgen(self, held: float) -> float:
-        """The column-generation bound (``scale.colgen``) in what is left of the pool's
-        budget (with a work limit: ``colgen_share`` of the pool's work), 0 when none is."""
+        """The portfolio bound (``scale.colgen``) in ``colgen_share`` of the pool's budget
+        (at most what is left of it on the clock; with a work limit, of its work), 0 when
+        that is too little."""
         seconds = self.colgen_share * self.budget.amount
         if not self.budget.deterministic:
             seconds = min(seconds, self._left())  # what the release bound left of the reserve
