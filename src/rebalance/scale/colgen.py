@@ -32,8 +32,8 @@ bound is already good: each client priced at its move cost plus σ times its *fl
 least excess an oversize client brings wherever it goes, ``bounds.oversize``): on that pool
 the first bound is 95.9 where the release bound proves 84.5 (optimum 117.5).
 
-The portfolios priced at the best prices (``support``) are the pool's Lagrangian plan: one
-per manager, good neighbourhoods for the search. Move caps (``max_moves``, per manager) are
+The portfolios priced at the best prices (``support``) are the pool's Lagrangian plan, one
+per manager (``plan_of``); the search does not use them yet (they are found after it). Move caps (``max_moves``, per manager) are
 left out of the relaxation (fewer constraints: still a bound); capacities are kept.
 """
 
