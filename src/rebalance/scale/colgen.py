@@ -33,8 +33,9 @@ least excess an oversize client brings wherever it goes, ``bounds.oversize``): o
 the first bound is 95.9 where the release bound proves 84.5 (optimum 117.5).
 
 The portfolios priced at the best prices (``support``) are the pool's Lagrangian plan, one
-per manager (``plan_of``); the search does not use them yet (they are found after it). Move caps (``max_moves``, per manager) are
-left out of the relaxation (fewer constraints: still a bound); capacities are kept.
+per manager (``plan_of``); the search does not use them yet (they are found after it).
+Move caps (``max_moves``, per manager) are left out of the relaxation (fewer constraints:
+still a bound); capacities are kept.
 """
 
 from __future__ import annotations
