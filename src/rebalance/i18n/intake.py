@@ -111,8 +111,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "intake.col.taken": ("taken", "是否纳入"),
     "intake.col.reason": ("reason", "原因"),
     "intake.sheet": ("intake", "纳入"),
-    "intake.yes": ("yes", "是"),
-    "intake.no": ("no", "否"),
     # terminal and summary
     "intake.summary": (
         "Intake: {taken} of {candidates} candidates taken (score {score}), {screened} left out "

@@ -78,7 +78,7 @@ def intake_table(outcome: IntakeOutcome, lang: str = "en") -> pd.DataFrame:
     why = reasons(outcome, lang)
     ranked = sorted(outcome.scores, key=lambda c: (-outcome.scores[c], c))
     rank = {cid: i + 1 for i, cid in enumerate(ranked)}
-    yes, no = t("intake.yes", lang), t("intake.no", lang)
+    yes, no = t("common.yes", lang), t("common.no", lang)
     rows = []
     for cand in outcome.candidates.candidates:
         c = cand.client
