@@ -267,7 +267,8 @@ def _result(name: str, status: Any, value: int, bound: float, seconds: float,
 
 
 def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str, str | None],
-          settings: Rollout, dates: tuple[dt.date, ...], time_limit: float | None = None) -> Phasing:
+          settings: Rollout, dates: tuple[dt.date, ...],
+          time_limit: float | None = None) -> Phasing:
     """Order the changes of ``plan`` into ``len(dates)`` waves (see the module docstring)."""
     clock = time.perf_counter()
     changes = plan_changes(problem, plan)
