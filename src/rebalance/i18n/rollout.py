@@ -73,6 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exchange {exchange} is split over waves {waves}; its moves only work together",
         "交换组 {exchange} 被拆到第 {waves} 批；其调整只能一起生效",
     ),
+    "rollout.check.needs_plan": (
+        "give the plan to check: --assignment FILE, --schedule FILE or both",
+        "请给出要检查的方案：--assignment FILE、--schedule FILE 或两者",
+    ),
     "rollout.check.wave": ("wave {wave}", "第 {wave} 批"),
     "rollout.check.ok": (
         "Schedule OK: {waves} waves, every book keeps every hard rule and every cap",

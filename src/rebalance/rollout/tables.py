@@ -219,3 +219,19 @@ def sheets(tables: Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFr
     """Workbook sheet name -> table for the schedule and the handover load."""
     return {t("rollout.sheet.schedule", lang): tables["schedule.csv"],
             t("rollout.sheet.load", lang): tables["handover_load.csv"]}
+
+
+def add_to(parts: dict[str, Any], frames_by_table: dict[str, pd.DataFrame], plan: Any,
+           rolled: RolledOut, lang: str) -> None:
+    """``pipeline.write``'s hook: prorated targets into its managers table, the rollout's
+    files and sheets, and summary.json's ``rollout`` (``parts``: summary, files, sheets)."""
+    from rebalance.report.tables import MOVE_COLUMNS
+
+    moves = frames_by_table["moves"]
+    reasons = dict(zip(moves.iloc[:, MOVE_COLUMNS.index("client_id")],
+                       moves.iloc[:, MOVE_COLUMNS.index("reason")], strict=True))
+    frames_by_table["managers"] = with_prorated(frames_by_table["managers"], rolled, lang)
+    own = frames(plan.problem, plan.scenario, plan.rules, rolled, reasons, lang)
+    parts["files"].update(own)
+    parts["sheets"] = sheets(own, lang)
+    parts["summary"]["rollout"] = summary(plan.problem, plan.scenario, plan.rules, rolled)
