@@ -45,8 +45,9 @@ def check_command(
             from rebalance.errors import InputError, Issue
 
             raise InputError([Issue(t("rollout.check.needs_plan", lang))])
-        plan = (read_assignment(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
-                if assignment is not None else None)
+        plan: dict[str, str | None] | None = (
+            dict(read_assignment(assignment, problem, sc.data.encoding, sc.data.restore_zeros))
+            if assignment is not None else None)
         schedule_broken = False
         if schedule is not None:
             from rebalance.rollout.report import check_schedule_file
@@ -56,7 +57,8 @@ def check_command(
         verdict = check(problem, sc, plan, rules)
         backups = (read_backups(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
                    if assignment is not None else None)
-        backup_problems = (check_backups(problem, sc, rules, plan, backups)
+        backup_problems = (check_backups(problem, sc, rules, {c: m for c, m in plan.items()
+                                                              if m is not None}, backups)
                            if backups is not None else [])
 
         if verdict.ok:
