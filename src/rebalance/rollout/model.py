@@ -52,6 +52,7 @@ from rebalance.solve import configured_solver
 
 STAGES = ("excess", "peak", "spread")
 FIRST_STAGE_SHARE = 0.6  # of the time limit; the tie-breaking stages share the rest
+MIN_STAGE_SECONDS = 0.5  # a later stage with less time left is skipped
 STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
           cp_model.INFEASIBLE: "INFEASIBLE", cp_model.UNKNOWN: "UNKNOWN"}
 
@@ -251,7 +252,7 @@ def _solver(scenario: Scenario, built: WaveModel, seconds: float,
     """The solve engine's solver set-up (seed, deterministic workers); an objective that
     counts changes (not contract units) is proven to the unit."""
     solver = configured_solver(scenario.solver, len(built.done) * built.num_waves,
-                               max(seconds, 0.2), None)
+                               max(seconds, MIN_STAGE_SECONDS), None)
     if counts:
         solver.parameters.absolute_gap_limit = 0.5
     return solver
@@ -284,6 +285,9 @@ def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str,
         built.model.clear_objective()
         built.model.minimize(expr)
         left = limit - (time.perf_counter() - clock)
+        if index > 0 and left < MIN_STAGE_SECONDS:
+            status_all = "FEASIBLE"  # the time limit is a promise: the tie-breaks wait
+            break
         share = FIRST_STAGE_SHARE if index == 0 else 1 / (len(STAGES) - index)
         solver = _solver(scenario, built, left * share, counts=name != "excess")
         started = time.perf_counter()
@@ -295,6 +299,7 @@ def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str,
                             if status == cp_model.INFEASIBLE else {})
                 return Phasing(None, STATUS.get(status, "UNKNOWN"), (),
                                time.perf_counter() - clock, smallest)
+            status_all = "FEASIBLE"
             break  # keep the schedule of the stage before
         value = int(solver.value(expr))
         stages.append(_result(name, status, value, solver.best_objective_bound,
