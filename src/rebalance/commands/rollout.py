@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -13,29 +12,6 @@ from rebalance.i18n import t
 # What ``rollout --out DIR`` writes (checked before anything is read or solved).
 OUTPUT_FILES = ("schedule.csv", "waves.csv", "handover_load.csv", "managers.csv",
                 "rollout.xlsx", "rollout.json")
-
-
-def print_rollout(rolled: Any, rows: list[dict[str, Any]], lang: str) -> None:
-    """Stages, then today and every wave in one line each: what a planner reads."""
-    from rebalance.cli import console
-    from rebalance.commands.solve import status_name
-
-    for stage in rolled.phasing.stages:
-        console.print(t("rollout.stage_line", lang, name=t(f"rollout.stage.{stage.name}", lang),
-                        status=status_name(stage.status, lang), obj=f"{stage.objective:.4f}",
-                        bound=f"{stage.best_bound:.4f}", gap=f"{stage.gap:.2%}",
-                        t=f"{stage.wall_time:.2f}"), markup=False)
-    today = rows[0]
-    console.print(t("rollout.today_line", lang, excess=f"{today['balance_excess']:.4f}",
-                    outside=today["managers_outside_band"]), markup=False)
-    for row in rows[1:]:
-        console.print(t("rollout.wave_line", lang, wave=row["wave"], date=row["effective_date"],
-                        moves=row["moves"], handovers=row["handovers"],
-                        placements=row["placements"], excess=f"{row['balance_excess']:.4f}",
-                        outside=row["managers_outside_band"], peak=row["peak_load"]),
-                      markup=False)
-    console.print(t("rollout.status_line", lang, status=status_name(rolled.phasing.status, lang),
-                    t=f"{rolled.phasing.wall_time:.2f}", year=rolled.year), markup=False)
 
 
 def rollout_command(
@@ -63,6 +39,7 @@ def rollout_command(
         from rebalance.report.tables import managers_table, translate
         from rebalance.rollout import tables
         from rebalance.rollout.plan import roll_out, settings_of
+        from rebalance.rollout.report import print_rollout
         from rebalance.rollout.schedule import plan_changes
         from rebalance.targets import compute_targets
 

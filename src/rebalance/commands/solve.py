@@ -225,7 +225,7 @@ def solve_command(
                             file=out_dir / "managers.csv"), markup=False, soft_wrap=True)
         print_outcome(plan, lang, out_dir)
         if rolled is not None:
-            from rebalance.commands.rollout import print_rollout
+            from rebalance.rollout.report import print_rollout
             from rebalance.rollout.tables import wave_rows
 
             print_rollout(rolled, wave_rows(problem, sc, rules, rolled), lang)

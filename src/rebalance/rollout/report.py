@@ -1,13 +1,15 @@
-"""``rebalance check --schedule``: a schedule file verified wave by wave, on the terminal."""
+"""What the rollout prints: a schedule file checked wave by wave (``rebalance check
+--schedule``) and the waves of a rollout (``rebalance rollout``, ``solve``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rebalance.data import Problem
 from rebalance.i18n import t
 from rebalance.pools import Rules
-from rebalance.rollout.plan import settings_of
+from rebalance.rollout.plan import RolledOut, settings_of
 from rebalance.rollout.read import read_schedule
 from rebalance.rollout.schedule import Book, check_schedule
 from rebalance.scenario import Scenario
@@ -30,3 +32,28 @@ def check_schedule_file(path: Path, problem: Problem, scenario: Scenario, rules:
             console.print(f"  - [{t('rollout.check.wave', lang, wave=wave)}] {v.text(lang)}",
                           markup=False)
     return full, bool(broken)
+
+
+def print_rollout(rolled: RolledOut, rows: list[dict[str, Any]], lang: str) -> None:
+    """Stages, then today and every wave in one line each: what a planner reads."""
+    from rebalance.cli import console
+
+    def status_name(status: str, lang: str) -> str:
+        return t(f"engine.status.{status}", lang)
+
+    for stage in rolled.phasing.stages:
+        console.print(t("rollout.stage_line", lang, name=t(f"rollout.stage.{stage.name}", lang),
+                        status=status_name(stage.status, lang), obj=f"{stage.objective:.4f}",
+                        bound=f"{stage.best_bound:.4f}", gap=f"{stage.gap:.2%}",
+                        t=f"{stage.wall_time:.2f}"), markup=False)
+    today = rows[0]
+    console.print(t("rollout.today_line", lang, excess=f"{today['balance_excess']:.4f}",
+                    outside=today["managers_outside_band"]), markup=False)
+    for row in rows[1:]:
+        console.print(t("rollout.wave_line", lang, wave=row["wave"], date=row["effective_date"],
+                        moves=row["moves"], handovers=row["handovers"],
+                        placements=row["placements"], excess=f"{row['balance_excess']:.4f}",
+                        outside=row["managers_outside_band"], peak=row["peak_load"]),
+                      markup=False)
+    console.print(t("rollout.status_line", lang, status=status_name(rolled.phasing.status, lang),
+                    t=f"{rolled.phasing.wall_time:.2f}", year=rolled.year), markup=False)
