@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rebalance.check import Verdict, check
 from rebalance.data import Problem
-from rebalance.pools import MOVE, Rules, change_kind
+from rebalance.pools import MOVE, Rules, changed_clients
 from rebalance.report.counterfactual import exchanges
 from rebalance.rules import Violation
 from rebalance.rules.base import violation
@@ -74,15 +74,9 @@ class Schedule:
 def plan_changes(problem: Problem, plan: Book) -> tuple[Change, ...]:
     """The changes of ``plan`` in input order, with their exchanges (``counterfactual``)."""
     exchange_of = exchanges(problem, plan)
-    out = []
-    for c in problem.clients:
-        to = plan.get(c.client_id)
-        kind = change_kind(problem, c.client_id, to)
-        if kind is None or to is None:
-            continue
-        out.append(Change(c.client_id, c.manager, to, kind, c.importance,
-                          exchange_of.get(c.client_id)))
-    return tuple(out)
+    return tuple(Change(c.client_id, c.manager, to, kind, c.importance,
+                        exchange_of.get(c.client_id))
+                 for c, to, kind in changed_clients(problem, plan))
 
 
 def units(changes: Sequence[Change]) -> list[tuple[Change, ...]]:
