@@ -53,6 +53,7 @@ from rebalance.solve import configured_solver
 STAGES = ("excess", "peak", "spread")
 FIRST_STAGE_SHARE = 0.6  # of the time limit; the tie-breaking stages share the rest
 MIN_STAGE_SECONDS = 0.5  # a later stage with less time left is skipped
+MARGIN_SECONDS = 0.1  # kept for reading the solution back within the time limit
 STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
           cp_model.INFEASIBLE: "INFEASIBLE", cp_model.UNKNOWN: "UNKNOWN"}
 
@@ -251,7 +252,10 @@ def _solver(scenario: Scenario, built: WaveModel, seconds: float,
             counts: bool) -> cp_model.CpSolver:
     """The solve engine's solver set-up (seed, deterministic workers); an objective that
     counts changes (not contract units) is proven to the unit."""
-    solver = configured_solver(scenario.solver, len(built.done) * built.num_waves,
+    # The solve engine's rule: a small model gets one sequential worker, a large one
+    # ``solver.workers`` in CP-SAT's deterministic interleaved mode (on a 1,730-client plan
+    # the gap after 18 s fell from 27 % to 3 % with 2 interleaved workers).
+    solver = configured_solver(scenario.solver, len(built.model.proto.variables),
                                max(seconds, MIN_STAGE_SECONDS), None)
     if counts:
         solver.parameters.absolute_gap_limit = 0.5
@@ -284,7 +288,7 @@ def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str,
         expr = built.stage(name)
         built.model.clear_objective()
         built.model.minimize(expr)
-        left = limit - (time.perf_counter() - clock)
+        left = limit - (time.perf_counter() - clock) - MARGIN_SECONDS
         if index > 0 and left < MIN_STAGE_SECONDS:
             status_all = "FEASIBLE"  # the time limit is a promise: the tie-breaks wait
             break
