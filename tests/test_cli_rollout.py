@@ -89,7 +89,8 @@ def test_rollout_is_deterministic_and_speaks_chinese(tmp_path: Path) -> None:
 
 def test_solve_phases_when_rollout_is_set(tmp_path: Path) -> None:
     """Protects `solve` with `rollout:`: the schedule files beside the plan, the schedule
-    sheet in the workbook, prorated targets in managers.csv and summary.json's rollout."""
+    sheet in the workbook, prorated targets in managers.csv, summary.json's rollout and the
+    report's rollout section (also when `rebalance report` rebuilds it)."""
     out = tmp_path / "solve"
     code, text = run("solve", str(SCENARIO), "--out", str(out), "-q")
     assert code == 0, text
@@ -99,6 +100,12 @@ def test_solve_phases_when_rollout_is_set(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["rollout"]["schedule_ok"]
     assert "schedule" in openpyxl.load_workbook(out / "assignment.xlsx").sheetnames
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="rollout"' in html and "Rollout: fairness after each wave" in html
+    (out / "report.html").unlink()
+    code, text = run("report", str(out))  # rebuilt from the files: the section stays
+    assert code == 0, text
+    assert 'id="rollout"' in (out / "report.html").read_text(encoding="utf-8")
     code, text = run("check", str(SCENARIO), "-a", str(out / "assignment.csv"),
                      "--schedule", str(out / "schedule.csv"))
     assert code == 0, text

@@ -297,7 +297,8 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
         write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang),
                    first_sheet=summary_sheet(plan, lang), choices=review_choices(lang))
         write_json(rolled["summary"], staging / "summary.json")
-        write_text(plan_report(plan, frames, lang, backup_sheet), staging / "report.html")
+        write_text(plan_report(plan, frames, lang, backup_sheet, rolled.get("report")),
+                   staging / "report.html")
         for name, content in rolled["files"].items():
             if isinstance(content, pd.DataFrame):
                 write_csv(content, staging / name)

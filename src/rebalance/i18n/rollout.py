@@ -154,6 +154,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollout.sheet.schedule": ("schedule", "分批计划"),
     "rollout.sheet.load": ("handover load", "交接量"),
     "rollout.sheet.managers": ("managers", "客户经理"),
+    "rollout.chart.today": ("today", "当前"),
+    "rollout.chart.wave": ("wave {k}\n{date}", "第{k}批\n{date}"),
+    "rollout.report.title": ("Rollout: fairness after each wave", "分批实施：各批之后的均衡情况"),
     "rollout.chart.title": (
         "Balance excess and managers outside a band after each wave",
         "各批之后的均衡超额与超出容差区间人数",

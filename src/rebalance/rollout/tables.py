@@ -102,12 +102,15 @@ def wave_rows(problem: Problem, scenario: Scenario, rules: Rules,
 def waves_table(problem: Problem, scenario: Scenario, rules: Rules, rolled: RolledOut,
                 lang: str = "en") -> pd.DataFrame:
     """``wave_rows`` as a table (wave 0 is today's book)."""
-    rows = wave_rows(problem, scenario, rules, rolled)
+    return table_of_waves(wave_rows(problem, scenario, rules, rolled), lang)
+
+
+def table_of_waves(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The waves table of ``wave_rows`` (headers and yes/no in ``lang``)."""
     yes_no = {True: t("common.yes", lang), False: t("common.no", lang), None: ""}
-    for row in rows:
-        row["hard_rules_ok"] = yes_no[row["hard_rules_ok"]] if lang != "en" else \
-            row["hard_rules_ok"]
-    return _headed(rows, WAVE_COLUMNS, lang)
+    shown = [{**row, "hard_rules_ok": yes_no[row["hard_rules_ok"]]} if lang != "en" else row
+             for row in rows]
+    return _headed(shown, WAVE_COLUMNS, lang)
 
 
 def load_table(problem: Problem, rolled: RolledOut, lang: str = "en") -> pd.DataFrame:
@@ -235,3 +238,25 @@ def add_to(parts: dict[str, Any], frames_by_table: dict[str, pd.DataFrame], plan
     parts["files"].update(own)
     parts["sheets"] = sheets(own, lang)
     parts["summary"]["rollout"] = summary(plan.problem, plan.scenario, plan.rules, rolled)
+    parts["report"] = report_section(parts["summary"]["rollout"]["waves"], own["waves.csv"],
+                                     lang)
+
+
+def report_section(rows: list[dict[str, Any]], waves: pd.DataFrame,
+                   lang: str) -> dict[str, Any]:
+    """report.html's rollout section: title, the chart (inline SVG) and the waves table."""
+    from rebalance.report.plots import figure_svg
+    from rebalance.rollout.plots import waves_figure
+
+    return {"title": t("rollout.report.title", lang),
+            "chart": figure_svg(waves_figure(rows, lang), salt="waves"), "table": waves}
+
+
+def report_from_summary(summary_json: Mapping[str, Any], lang: str) -> dict[str, Any] | None:
+    """The report's rollout section rebuilt from summary.json (``rebalance report``), None
+    when the plan was not phased."""
+    rollout = summary_json.get("rollout")
+    if not isinstance(rollout, Mapping) or not isinstance(rollout.get("waves"), list):
+        return None
+    rows = rollout["waves"]
+    return report_section(rows, table_of_waves(rows, lang), lang)
