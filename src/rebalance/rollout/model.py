@@ -151,6 +151,11 @@ class WaveModel:
         problem, rules = self.problem, self.rules
         bands = self.scenario.balance.bands()
         changing = {c.client_id: c for c in self.changes}
+        touching: dict[str, list[Change]] = {}
+        for ch in self.changes:
+            for mid in dict.fromkeys((ch.from_manager, ch.to_manager)):
+                if mid is not None:
+                    touching.setdefault(mid, []).append(ch)
         constant = 0
         terms: list[cp_model.LinearExprT] = []
         coefs: list[int] = []
@@ -171,10 +176,9 @@ class WaveModel:
                 share = rules.fair_share(mid, metric)
                 if not m.staying or share <= 0:
                     continue
-                moving = [(cid, round(DEV_SCALE * client_load(problem.client(cid), metric)
-                                      / share), ch.to_manager == mid)
-                          for cid, ch in changing.items() if mid in (ch.from_manager,
-                                                                     ch.to_manager)]
+                moving = [(ch.client_id, round(DEV_SCALE * client_load(
+                    problem.client(ch.client_id), metric) / share), ch.to_manager == mid)
+                          for ch in touching.get(mid, ())]
                 base = fixed.get(mid, 0)
                 for k in range(self.num_waves - 1):
                     if not moving:

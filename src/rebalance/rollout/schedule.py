@@ -99,14 +99,13 @@ def handovers_by_manager(problem: Problem,
     """Staying manager -> the changes it gives or takes (its handover load), managers with
     none left out, in input order. A leaver's goodbyes are not a load the department must
     spread: leaving managers have none."""
-    out = {}
-    for m in problem.managers:
-        if m.staying:
-            mine = tuple(c.client_id for c in changes
-                         if m.manager_id in (c.from_manager, c.to_manager))
-            if mine:
-                out[m.manager_id] = mine
-    return out
+    touching: dict[str, list[str]] = {}
+    for c in changes:
+        for mid in dict.fromkeys((c.from_manager, c.to_manager)):
+            if mid is not None:
+                touching.setdefault(mid, []).append(c.client_id)
+    return {m.manager_id: tuple(touching[m.manager_id]) for m in problem.managers
+            if m.staying and m.manager_id in touching}
 
 
 def cap_groups(problem: Problem, settings: Rollout,
