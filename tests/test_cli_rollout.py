@@ -90,7 +90,8 @@ def test_rollout_is_deterministic_and_speaks_chinese(tmp_path: Path) -> None:
 def test_solve_phases_when_rollout_is_set(tmp_path: Path) -> None:
     """Protects `solve` with `rollout:`: the schedule files beside the plan, the schedule
     sheet in the workbook, prorated targets in managers.csv, summary.json's rollout and the
-    report's rollout section (also when `rebalance report` rebuilds it)."""
+    report's rollout section (also when `rebalance report` rebuilds it); `rollout -a` with
+    the solved plan gives the same schedule byte for byte."""
     out = tmp_path / "solve"
     code, text = run("solve", str(SCENARIO), "--out", str(out), "-q")
     assert code == 0, text
@@ -109,6 +110,11 @@ def test_solve_phases_when_rollout_is_set(tmp_path: Path) -> None:
     code, text = run("check", str(SCENARIO), "-a", str(out / "assignment.csv"),
                      "--schedule", str(out / "schedule.csv"))
     assert code == 0, text
+    given = tmp_path / "given"  # the same plan given with --assignment: the same schedule
+    code, text = run("rollout", str(SCENARIO), "-a", str(out / "assignment.csv"), "--out",
+                     str(given))
+    assert code == 0, text
+    assert (given / "schedule.csv").read_bytes() == (out / "schedule.csv").read_bytes()
 
 
 def test_impossible_caps_exit_1_with_the_numbers(tmp_path: Path) -> None:
