@@ -53,7 +53,7 @@ from rebalance.solve import configured_solver
 STAGES = ("excess", "peak", "spread")
 FIRST_STAGE_SHARE = 0.6  # of the time limit; the tie-breaking stages share the rest
 MIN_STAGE_SECONDS = 0.5  # a later stage with less time left is skipped
-MARGIN_SECONDS = 0.1  # kept for reading the solution back within the time limit
+MARGIN_SECONDS = 0.5  # kept for reading the solution back (and CP-SAT stopping) in time
 STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
           cp_model.INFEASIBLE: "INFEASIBLE", cp_model.UNKNOWN: "UNKNOWN"}
 
