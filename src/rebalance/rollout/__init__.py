@@ -6,5 +6,8 @@ targets over the year. docs/rollout.md is the user's page.
 - ``schedule``: changes, exchanges, caps, the books after each wave and ``check_schedule``
   (the solver-free oracle);
 - ``model``: the CP-SAT ordering (``phase``);
-- ``targets``: prorated targets; ``tables``: schedule, waves and load tables.
+- ``plan``: ``roll_out`` (phase, check, prorate; ``NoPlanError`` with the smallest caps);
+- ``tables``: schedule, waves and load tables, the workbook sheet, summary and report parts;
+- ``plots``: the waves chart; ``read``: a schedule file read back; ``report``: what the
+  terminal shows (``rollout``, ``check --schedule``).
 """
