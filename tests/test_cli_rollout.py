@@ -31,7 +31,8 @@ def run(*args: str) -> tuple[int, str]:
 def test_rollout_writes_a_schedule_check_accepts(tmp_path: Path) -> None:
     """Protects the planner's path: `rollout` writes the schedule, fairness per wave, loads,
     prorated targets (summing exactly to the department total), workbook and json; `check
-    --schedule` accepts it (exit 0) and rejects a wave moved out of its caps (exit 1)."""
+    --schedule` accepts it (exit 0), rejects a wave moved out of its caps (exit 1) and a date
+    that is not the scenario's (exit 2, file and row)."""
     out = tmp_path / "out"
     code, text = run("rollout", str(SCENARIO), "--out", str(out))
     assert code == 0, text
@@ -59,7 +60,7 @@ def test_rollout_writes_a_schedule_check_accepts(tmp_path: Path) -> None:
     assert code == 0, text
     assert "Schedule OK" in text
     for r in schedule:
-        r["wave"] = "1"
+        r["wave"], r["effective_date"] = "1", "2025-01-01"
     bad = tmp_path / "bad.csv"
     with bad.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(schedule[0]))
@@ -68,6 +69,14 @@ def test_rollout_writes_a_schedule_check_accepts(tmp_path: Path) -> None:
     code, text = run("check", str(SCENARIO), "--schedule", str(bad))
     assert code == 1
     assert "above rollout.max_moves 20" in text
+    schedule[0]["effective_date"] = "2025-02-30"  # not the scenario's date of wave 1
+    with bad.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(schedule[0]))
+        writer.writeheader()
+        writer.writerows(schedule)
+    code, text = run("check", str(SCENARIO), "--schedule", str(bad))
+    assert code == 2
+    assert "bad.csv row 2" in text and "not the date of wave 1" in text
 
 
 def test_rollout_is_deterministic_and_speaks_chinese(tmp_path: Path) -> None:

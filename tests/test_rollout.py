@@ -43,7 +43,8 @@ def rollout(**fields: Any) -> Rollout:
 
 
 def tiny_book(seed: int) -> tuple[Problem, Scenario]:
-    """10 clients, 4 managers of one industry, skewed portfolios; a leaver for odd seeds."""
+    """10 clients, 4 managers of one industry, skewed portfolios; a leaver for odd seeds, a
+    full capacity for every third."""
     rng = random.Random(seed)
     managers: list[dict[str, Any]] = [{"manager_id": f"M{j}", "industry": "A"} for j in range(4)]
     if seed % 2:
@@ -54,6 +55,8 @@ def tiny_book(seed: int) -> tuple[Problem, Scenario]:
         "importance": rng.randint(1, 5), "relationship": round(rng.random(), 2),
         "manager": rng.choice(holders[:2] + holders[-1:]),
     } for i in range(10)]
+    if seed % 3 == 0:  # a manager already full: in every book it gives before it takes
+        managers[0]["capacity"] = max(3, sum(c["manager"] == "M0" for c in clients))
     scenario = make_scenario(solver={"time_limit": 10, "workers": 1, "seed": 0})
     return make_problem(clients, managers), scenario
 

@@ -98,6 +98,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "wave \"{text}\" is not a wave number from 1 to {waves}",
         "批次“{text}”不是 1 到 {waves} 之间的批次号",
     ),
+    "rollout.check.other_date": (
+        "effective date {text} is not the date of wave {wave} in the scenario ({date}); "
+        "change rollout: in the scenario, not the schedule file",
+        "生效日期 {text} 与方案中第 {wave} 批的日期（{date}）不符；请修改方案中的 rollout:，"
+        "而不是分批计划文件",
+    ),
     "rollout.check.other_manager": (
         "client {id}: the schedule gives {schedule}, the plan {plan}",
         "客户 {id}：分批计划为 {schedule}，方案为 {plan}",

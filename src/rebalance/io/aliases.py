@@ -64,6 +64,7 @@ ASSIGNMENT_REQUIRED: tuple[str, ...] = ("client_id", "manager")
 SCHEDULE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "client_id": CLIENT_COLUMNS["client_id"],
     "wave": ("批次", "波次"),
+    "effective_date": ("生效日期",),
     "to_manager": ("调入客户经理", "new_manager", "新客户经理"),
 }
 SCHEDULE_REQUIRED: tuple[str, ...] = ("client_id", "wave", "to_manager")

@@ -40,6 +40,12 @@ def read_schedule(path: Path, problem: Problem, plan: Book | None, settings: Rol
             issues.add_key("rollout.check.bad_wave", file=table.name, row=row, column="wave",
                            text=text, waves=len(dates))
             continue
+        date = record.get("effective_date")
+        if date is not None and date != dates[int(text) - 1].isoformat():
+            issues.add_key("rollout.check.other_date", file=table.name, row=row,
+                           column="effective_date", text=date, wave=int(text),
+                           date=dates[int(text) - 1].isoformat())
+            continue
         if mid is None or mid not in problem.manager_index:
             issues.add_key("inputs.plan.manager_empty", file=table.name, row=row,
                            column="to_manager", id=cid)
