@@ -44,6 +44,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no value of rollout.{cap} alone makes a schedule possible (now {value})",
         "仅调整 rollout.{cap}（当前 {value}）无法得到可行的分批计划",
     ),
+    "rollout.cap_works": (
+        "rollout.{cap} is {value}; {works} works (the time limit was too short to prove "
+        "it the smallest)",
+        "rollout.{cap} 为 {value}；取 {works} 可行（时限内未能证明其为最小值）",
+    ),
     "rollout.no_cap": (
         "no cap is set: the hard rules (capacities, locks) cannot hold in every intermediate "
         "book with these first-wave kinds; allow more waves or fewer first-wave kinds",

@@ -326,7 +326,8 @@ def _smallest_caps(problem: Problem, scenario: Scenario, rules: Rules,
                    changes: Sequence[Change], settings: Rollout, num_waves: int,
                    limit: float) -> dict[str, int | None]:
     """For each cap that is set: the smallest value that makes a schedule exist with the
-    other settings as they are (None when no value of that cap alone does)."""
+    other settings as they are (None when no value of that cap alone does); under the key
+    ``<cap>.unproven`` a value that works when the time was too short to prove it smallest."""
     out: dict[str, int | None] = {}
     caps = [name for name in ("max_moves", "max_handovers_per_manager", "max_strategic")
             if getattr(settings, name) is not None]
@@ -336,6 +337,10 @@ def _smallest_caps(problem: Problem, scenario: Scenario, rules: Rules,
         built.model.minimize(built.cap_var)
         solver = _solver(scenario, built, limit / (2 * len(caps)), counts=True)
         status = solver.solve(built.model)
-        out[name] = int(solver.value(built.cap_var)) if status in (
-            cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        if status == cp_model.OPTIMAL:
+            out[name] = int(solver.value(built.cap_var))
+        elif status == cp_model.FEASIBLE:  # a value that works, not proven the smallest
+            out[f"{name}.unproven"] = int(solver.value(built.cap_var))
+        else:
+            out[name] = None
     return out
