@@ -205,7 +205,8 @@ def test_impossible_caps_give_the_smallest_that_works() -> None:
     settings = rollout(waves=2, max_moves=0)
     found = phase(problem, scenario, rules, plan, settings, wave_dates(settings))
     assert found.schedule is None and found.status == "INFEASIBLE"
-    smallest = found.smallest["max_moves"]
+    assert found.smallest["max_moves"].proven
+    smallest = found.smallest["max_moves"].value
     assert smallest is not None and smallest >= -(-moves // 2)
     fits = rollout(waves=2, max_moves=smallest)
     assert phase(problem, scenario, rules, plan, fits, wave_dates(fits)).schedule is not None

@@ -238,6 +238,16 @@ class WaveModel:
 
 
 @dataclass(frozen=True)
+class SmallestCap:
+    """The least value of one cap with which a schedule exists (the other settings as they
+    are): ``value`` None when no value of this cap alone does; ``proven`` False when the time
+    limit stopped the search first (``value`` then works but may not be the least)."""
+
+    value: int | None
+    proven: bool
+
+
+@dataclass(frozen=True)
 class Phasing:
     """The engine's answer: a schedule (None when none exists) and how each stage ended.
 
@@ -249,7 +259,7 @@ class Phasing:
     status: str
     stages: tuple[StageResult, ...]
     wall_time: float
-    smallest: Mapping[str, int | None] = field(default_factory=dict)
+    smallest: Mapping[str, SmallestCap] = field(default_factory=dict)
 
 
 def _solver(scenario: Scenario, built: WaveModel, seconds: float,
@@ -324,11 +334,10 @@ def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str,
 
 def _smallest_caps(problem: Problem, scenario: Scenario, rules: Rules,
                    changes: Sequence[Change], settings: Rollout, num_waves: int,
-                   limit: float) -> dict[str, int | None]:
+                   limit: float) -> dict[str, SmallestCap]:
     """For each cap that is set: the smallest value that makes a schedule exist with the
-    other settings as they are (None when no value of that cap alone does); under the key
-    ``<cap>.unproven`` a value that works when the time was too short to prove it smallest."""
-    out: dict[str, int | None] = {}
+    other settings as they are (see ``SmallestCap``)."""
+    out: dict[str, SmallestCap] = {}
     caps = [name for name in ("max_moves", "max_handovers_per_manager", "max_strategic")
             if getattr(settings, name) is not None]
     for name in caps:
@@ -337,10 +346,7 @@ def _smallest_caps(problem: Problem, scenario: Scenario, rules: Rules,
         built.model.minimize(built.cap_var)
         solver = _solver(scenario, built, limit / (2 * len(caps)), counts=True)
         status = solver.solve(built.model)
-        if status == cp_model.OPTIMAL:
-            out[name] = int(solver.value(built.cap_var))
-        elif status == cp_model.FEASIBLE:  # a value that works, not proven the smallest
-            out[f"{name}.unproven"] = int(solver.value(built.cap_var))
-        else:
-            out[name] = None
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        out[name] = SmallestCap(int(solver.value(built.cap_var)) if found else None,
+                                status == cp_model.OPTIMAL)
     return out

@@ -103,10 +103,9 @@ def _no_schedule(problem: Problem, plan: Mapping[str, str | None], settings: Rol
     moves = sum(c.kind == MOVE for c in changes)
     biggest = max((sum(c.kind == MOVE for c in u) for u in units(changes)), default=0)
     lines = [t("rollout.infeasible", lang, n=len(changes), moves=moves, waves=num_waves)]
-    for key, smallest in phasing.smallest.items():
-        cap = key.removesuffix(".unproven")
-        value = getattr(settings, cap)
-        if key != cap:
+    for cap, found in phasing.smallest.items():
+        value, smallest = getattr(settings, cap), found.value
+        if smallest is not None and not found.proven:
             lines.append(t("rollout.cap_works", lang, cap=cap, value=value, works=smallest))
         elif smallest is None:
             lines.append(t("rollout.cap_alone", lang, cap=cap, value=value))
