@@ -13,7 +13,10 @@ import random
 from fractions import Fraction
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
 
 from rebalance.check import check
 from rebalance.data import Problem
@@ -297,3 +300,54 @@ def test_prorated_targets_count_the_quarter_and_sum_exactly() -> None:
     assert by["M3"].portfolio_revenue == pytest.approx(0.75 * 400_000)
     assert sum(m.target for m in by.values()) == targets.total == 880_000
     assert by["M3"].target > 0 and by["M1"].target > by["M3"].target
+
+
+@st.composite
+def phased_books(draw: st.DrawFn) -> tuple[Problem, Scenario, Rollout]:
+    """A tiny book (new clients, a leaver, a full capacity, locks by chance) and caps."""
+    n_managers = draw(st.integers(2, 4))
+    managers: list[dict[str, Any]] = [{"manager_id": f"M{j}"} for j in range(n_managers)]
+    leaver = draw(st.booleans())
+    if leaver:
+        managers.append({"manager_id": "L", "status": "leaving"})
+    holders = [m["manager_id"] for m in managers] + [None]
+    clients = [{"client_id": f"c{i}", "revenue": draw(st.integers(1, 500)),
+                "importance": draw(st.integers(1, 5)),
+                "manager": draw(st.sampled_from(holders))}
+               for i in range(draw(st.integers(3, 9)))]
+    if draw(st.booleans()):
+        held = sum(c["manager"] == "M0" for c in clients)
+        managers[0]["capacity"] = max(held, len(clients) // n_managers + 1)
+    caps = rollout(waves=draw(st.integers(2, 4)),
+                       max_moves=draw(st.none() | st.integers(0, 3)),
+                       max_handovers_per_manager=draw(st.none() | st.integers(1, 4)),
+                       max_strategic=draw(st.none() | st.integers(0, 2)),
+                       first_wave_for=draw(st.sampled_from([("handover", "placement"), ()])))
+    scenario = make_scenario(solver={"time_limit": 10, "workers": 1, "seed": 0})
+    return make_problem(clients, managers), scenario, caps
+
+
+@hypothesis.settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phased_books())
+def test_every_schedule_found_passes_the_checker(book: tuple[Problem, Scenario, Rollout]
+                                                 ) -> None:
+    """Protects the model against its oracle on generated books: every schedule found keeps
+    every rule in every book and every cap (``check_schedule``); when none is found, the
+    smallest cap reported does give one."""
+    problem, scenario, caps = book
+    rules = build_rules(problem, scenario)
+    result = solve(problem, scenario, rules)
+    if not result.has_plan:
+        return  # the book itself has no plan (e.g. a full capacity): nothing to phase
+    plan = dict(result.client_to_manager)
+    dates = wave_dates(caps)
+    found = phase(problem, scenario, rules, plan, caps, dates)
+    if found.schedule is not None:
+        assert not any(w.violations for w in check_schedule(problem, scenario, rules,
+                                                            found.schedule, caps))
+        return
+    assert found.status == "INFEASIBLE"
+    for cap, smallest in found.smallest.items():
+        if smallest.value is not None:
+            relaxed = caps.model_copy(update={cap: smallest.value})
+            assert phase(problem, scenario, rules, plan, relaxed, dates).schedule is not None
