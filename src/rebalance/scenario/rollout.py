@@ -43,7 +43,8 @@ class Rollout(_Model):
             raise ValueError(f"every must be quarter, month or 1..{MAX_EVERY_DAYS} days")
         if self.dates is not None:
             if self.waves is not None and self.waves != len(self.dates):
-                raise ValueError(f"waves is {self.waves} but {len(self.dates)} dates are given")
+                raise ValueError(f"waves is {self.waves} but {len(self.dates)} dates are given "
+                                 f"(with dates, leave waves out or set it to null)")
             if list(self.dates) != sorted(set(self.dates)):
                 raise ValueError("dates must be distinct and in order")
         elif self.start is None:
