@@ -100,7 +100,7 @@ def test_solve_phases_when_rollout_is_set(tmp_path: Path) -> None:
     """Protects `solve` with `rollout:`: the schedule files beside the plan, the schedule
     sheet in the workbook, prorated targets in managers.csv, summary.json's rollout and the
     report's rollout section (also when `rebalance report` rebuilds it); `rollout -a` with
-    the solved plan gives the same schedule byte for byte."""
+    the solved plan, and `revise` without decisions, give the same schedule byte for byte."""
     out = tmp_path / "solve"
     code, text = run("solve", str(SCENARIO), "--out", str(out), "-q")
     assert code == 0, text
@@ -124,6 +124,11 @@ def test_solve_phases_when_rollout_is_set(tmp_path: Path) -> None:
                      str(given))
     assert code == 0, text
     assert (given / "schedule.csv").read_bytes() == (out / "schedule.csv").read_bytes()
+    revised = tmp_path / "revised"  # revise with no decisions: the same plan, phased alike
+    code, text = run("revise", str(SCENARIO), "--review", str(out / "assignment.xlsx"),
+                     "--out", str(revised), "-q")
+    assert code == 0, text
+    assert (revised / "schedule.csv").read_bytes() == (out / "schedule.csv").read_bytes()
 
 
 def test_impossible_caps_exit_1_with_the_numbers(tmp_path: Path) -> None:

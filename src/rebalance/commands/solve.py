@@ -198,9 +198,9 @@ def solve_command(
         sc, problem, rules = pipeline.load(scenario, sets)
         lang = run.lang = resolve_lang(lang, sc.lang)
         out_dir = out if out is not None else Path("out") / sc.name
-        from rebalance.rollout.tables import FILES as ROLLOUT_FILES
+        from rebalance.rollout.plan import output_files, when_set
 
-        check_out_dir(out_dir, pipeline.OUTPUT_FILES + (ROLLOUT_FILES if sc.rollout else ()))
+        check_out_dir(out_dir, pipeline.OUTPUT_FILES + output_files(sc))
         # the engine runs the counting checks itself, first thing (exit 1 the same way)
         before_solving(problem, rules, sc, lang, counting=False)
         progress = _Progress(lang, quiet)
@@ -211,11 +211,7 @@ def solve_command(
             plan = pipeline.run(sc, problem, rules, progress=progress, lang=lang)
         finally:
             progress.close()
-        rolled = None
-        if sc.rollout is not None:  # phase the plan in waves (rebalance.rollout)
-            from rebalance.rollout.plan import roll_out
-
-            rolled = roll_out(problem, sc, rules, plan.client_to_manager, lang)
+        rolled = when_set(plan, lang)  # phased in waves when rollout: is set
         paths = pipeline.write(plan, out_dir, lang, rollout=rolled)
         print_font_notice(lang)
 

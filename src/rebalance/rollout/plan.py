@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rebalance.check import check
 from rebalance.data import Problem
@@ -116,3 +117,18 @@ def _no_schedule(problem: Problem, plan: Mapping[str, str | None], settings: Rol
     if not phasing.smallest:
         lines.append(t("rollout.no_cap", lang))
     return lines
+
+
+def when_set(plan: Any, lang: str = "en") -> RolledOut | None:
+    """A solved ``pipeline.Plan`` phased when its scenario has ``rollout:`` (``solve`` and
+    ``revise`` write it with the plan), else None."""
+    if plan.scenario.rollout is None:
+        return None
+    return roll_out(plan.problem, plan.scenario, plan.rules, plan.client_to_manager, lang)
+
+
+def output_files(scenario: Scenario) -> tuple[str, ...]:
+    """The files a rollout adds to ``solve``'s (``rollout.tables.FILES``) when it is set."""
+    from rebalance.rollout.tables import FILES
+
+    return FILES if scenario.rollout is not None else ()
