@@ -23,6 +23,14 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def write_rows(path: Path, table: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    return path
+
+
 def run(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.output
@@ -61,20 +69,12 @@ def test_rollout_writes_a_schedule_check_accepts(tmp_path: Path) -> None:
     assert "Schedule OK" in text
     for r in schedule:
         r["wave"], r["effective_date"] = "1", "2025-01-01"
-    bad = tmp_path / "bad.csv"
-    with bad.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(schedule[0]))
-        writer.writeheader()
-        writer.writerows(schedule)
+    bad = write_rows(tmp_path / "bad.csv", schedule)
     code, text = run("check", str(SCENARIO), "--schedule", str(bad))
     assert code == 1
     assert "above rollout.max_moves 20" in text
     schedule[0]["effective_date"] = "2025-02-30"  # not the scenario's date of wave 1
-    with bad.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(schedule[0]))
-        writer.writeheader()
-        writer.writerows(schedule)
-    code, text = run("check", str(SCENARIO), "--schedule", str(bad))
+    code, text = run("check", str(SCENARIO), "--schedule", str(write_rows(bad, schedule)))
     assert code == 2
     assert "bad.csv row 2" in text and "not the date of wave 1" in text
 
