@@ -31,6 +31,9 @@ from rebalance.scenario import Scenario
 from rebalance.scenario.rollout import Rollout
 from rebalance.targets import TargetPlan, TargetsInfeasible, prorated_targets
 
+# What a rollout adds to the files of ``solve`` / ``revise`` (``rollout.tables.frames``).
+FILES = ("schedule.csv", "waves.csv", "handover_load.csv")
+
 
 @dataclass(frozen=True)
 class RolledOut:
@@ -128,7 +131,5 @@ def when_set(plan: Any, lang: str = "en") -> RolledOut | None:
 
 
 def output_files(scenario: Scenario) -> tuple[str, ...]:
-    """The files a rollout adds to ``solve``'s (``rollout.tables.FILES``) when it is set."""
-    from rebalance.rollout.tables import FILES
-
+    """The files a rollout adds to ``solve``'s (``FILES``) when it is set."""
     return FILES if scenario.rollout is not None else ()

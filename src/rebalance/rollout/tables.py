@@ -18,7 +18,7 @@ from rebalance.i18n import t
 from rebalance.metrics import fairness, managers_outside
 from rebalance.pools import KINDS, Rules
 from rebalance.report.labels import column_names
-from rebalance.rollout.plan import RolledOut
+from rebalance.rollout.plan import FILES, RolledOut
 from rebalance.rollout.schedule import book_after, handovers_by_manager
 from rebalance.scenario import Scenario
 
@@ -29,7 +29,6 @@ WAVE_COLUMNS = ("wave", "effective_date", "year_share", "moves", "handovers", "p
                 "importance_max_dev", "clients_max_dev", "revenue_gini", "peak_load",
                 "hard_rules_ok")
 PRORATED_COLUMNS = ("prorated_revenue", "prorated_target", "prorated_growth")
-FILES = ("schedule.csv", "waves.csv", "handover_load.csv")
 DIGITS = 4
 
 
@@ -210,12 +209,11 @@ def waves_sheet(waves: pd.DataFrame, lang: str) -> Callable[[Any], None]:
 
 def frames(problem: Problem, scenario: Scenario, rules: Rules, rolled: RolledOut,
            reasons: Mapping[str, str], lang: str = "en") -> dict[str, pd.DataFrame]:
-    """File name -> table of the rollout's own files (``FILES``)."""
-    return {
-        "schedule.csv": schedule_table(problem, rolled, reasons, lang),
-        "waves.csv": waves_table(problem, scenario, rules, rolled, lang),
-        "handover_load.csv": load_table(problem, rolled, lang),
-    }
+    """File name -> table of the rollout's own files (``plan.FILES``)."""
+    tables = (schedule_table(problem, rolled, reasons, lang),
+              waves_table(problem, scenario, rules, rolled, lang),
+              load_table(problem, rolled, lang))
+    return dict(zip(FILES, tables, strict=True))
 
 
 def sheets(tables: Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFrame]:
