@@ -13,7 +13,8 @@ Constraints, per wave:
 - the caps of ``rollout`` (``schedule.cap_groups``) on the changes of each wave;
 - ``first_wave_for`` kinds take effect with wave 1.
 
-Objectives, lexicographic (each held at its optimum while the next is minimised):
+Objectives, lexicographic (each held at its optimum while the next is minimised; one
+``staged.solve_stage`` step each, as the solve engine and the backups run theirs):
 
 1. ``excess``: the balance excess of the book after every wave, summed over the waves (the
    contract's excess, in the solve engine's units, ``contract.DEV_SCALE``): fair early;
@@ -29,7 +30,6 @@ import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -49,14 +49,12 @@ from rebalance.rules import HARD_RULES, Scope
 from rebalance.scenario import Scenario
 from rebalance.scenario.rollout import Rollout
 from rebalance.solve import configured_solver
+from rebalance.staged import solve_stage
 
 STAGES = ("excess", "peak", "spread")
 FIRST_STAGE_SHARE = 0.6  # of the time limit; the tie-breaking stages share the rest
 MIN_STAGE_SECONDS = 0.5  # a later stage with less time left is skipped
 MARGIN_SECONDS = 0.5  # kept for reading the solution back (and CP-SAT stopping) in time
-STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
-          cp_model.INFEASIBLE: "INFEASIBLE", cp_model.UNKNOWN: "UNKNOWN"}
-
 
 class WaveModel:
     """One rollout as a CP-SAT model. ``relax`` names a cap that becomes a variable
@@ -229,13 +227,6 @@ class WaveModel:
                 out[c.client_id] = wave
         return out
 
-    def hint(self, wave_of: Mapping[str, int]) -> None:
-        self.model.clear_hints()
-        for i, unit in enumerate(self.units):
-            wave = wave_of[unit[0].client_id]
-            for k, var in enumerate(self.done[i], start=1):
-                self.model.add_hint(var, k >= wave)
-
 
 @dataclass(frozen=True)
 class SmallestCap:
@@ -276,13 +267,13 @@ def _solver(scenario: Scenario, built: WaveModel, seconds: float,
     return solver
 
 
-def _result(name: str, status: Any, value: int, bound: float, seconds: float,
+def _result(name: str, status: str, value: int, bound: float, seconds: float,
             contract: bool) -> StageResult:
     obj = from_model_units(value) if contract else float(value)
     low = from_model_units(bound) if contract else float(bound)
     low = min(low, obj)
     gap = 0.0 if obj - low <= 1e-9 else (obj - low) / max(abs(obj), 1e-9)
-    return StageResult(name, STATUS.get(status, "UNKNOWN"), obj, low, gap, seconds)
+    return StageResult(name, status, obj, low, gap, seconds)
 
 
 def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str, str | None],
@@ -298,35 +289,36 @@ def phase(problem: Problem, scenario: Scenario, rules: Rules, plan: Mapping[str,
     stages: list[StageResult] = []
     wave_of: dict[str, int] | None = None
     status_all = "OPTIMAL"
+    done = [var for row in built.done for var in row]
     for index, name in enumerate(STAGES):
-        expr = built.stage(name)
-        built.model.clear_objective()
-        built.model.minimize(expr)
         left = limit - (time.perf_counter() - clock) - MARGIN_SECONDS
         if index > 0 and left < MIN_STAGE_SECONDS:
             status_all = "FEASIBLE"  # the time limit is a promise: the tie-breaks wait
             break
         share = FIRST_STAGE_SHARE if index == 0 else 1 / (len(STAGES) - index)
         solver = _solver(scenario, built, left * share, counts=name != "excess")
-        started = time.perf_counter()
-        status = solver.solve(built.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found: dict[str, int] = {}
+
+        def read(solution: cp_model.CpSolver, into: dict[str, int] = found) -> None:
+            into.update(built.extract(solution))
+
+        outcome = solve_stage(built.model, built.stage(name), solver, hold_slack=0,
+                              rehint=done, on_found=read)
+        if not outcome.found:
             if index == 0:
                 smallest = (_smallest_caps(problem, scenario, rules, changes, settings,
                                            len(dates), limit)
-                            if status == cp_model.INFEASIBLE else {})
-                return Phasing(None, STATUS.get(status, "UNKNOWN"), (),
+                            if outcome.status == cp_model.INFEASIBLE else {})
+                return Phasing(None, outcome.status_name, (),
                                time.perf_counter() - clock, smallest)
             status_all = "FEASIBLE"
             break  # keep the schedule of the stage before
-        value = int(solver.value(expr))
-        stages.append(_result(name, status, value, solver.best_objective_bound,
-                              time.perf_counter() - started, contract=name == "excess"))
-        if status != cp_model.OPTIMAL:
+        assert outcome.value is not None and outcome.bound is not None
+        stages.append(_result(name, outcome.status_name, outcome.value, outcome.bound,
+                              outcome.wall_time, contract=name == "excess"))
+        if outcome.status != cp_model.OPTIMAL:
             status_all = "FEASIBLE"
-        wave_of = built.extract(solver)
-        built.model.add(expr <= value)  # hold this stage while the next is minimised
-        built.hint(wave_of)
+        wave_of = found
     assert wave_of is not None
     return Phasing(Schedule(changes, wave_of, dates), status_all, tuple(stages),
                    time.perf_counter() - clock, {})
