@@ -160,3 +160,15 @@ def test_rollout_without_section_is_a_usage_error(tmp_path: Path) -> None:
                      str(tmp_path / "o"))
     assert code == 2
     assert "no rollout: section" in text
+
+
+def test_rollout_of_an_intake_plan_places_the_candidates_first(tmp_path: Path) -> None:
+    """Protects rollout with intake (issue 21): the candidates brought into the pool are
+    clients of the plan's own book, placed with wave 1 (``first_wave_for``)."""
+    out = tmp_path / "intake"
+    code, text = run("rollout", str(ROOT / "scenarios" / "intake.yaml"), "--out", str(out),
+                     "--set", "rollout.start=2025-01-01", "--set", "rollout.waves=2")
+    assert code == 0, text
+    schedule = rows(out / "schedule.csv")
+    placements = [r for r in schedule if r["kind"] == "placement"]
+    assert placements and {r["wave"] for r in placements} == {"1"}

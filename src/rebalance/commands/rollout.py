@@ -59,7 +59,10 @@ def rollout_command(
         else:
             console.print(t("engine.solving", lang, name=sc.name, n=problem.num_clients,
                             m=problem.num_managers, p=len(rules.pools)))
-            plan = pipeline.run(sc, problem, rules, lang=lang).client_to_manager
+            solved = pipeline.run(sc, problem, rules, lang=lang)
+            # the plan's own book (with intake, the candidates brought in are clients of it)
+            sc, problem, rules = solved.scenario, solved.problem, solved.rules
+            plan = solved.client_to_manager
         from rebalance.rollout.calendar import wave_dates
 
         dates = wave_dates(settings)

@@ -224,7 +224,7 @@ def solve_command(
             from rebalance.rollout.report import print_rollout
             from rebalance.rollout.tables import wave_rows
 
-            print_rollout(rolled, wave_rows(problem, sc, rules, rolled), lang)
+            print_rollout(rolled, wave_rows(plan.problem, plan.scenario, plan.rules, rolled), lang)
         d, e = plan.targets.growth_spread, plan.targets.equal_split_growth_spread
         console.print(t("engine.spread", lang, d="—" if d is None else f"{d:.1%}",
                         e="—" if e is None else f"{e:.1%}"))
