@@ -270,7 +270,7 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
     from rebalance.review.workbook import review_choices, with_review_columns
 
     frames = tables(plan, lang)
-    rolled: dict[str, Any] = {"summary": summary(plan, lang), "files": dict(extra or {})}
+    rolled: dict[str, Any] = {"summary": summary(plan, lang), "files": {}}
     if rollout is not None:
         from rebalance.rollout.tables import add_to
 
@@ -299,7 +299,7 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
         write_json(rolled["summary"], staging / "summary.json")
         write_text(plan_report(plan, frames, lang, backup_sheet, rolled.get("report")),
                    staging / "report.html")
-        for name, content in rolled["files"].items():
+        for name, content in {**(extra or {}), **rolled["files"]}.items():
             if isinstance(content, pd.DataFrame):
                 write_csv(content, staging / name)
             else:
