@@ -16,6 +16,7 @@ from rebalance.scenario import load_scenario
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 WHATIF = ("leave_km012", "hires", "plus20", "capped_moves", "pooled")
 INTAKE = ("intake", "intake_off")  # candidates brought into the pool (docs/intake.md)
+ROLLOUT = ("rollout",)  # the baseline plan phased in waves (docs/rollout.md)
 
 
 def _generator() -> ModuleType:
@@ -29,9 +30,9 @@ def _generator() -> ModuleType:
 
 def test_every_scenario_file_is_bundled() -> None:
     """The scenarios folder holds the baseline, exactly the five what-ifs of the issue and
-    the intake scenario with its candidate-free twin."""
+    the intake scenario with its candidate-free twin, and the rollout example."""
     names = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
-    assert names == sorted(["baseline", *WHATIF, *INTAKE])
+    assert names == sorted(["baseline", *WHATIF, *INTAKE, *ROLLOUT])
 
 
 @pytest.mark.parametrize("name", WHATIF)
@@ -43,7 +44,7 @@ def test_whatif_extends_the_baseline_with_a_description(name: str) -> None:
     assert len(raw["description"]) > 20
 
 
-@pytest.mark.parametrize("name", ["baseline", *WHATIF, *INTAKE])
+@pytest.mark.parametrize("name", ["baseline", *WHATIF, *INTAKE, *ROLLOUT])
 def test_scenario_validates(name: str) -> None:
     """The scenario and its data load without a single input problem."""
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")

@@ -256,21 +256,29 @@ OUTPUT_FILES = ("assignment.csv", "managers.csv", "moves.csv", "assignment.xlsx"
 
 def write(plan: Plan, out_dir: str | Path, lang: str = "en",
           extra: Mapping[str, pd.DataFrame | str] | None = None,
-          pinned: Collection[str] = ()) -> list[Path]:
+          pinned: Collection[str] = (), rollout: Any = None) -> list[Path]:
     """Write assignment.csv, managers.csv, moves.csv, assignment.xlsx, summary.json, report.html.
 
     All or nothing: files are staged beside ``out_dir`` and moved in only when every one was
     written; other files in ``out_dir`` are left alone. ``extra`` adds files to the same set
-    (file name -> table, or text); ``pinned`` clients show a pin in the workbook.
+    (file name -> table, or text); ``pinned`` clients show a pin in the workbook. ``rollout``
+    (``rollout.plan.RolledOut``) adds the schedule's files and sheets, the prorated targets
+    and summary.json's ``rollout`` (``rollout.tables.add_to``).
     """
     from rebalance.report.html import plan_report
     from rebalance.report.workbook import parameters_table, summary_sheet
     from rebalance.review.workbook import review_choices, with_review_columns
 
     frames = tables(plan, lang)
+    rolled: dict[str, Any] = {"summary": summary(plan, lang), "files": {}}
+    if rollout is not None:
+        from rebalance.rollout.tables import add_to
+
+        add_to(rolled, frames, plan, rollout, lang)
     sheet_titles = sheet_names(lang)
     sheets = {sheet_titles[name]: with_review_columns(name, df, lang, pinned)
               for name, df in frames.items()}
+    sheets.update(rolled.get("sheets", {}))
     backup_sheet = backups_table(plan, lang)
     if backup_sheet is not None:
         sheets[sheet_titles["backups"]] = backup_sheet
@@ -288,9 +296,10 @@ def write(plan: Plan, out_dir: str | Path, lang: str = "en",
             write_csv(df, staging / f"{name}.csv")
         write_xlsx(staging / "assignment.xlsx", sheets, number_formats=number_formats(lang),
                    first_sheet=summary_sheet(plan, lang), choices=review_choices(lang))
-        write_json(summary(plan, lang), staging / "summary.json")
-        write_text(plan_report(plan, frames, lang, backup_sheet), staging / "report.html")
-        for name, content in (extra or {}).items():
+        write_json(rolled["summary"], staging / "summary.json")
+        write_text(plan_report(plan, frames, lang, backup_sheet, rolled.get("report")),
+                   staging / "report.html")
+        for name, content in {**(extra or {}), **rolled["files"]}.items():
             if isinstance(content, pd.DataFrame):
                 write_csv(content, staging / name)
             else:

@@ -11,7 +11,7 @@ for the three metrics ``revenue``, ``importance`` (sum of client importance) and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -257,3 +257,14 @@ def change_kind(problem: Problem, client_id: str, manager_id: str | None) -> str
     if manager_id == prev:
         return None
     return MOVE if is_moved(problem, client_id, manager_id) else HANDOVER
+
+
+def changed_clients(problem: Problem, client_to_manager: Mapping[str, str | None]
+                    ) -> Iterator[tuple[Client, str, str]]:
+    """(client, new manager, kind) of every client whose manager changes, in input order
+    (a client the plan leaves without a manager is no change)."""
+    for c in problem.clients:
+        new = client_to_manager.get(c.client_id)
+        kind = change_kind(problem, c.client_id, new)
+        if kind is not None and new is not None:
+            yield c, new, kind

@@ -25,7 +25,7 @@ is broken by less than one ``round_to`` unit and only when that is unavoidable.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -265,15 +265,30 @@ def compute_targets(
     ``InputError`` when the caps contradict each other, and ``ValueError`` when the mapping
     names clients or managers the problem does not have.
     """
+    return prorated_targets(problem, scenario, [(Fraction(1), client_to_manager)])
+
+
+def prorated_targets(
+    problem: Problem,
+    scenario: Scenario,
+    periods: Sequence[tuple[Fraction, Mapping[str, str | None]]],
+) -> TargetPlan:
+    """``compute_targets`` for a year in periods: (share of the year, book held) pairs whose
+    shares sum to 1. A manager's portfolio revenue (and potential) is the sum over periods of
+    what it holds × the period's share, so a client moving a quarter into the year counts a
+    quarter for the old manager and three quarters for the new one (``rebalance.rollout``).
+    Client counts are those of the last book. The same cut, caps and exact rounding."""
     check_caps(scenario)
     t = scenario.targets
     step = _exact(t.round_to)
     total_units = _department_total_units(problem, scenario)
     total = total_units * step
 
-    unknown_clients = sorted(set(client_to_manager) - set(problem.client_index))
+    books = [book for _, book in periods]
+    unknown_clients = sorted({c for book in books for c in book} - set(problem.client_index))
     unknown_managers = sorted(
-        {m for m in client_to_manager.values() if m is not None} - set(problem.manager_index)
+        {m for book in books for m in book.values() if m is not None}
+        - set(problem.manager_index)
     )
     if unknown_clients or unknown_managers:
         raise ValueError(
@@ -290,15 +305,18 @@ def compute_targets(
         rev = _exact(c.revenue)
         department_revenue += rev
         blank_potentials += c.potential is None
-        mid = client_to_manager.get(c.client_id)
-        if mid is None:
-            unheld += rev
-            continue
-        revenue[mid] += rev
-        potential[mid] += rev if c.potential is None else _exact(c.potential)
-        num_clients[mid] += 1
-        if not problem.manager(mid).staying:
-            unheld += rev
+        last = books[-1].get(c.client_id)
+        if last is not None:
+            num_clients[last] += 1
+        for share, book in periods:
+            mid = book.get(c.client_id)
+            if mid is None:
+                unheld += share * rev
+                continue
+            revenue[mid] += share * rev
+            potential[mid] += share * (rev if c.potential is None else _exact(c.potential))
+            if not problem.manager(mid).staying:
+                unheld += share * rev
 
     staying: list[Manager] = [m for m in problem.managers if m.staying]
     weight = _exact(t.potential_weight)

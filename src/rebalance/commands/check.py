@@ -17,12 +17,18 @@ COLUMNS = ("manager", "metric", "load", "share", "dev", "band", "excess")
 
 def check_command(
     scenario: Path = options.scenario(),
-    assignment: Path = options.assignment("Plan to verify (CSV/xlsx with client_id, manager)."),
+    assignment: Path | None = typer.Option(
+        None, "--assignment", "-a",
+        help="Plan to verify (CSV/xlsx with client_id, manager); optional with --schedule."),
     overrides: list[str] = options.overrides("Override a scenario field: a.b=value."),
     lang: str | None = options.lang("Language of messages"),
+    schedule: Path | None = typer.Option(
+        None, "--schedule",
+        help="A rollout schedule (schedule.csv) to verify: every book after each wave."),
 ) -> None:
     """Verify a plan against every hard rule and recompute both objectives (no solver).
 
+    With ``--schedule``, also every intermediate book of a rollout (every rule, every cap).
     Exit 0 when every hard rule holds, 1 when one is broken, 2 for bad input.
     """
     from rebalance.cli import EXIT_NO_PLAN, console, exit_codes
@@ -35,10 +41,24 @@ def check_command(
 
         sc, problem, rules = pipeline.load(scenario, overrides)
         lang = run.lang = options.resolved(lang, sc)
-        plan = read_assignment(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
+        if assignment is None and schedule is None:
+            from rebalance.errors import InputError, Issue
+
+            raise InputError([Issue(t("rollout.check.needs_plan", lang))])
+        plan: dict[str, str | None] | None = (
+            dict(read_assignment(assignment, problem, sc.data.encoding, sc.data.restore_zeros))
+            if assignment is not None else None)
+        schedule_broken = False
+        if schedule is not None:
+            from rebalance.rollout.report import check_schedule_file
+
+            plan, schedule_broken = check_schedule_file(schedule, problem, sc, rules, plan, lang)
+        assert plan is not None
         verdict = check(problem, sc, plan, rules)
-        backups = read_backups(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
-        backup_problems = (check_backups(problem, sc, rules, plan, backups)
+        backups = (read_backups(assignment, problem, sc.data.encoding, sc.data.restore_zeros)
+                   if assignment is not None else None)
+        backup_problems = (check_backups(problem, sc, rules, {c: m for c, m in plan.items()
+                                                              if m is not None}, backups)
                            if backups is not None else [])
 
         if verdict.ok:
@@ -73,7 +93,7 @@ def check_command(
                         value=f"{verdict.continuity_cost:.3f}"))
         console.print(t("checks.figures", lang, **kind_counts(problem, plan),
                         outside=managers_outside(problem, sc, rules, plan)))
-        if not verdict.ok or backup_problems:
+        if not verdict.ok or backup_problems or schedule_broken:
             raise typer.Exit(EXIT_NO_PLAN)
 
 

@@ -49,8 +49,12 @@ def report_command(
 
         plan = plan_from_outputs(out_dir, first)
         chosen = resolve_lang(lang, plan.scenario.lang)
+        from rebalance.report.rebuild import read_summary
+        from rebalance.rollout.tables import report_from_summary
+
         html = plan_report(plan, pipeline.tables(plan, chosen), chosen,
-                           pipeline.backups_table(plan, chosen))
+                           pipeline.backups_table(plan, chosen),
+                           report_from_summary(read_summary(out_dir, chosen), chosen))
         write_text(html, out_dir / "report.html")
         print_font_notice(chosen)
         console.print(t("whatif.compare.wrote", chosen, path=out_dir / "report.html"), markup=False)

@@ -59,14 +59,16 @@ def revise_command(
             progress.close()
         changes = changes_table(problem, decisions, plan.client_to_manager, code)
         out_dir = out if out is not None else Path("out") / f"{sc.name}-revised"
-        check_out_dir(out_dir, names)
+        from rebalance.rollout.plan import output_files, when_set
+
+        check_out_dir(out_dir, (*names, *output_files(sc)))
         comment = t("review.revise.yaml_comment", code, file=review.name,
                     n=len(decisions.holds))
         text = scenario_yaml(plan.scenario, out_dir, comment)
         held = [d.client_id for d in decisions.holds]
         paths = pipeline.write(plan, out_dir, code,
                                extra={"changes.csv": changes, "scenario.yaml": text},
-                               pinned=held)
+                               pinned=held, rollout=when_set(plan, code))
         r, v = plan.result, plan.verdict
         console.print(t("review.revise.status", code, status=r.status, moves=v.num_moves,
                         be=v.balance_excess, cc=v.continuity_cost, gap=r.gap))

@@ -198,7 +198,9 @@ def solve_command(
         sc, problem, rules = pipeline.load(scenario, sets)
         lang = run.lang = resolve_lang(lang, sc.lang)
         out_dir = out if out is not None else Path("out") / sc.name
-        check_out_dir(out_dir, pipeline.OUTPUT_FILES)
+        from rebalance.rollout.plan import output_files, when_set
+
+        check_out_dir(out_dir, pipeline.OUTPUT_FILES + output_files(sc))
         # the engine runs the counting checks itself, first thing (exit 1 the same way)
         before_solving(problem, rules, sc, lang, counting=False)
         progress = _Progress(lang, quiet)
@@ -209,7 +211,8 @@ def solve_command(
             plan = pipeline.run(sc, problem, rules, progress=progress, lang=lang)
         finally:
             progress.close()
-        paths = pipeline.write(plan, out_dir, lang)
+        rolled = when_set(plan, lang)  # phased in waves when rollout: is set
+        paths = pipeline.write(plan, out_dir, lang, rollout=rolled)
         print_font_notice(lang)
 
         console.print(_manager_table(plan, lang))
@@ -217,6 +220,11 @@ def solve_command(
             console.print(t("speed.table.full", lang, m=problem.num_managers,
                             file=out_dir / "managers.csv"), markup=False, soft_wrap=True)
         print_outcome(plan, lang, out_dir)
+        if rolled is not None:
+            from rebalance.rollout.report import print_rollout
+            from rebalance.rollout.tables import wave_rows
+
+            print_rollout(rolled, wave_rows(plan.problem, plan.scenario, plan.rules, rolled), lang)
         d, e = plan.targets.growth_spread, plan.targets.equal_split_growth_spread
         console.print(t("engine.spread", lang, d="—" if d is None else f"{d:.1%}",
                         e="—" if e is None else f"{e:.1%}"))

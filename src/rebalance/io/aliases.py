@@ -60,17 +60,28 @@ ASSIGNMENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 ASSIGNMENT_REQUIRED: tuple[str, ...] = ("client_id", "manager")
 
+# A rollout schedule (the schedule.csv that ``rebalance rollout`` writes): one row per change.
+SCHEDULE_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "client_id": CLIENT_COLUMNS["client_id"],
+    "wave": ("批次", "波次"),
+    "effective_date": ("生效日期",),
+    "to_manager": ("调入客户经理", "new_manager", "新客户经理"),
+}
+SCHEDULE_REQUIRED: tuple[str, ...] = ("client_id", "wave", "to_manager")
+
 COLUMNS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "clients": CLIENT_COLUMNS,
     "managers": MANAGER_COLUMNS,
     "assignment": ASSIGNMENT_COLUMNS,
     "candidates": CANDIDATE_COLUMNS,
+    "schedule": SCHEDULE_COLUMNS,
 }
 REQUIRED: Mapping[str, tuple[str, ...]] = {
     "clients": CLIENT_REQUIRED,
     "managers": MANAGER_REQUIRED,
     "assignment": ASSIGNMENT_REQUIRED,
     "candidates": CLIENT_REQUIRED,
+    "schedule": SCHEDULE_REQUIRED,
 }
 
 _SEPARATORS = re.compile(r"[\s\-.]+")

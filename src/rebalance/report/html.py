@@ -190,8 +190,10 @@ def _moves_by_manager(plan: Plan, moves: pd.DataFrame, lang: str) -> list[dict[s
 
 
 def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
-                backups: pd.DataFrame | None = None) -> str:
-    """report.html of a solved plan; ``frames``: the output tables as written (``lang``)."""
+                backups: pd.DataFrame | None = None,
+                rollout: Mapping[str, Any] | None = None) -> str:
+    """report.html of a solved plan; ``frames``: the output tables as written (``lang``);
+    ``rollout``: the rollout's section (``rollout.tables.report_section``), when phased."""
     from rebalance import __version__
     from rebalance.report.labels import number_formats
     from rebalance.report.plots import figure_svg, loads_figure
@@ -227,6 +229,7 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
         "moves_columns": moves_table["columns"],
         "targets": table_context(frames["managers"], formats, _dev_bands(plan, lang)),
         "backups": table_context(backups, formats),
+        "rollout": rollout and {**rollout, "table": table_context(rollout["table"], formats)},
         "footer": t("report.footer", lang, version=__version__, seed=plan.scenario.solver.seed,
                     inputs=plan.input_hash[:12]),
         "text": _texts(lang),

@@ -21,7 +21,7 @@ import pandas as pd
 from rebalance.data import Problem
 from rebalance.i18n import t
 from rebalance.metrics import Assignment, manager_loads
-from rebalance.pools import MOVE, Rules, change_kind, is_moved
+from rebalance.pools import MOVE, Rules, change_kind, changed_clients, is_moved
 from rebalance.report.labels import ZH_COLUMNS, ZH_MANAGER_COLUMNS, column_names
 
 ASSIGNMENT_COLUMNS: tuple[str, ...] = (
@@ -226,11 +226,7 @@ def moves_table(
     ``exchanges`` (client_id -> exchange id, from ``reasons``) fills the ``exchange`` column.
     """
     rows = []
-    for c in problem.clients:
-        new = client_to_manager.get(c.client_id)
-        kind = change_kind(problem, c.client_id, new)
-        if kind is None or new is None:
-            continue
+    for c, new, kind in changed_clients(problem, client_to_manager):
         if not include_handovers and kind != MOVE:
             continue
         rows.append({

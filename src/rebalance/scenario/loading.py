@@ -160,7 +160,12 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, file: str, path: KeyPat
                 for i, item in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode) and _is_id(path) and node.tag != "tag:yaml.org,2002:null":
         return node.value
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # a scalar YAML reads as a date that no calendar has (2025-13-01)
+        raise InputError([_issue("inputs.scenario.invalid", file, node.start_mark.line + 1,
+                                 key=".".join(map(str, path)),
+                                 detail=f"{node.value!r}: {exc}")]) from None
 
 
 def _is_id(path: KeyPath) -> bool:

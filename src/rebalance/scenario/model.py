@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from rebalance.scenario.intake import Intake
+from rebalance.scenario.rollout import Rollout
 from rebalance.scenario.sections import (
     Adopt,
     Backup,
@@ -51,6 +52,7 @@ class Scenario(_Model):
     unlock_leavers: bool = False  # release the table locks of clients of leaving managers
     adopt: Adopt = Adopt()
     ray: RaySettings = RaySettings()
+    rollout: Rollout | None = None  # phase the plan in waves (rebalance.rollout)
     source: Path | None = Field(default=None, exclude=True)  # the file it was loaded from
 
     @field_validator("priorities")
