@@ -182,6 +182,14 @@ def test_solve_writes_intake_csv_in_chinese_with_placements(tmp_path: Path) -> N
     assert any("欠费率" in r for r in intake["原因"])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["placements"] == len(taken) == summary["intake"]["taken"]
+    # `check` judges the written plan on the same book solve judged: the candidates it took
+    # in are clients of it, the others are not expected in the plan
+    checked = runner.invoke(app, ["check", str(ROOT / "scenarios" / "intake.yaml"), "-a",
+                                  str(out / "assignment.csv"), "--lang", "en",
+                                  "--set", "priorities=[intake, balance, continuity]"])
+    assert checked.exit_code == 0, checked.output
+    assert f"hold for {173 + len(taken)} clients" in checked.output
+    assert f"balance excess {summary['balance_excess']:.4f}" in checked.output
 
 
 def test_filters_leave_out_candidates_with_the_numbers_in_the_reason() -> None:

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from rebalance.commands import options
+from rebalance.data import Problem
 from rebalance.i18n import t
 from rebalance.metrics import kind_counts, managers_outside
 from rebalance.report.labels import band, pct, who
@@ -45,9 +46,18 @@ def check_command(
             from rebalance.errors import InputError, Issue
 
             raise InputError([Issue(t("rollout.check.needs_plan", lang))])
-        plan: dict[str, str | None] | None = (
-            dict(read_assignment(assignment, problem, sc.data.encoding, sc.data.restore_zeros))
-            if assignment is not None else None)
+        plan: dict[str, str | None] | None = None
+        if assignment is not None:
+            from rebalance.intake import plan_book
+            from rebalance.pools import build_rules
+
+            def read(book: Problem, optional: frozenset[str]) -> dict[str, str | None]:
+                return dict(read_assignment(assignment, book, sc.data.encoding,
+                                            sc.data.restore_zeros, optional=optional))
+
+            book, plan = plan_book(problem, sc, read)
+            if book is not problem:  # the candidates the plan took in, the hires it uses
+                problem, rules = book, build_rules(book, sc)
         schedule_broken = False
         if schedule is not None:
             from rebalance.rollout.report import check_schedule_file

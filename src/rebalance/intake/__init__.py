@@ -9,7 +9,8 @@ model (``model.IntakeModel``) and returns an ``IntakeOutcome`` whose ``problem``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from rebalance.data import Problem
@@ -19,7 +20,7 @@ from rebalance.result import ProgressEvent
 from rebalance.scenario import Scenario
 
 __all__ = ["Candidate", "CandidateBook", "IntakeOutcome", "intake_summary", "load_candidates",
-           "run_intake", "run_scenario", "stage_names"]
+           "plan_book", "run_intake", "run_scenario", "stage_names"]
 
 
 def run_scenario(problem: Problem, scenario: Scenario,
@@ -45,3 +46,34 @@ def intake_summary(outcome: IntakeOutcome) -> dict[str, Any]:
         "stages": [{"name": s.name, "status": s.status, "objective": s.objective,
                     "best_bound": s.best_bound, "gap": s.gap} for s in outcome.stages],
     }
+
+
+def plan_book(problem: Problem, scenario: Scenario,
+              read: Callable[[Problem, frozenset[str]], Mapping[str, str | None]]
+              ) -> tuple[Problem, dict[str, str | None]]:
+    """The book a written plan of this scenario covers, and the plan ``read(book, optional)``
+    from it (``optional``: clients the plan may leave out).
+
+    Without candidates, the book itself. With them (``data.candidates``), a plan written by
+    ``solve`` also holds the candidates it took in (as new clients) and may use the scenario's
+    ``intake.hires``: the plan is read against the book with every candidate and those hires,
+    and the book returned keeps the candidates the plan places and the hires it uses — the
+    same book ``solve`` judged (``engine.final_book``), so ``check`` can judge it again.
+    """
+    from rebalance.intake.staffing import fixed_hires
+
+    if scenario.data.candidates is None:
+        return problem, dict(read(problem, frozenset()))
+    base = fixed_hires(problem, scenario)
+    candidates = load_candidates(scenario, base).candidates
+    ids = frozenset(c.client_id for c in candidates)
+    every = replace(base, clients=(*base.clients, *(c.client for c in candidates)))
+    plan = dict(read(every, ids))  # candidates not taken in are not in the plan
+    hires = {m.manager_id for m in base.managers} - {m.manager_id for m in problem.managers}
+    used = set(plan.values())
+    book = replace(every,
+                   clients=tuple(c for c in every.clients
+                                 if c.client_id not in ids or c.client_id in plan),
+                   managers=tuple(m for m in every.managers
+                                  if m.manager_id not in hires or m.manager_id in used))
+    return book, plan

@@ -40,12 +40,14 @@ def _restore_zeros(table: Table, problem: Problem, restore: bool) -> Table:
 
 
 def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
-                    restore_zeros: bool = False, sheet: str | None = None) -> dict[str, str]:
+                    restore_zeros: bool = False, sheet: str | None = None,
+                    optional: frozenset[str] = frozenset()) -> dict[str, str]:
     """Read a plan (client -> manager) and check it names every client of ``problem`` once
     and only known managers. Headers: client_id/客户编码 …, manager/客户经理/新客户经理.
     Ids that lost their leading zeros are an error offering the fix, or are put right when
     ``restore_zeros`` (``data.restore_zeros: true``). ``sheet``: the workbook sheet to read
-    (default the first)."""
+    (default the first). ``optional``: clients the plan may leave out (candidates it did not
+    take in)."""
     table = _restore_zeros(read_table(Path(path), encoding, "assignment", sheet=sheet), problem,
                            restore_zeros)
     issues = IssueCollector()
@@ -83,7 +85,8 @@ def read_assignment(path: Path, problem: Problem, encoding: str | None = None,
                            label=suggest.label(found or ""))
         else:
             plan[client_id] = manager_id
-    missing = [c.client_id for c in problem.clients if c.client_id not in first_row]
+    missing = [c.client_id for c in problem.clients
+               if c.client_id not in first_row and c.client_id not in optional]
     if missing:
         shown = ", ".join(missing[:20]) + (f" … (+{len(missing) - 20})"
                                            if len(missing) > 20 else "")
