@@ -190,6 +190,11 @@ def test_solve_writes_intake_csv_in_chinese_with_placements(tmp_path: Path) -> N
     assert checked.exit_code == 0, checked.output
     assert f"hold for {173 + len(taken)} clients" in checked.output
     assert f"balance excess {summary['balance_excess']:.4f}" in checked.output
+    # and `report` rebuilds the report of that plan from the folder, byte for byte
+    html = (out / "report.html").read_bytes()
+    rebuilt = runner.invoke(app, ["report", str(out), "--lang", "zh"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert (out / "report.html").read_bytes() == html
 
 
 def test_filters_leave_out_candidates_with_the_numbers_in_the_reason() -> None:

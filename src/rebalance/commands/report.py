@@ -50,9 +50,17 @@ def report_command(
         plan = plan_from_outputs(out_dir, first)
         chosen = resolve_lang(lang, plan.scenario.lang)
         from rebalance.report.rebuild import read_summary
-        from rebalance.rollout.tables import report_from_summary
+        from rebalance.rollout.tables import (
+            prorated_from_outputs,
+            report_from_summary,
+            with_prorated,
+        )
 
-        html = plan_report(plan, pipeline.tables(plan, chosen), chosen,
+        tables = pipeline.tables(plan, chosen)
+        prorated = prorated_from_outputs(out_dir, plan, chosen)
+        if prorated is not None:  # a phased plan: its managers table has the prorated targets
+            tables["managers"] = with_prorated(tables["managers"], prorated, chosen)
+        html = plan_report(plan, tables, chosen,
                            pipeline.backups_table(plan, chosen),
                            report_from_summary(read_summary(out_dir, chosen), chosen))
         write_text(html, out_dir / "report.html")

@@ -9,6 +9,7 @@ Chinese headers (the shared ones as ``report.labels`` names them) and labels.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from rebalance.report.labels import column_names
 from rebalance.rollout.plan import FILES, RolledOut
 from rebalance.rollout.schedule import book_after, handovers_by_manager
 from rebalance.scenario import Scenario
+from rebalance.targets import TargetPlan
 
 SCHEDULE_COLUMNS = ("wave", "effective_date", "client_id", "name", "from_manager",
                     "to_manager", "kind", "exchange", "reason")
@@ -130,15 +132,18 @@ def load_table(problem: Problem, rolled: RolledOut, lang: str = "en") -> pd.Data
     return pd.DataFrame(rows, columns=columns)
 
 
-def with_prorated(managers: pd.DataFrame, rolled: RolledOut, lang: str = "en") -> pd.DataFrame:
-    """``managers.csv`` with the prorated targets after the target column (rows in order)."""
+def with_prorated(managers: pd.DataFrame, rolled: RolledOut | TargetPlan,
+                  lang: str = "en") -> pd.DataFrame:
+    """``managers.csv`` with the prorated targets (of ``rolled``, or the prorated
+    ``TargetPlan`` itself) after the target column (rows in order)."""
+    targets = (rolled if isinstance(rolled, TargetPlan) else rolled.targets).targets
     out = managers.copy()
     at = list(out.columns).index(column_names("managers", lang).get("target", "target")) + 1
     ids = list(out.iloc[:, 0])
     values = {
-        "prorated_revenue": [round(rolled.targets.targets[m].portfolio_revenue, 2) for m in ids],
-        "prorated_target": [rolled.targets.targets[m].target for m in ids],
-        "prorated_growth": [None if (g := rolled.targets.targets[m].required_growth) is None
+        "prorated_revenue": [round(targets[m].portfolio_revenue, 2) for m in ids],
+        "prorated_target": [targets[m].target for m in ids],
+        "prorated_growth": [None if (g := targets[m].required_growth) is None
                             else round(g, DIGITS) for m in ids],
     }
     for offset, column in enumerate(PRORATED_COLUMNS):
@@ -258,3 +263,20 @@ def report_from_summary(summary_json: Mapping[str, Any], lang: str) -> dict[str,
         return None
     rows = rollout["waves"]
     return report_section(rows, table_of_waves(rows, lang), lang)
+
+
+def prorated_from_outputs(out_dir: Path, plan: Any, lang: str) -> TargetPlan | None:
+    """The prorated targets of a phased plan that ``solve`` wrote into ``out_dir``, from its
+    ``schedule.csv`` (``rebalance report`` rebuilds the managers table with them); None when
+    the plan was not phased."""
+    from rebalance.rollout.calendar import target_year
+    from rebalance.rollout.plan import prorated
+    from rebalance.rollout.read import read_schedule
+
+    settings = plan.scenario.rollout
+    path = Path(out_dir) / FILES[0]
+    if settings is None or not path.is_file():
+        return None
+    _, schedule = read_schedule(path, plan.problem, plan.client_to_manager, settings,
+                                plan.scenario.data.encoding)
+    return prorated(plan.problem, schedule, plan.scenario, target_year(settings), lang)
