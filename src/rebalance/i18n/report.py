@@ -80,4 +80,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未找到中文字体：图表文字将显示为英文。请安装中文字体"
         "（`apt-get install fonts-wqy-microhei`），或将 REBALANCE_CJK_FONT 设为字体文件路径",
     ),
+    "report.summary_unreadable": (
+        "cannot read summary.json: {error}",
+        "无法读取 summary.json：{error}",
+    ),
+    "report.summary_no_scenario": (
+        "summary.json has no scenario: this folder was not written by `rebalance solve`",
+        "summary.json 中没有场景：该文件夹不是 `rebalance solve` 的输出",
+    ),
+    "report.summary_bad_scenario": (
+        "the scenario in summary.json does not load: {error}",
+        "summary.json 中的场景无法加载：{error}",
+    ),
 }

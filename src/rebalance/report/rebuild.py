@@ -35,10 +35,10 @@ def read_summary(out_dir: Path, lang: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError([Issue(f"cannot read summary.json: {exc}",
-                                file=str(out_dir / "summary.json"))]) from exc
+        raise InputError([Issue.of("report.summary_unreadable", file=str(out_dir / "summary.json"),
+                                   error=str(exc))]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
-        raise InputError([Issue("summary.json has no scenario", file=str(out_dir))])
+        raise InputError([Issue.of("report.summary_no_scenario", file=str(out_dir))])
     return data
 
 
@@ -54,8 +54,8 @@ def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
     try:
         scenario = Scenario.model_validate(summary["scenario"])
     except ValueError as exc:
-        raise InputError([Issue(f"summary.json: the scenario does not load: {exc}",
-                                file=str(folder / "summary.json"))]) from exc
+        raise InputError([Issue.of("report.summary_bad_scenario",
+                                   file=str(folder / "summary.json"), error=str(exc))]) from exc
     problem, rules = load_book(scenario)
     if summary.get("input_hash") != input_hash(scenario):
         raise InputError([Issue(t("report.inputs_changed", lang,
