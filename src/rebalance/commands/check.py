@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from rebalance.commands import options
-from rebalance.data import Problem
 from rebalance.i18n import t
 from rebalance.metrics import kind_counts, managers_outside
 from rebalance.report.labels import band, pct, who
@@ -38,7 +37,7 @@ def check_command(
         from rebalance import pipeline
         from rebalance.backup import check_backups
         from rebalance.check import check
-        from rebalance.io.read import read_assignment, read_backups
+        from rebalance.io.read import read_backups
 
         sc, problem, rules = pipeline.load(scenario, overrides)
         lang = run.lang = options.resolved(lang, sc)
@@ -47,17 +46,11 @@ def check_command(
 
             raise InputError([Issue(t("rollout.check.needs_plan", lang))])
         plan: dict[str, str | None] | None = None
-        if assignment is not None:
-            from rebalance.intake import plan_book
-            from rebalance.pools import build_rules
+        if assignment is not None:  # with the candidates it took in (``intake.read_plan``)
+            from rebalance.intake import read_plan
 
-            def read(book: Problem, optional: frozenset[str]) -> dict[str, str | None]:
-                return dict(read_assignment(assignment, book, sc.data.encoding,
-                                            sc.data.restore_zeros, optional=optional))
-
-            book, plan = plan_book(problem, sc, read)
-            if book is not problem:  # the candidates the plan took in, the hires it uses
-                problem, rules = book, build_rules(book, sc)
+            problem, rules, written = read_plan(assignment, problem, rules, sc)
+            plan = dict(written)
         schedule_broken = False
         if schedule is not None:
             from rebalance.rollout.report import check_schedule_file

@@ -9,18 +9,20 @@ model (``model.IntakeModel``) and returns an ``IntakeOutcome`` whose ``problem``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rebalance.data import Problem
 from rebalance.intake.candidates import Candidate, CandidateBook, load_candidates
 from rebalance.intake.engine import IntakeOutcome, run_intake, stage_names
+from rebalance.pools import Rules, build_rules
 from rebalance.result import ProgressEvent
 from rebalance.scenario import Scenario
 
 __all__ = ["Candidate", "CandidateBook", "IntakeOutcome", "intake_summary", "load_candidates",
-           "plan_book", "run_intake", "run_scenario", "stage_names"]
+           "read_plan", "run_intake", "run_scenario", "stage_names"]
 
 
 def run_scenario(problem: Problem, scenario: Scenario,
@@ -48,27 +50,32 @@ def intake_summary(outcome: IntakeOutcome) -> dict[str, Any]:
     }
 
 
-def plan_book(problem: Problem, scenario: Scenario,
-              read: Callable[[Problem, frozenset[str]], Mapping[str, str | None]]
-              ) -> tuple[Problem, dict[str, str | None]]:
-    """The book a written plan of this scenario covers, and the plan ``read(book, optional)``
-    from it (``optional``: clients the plan may leave out).
+def read_plan(path: Path, problem: Problem, rules: Rules, scenario: Scenario
+              ) -> tuple[Problem, Rules, dict[str, str]]:
+    """A plan written for this scenario (``assignment.csv`` / xlsx) with the book it covers:
+    (book, its rules, client -> manager).
 
-    Without candidates, the book itself. With them (``data.candidates``), a plan written by
-    ``solve`` also holds the candidates it took in (as new clients) and may use the scenario's
-    ``intake.hires``: the plan is read against the book with every candidate and those hires,
-    and the book returned keeps the candidates the plan places and the hires it uses — the
-    same book ``solve`` judged (``engine.final_book``), so ``check`` can judge it again.
+    Without candidates, the scenario's book. With them (``data.candidates``), a plan written
+    by ``solve`` also holds the candidates it took in (as new clients) and may use the
+    scenario's ``intake.hires``: it is read against the book with every candidate and those
+    hires (candidates left out need not appear), and the book returned keeps the candidates
+    the plan places and the hires it uses — the book ``solve`` judged (``engine.final_book``),
+    so ``check`` and ``report`` judge it again.
     """
     from rebalance.intake.staffing import fixed_hires
+    from rebalance.io.plans import read_assignment
+
+    def read(book: Problem, optional: frozenset[str] = frozenset()) -> dict[str, str]:
+        return read_assignment(path, book, scenario.data.encoding, scenario.data.restore_zeros,
+                               optional=optional)
 
     if scenario.data.candidates is None:
-        return problem, dict(read(problem, frozenset()))
+        return problem, rules, read(problem)
     base = fixed_hires(problem, scenario)
     candidates = load_candidates(scenario, base).candidates
     ids = frozenset(c.client_id for c in candidates)
     every = replace(base, clients=(*base.clients, *(c.client for c in candidates)))
-    plan = dict(read(every, ids))  # candidates not taken in are not in the plan
+    plan = read(every, ids)
     hires = {m.manager_id for m in base.managers} - {m.manager_id for m in problem.managers}
     used = set(plan.values())
     book = replace(every,
@@ -76,4 +83,4 @@ def plan_book(problem: Problem, scenario: Scenario,
                                  if c.client_id not in ids or c.client_id in plan),
                    managers=tuple(m for m in every.managers
                                   if m.manager_id not in hires or m.manager_id in used))
-    return book, plan
+    return book, build_rules(book, scenario), plan

@@ -44,10 +44,9 @@ def read_summary(out_dir: Path, lang: str) -> dict[str, Any]:
 
 def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
     """The ``plan.Plan`` that ``solve`` wrote into ``out_dir`` (no solver is run)."""
-    from rebalance.intake import plan_book
-    from rebalance.io.read import load_book, read_assignment
+    from rebalance.intake import read_plan
+    from rebalance.io.read import load_book
     from rebalance.plan import input_hash
-    from rebalance.pools import build_rules
 
     folder = Path(out_dir)
     summary = read_summary(folder, lang)
@@ -60,15 +59,8 @@ def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
     if summary.get("input_hash") != input_hash(scenario):
         raise InputError([Issue(t("report.inputs_changed", lang,
                                   file=f"{scenario.data.clients}, {scenario.data.managers}"))])
-    def read(book: Problem, optional: frozenset[str]) -> dict[str, str | None]:
-        return dict(read_assignment(folder / "assignment.csv", book, scenario.data.encoding,
-                                    optional=optional))
-
-    book, assignment = plan_book(problem, scenario, read)  # with the candidates it took in
-    if book is not problem:
-        problem, rules = book, build_rules(book, scenario)
-    return assemble_plan(scenario, problem, rules,
-                         {c: m for c, m in assignment.items() if m is not None}, summary)
+    problem, rules, assignment = read_plan(folder / "assignment.csv", problem, rules, scenario)
+    return assemble_plan(scenario, problem, rules, assignment, summary)
 
 
 def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,
