@@ -76,7 +76,7 @@ def rollout_command(
         files = tables.frames(problem, sc, rules, rolled, reasons, lang)
         managers = tables.with_prorated(translate(managers_table(
             problem, rules, problem.current_assignment, plan,
-            compute_targets(problem, sc, plan)), lang, "managers"), rolled, lang)
+            compute_targets(problem, sc, plan)), lang, "managers"), rolled.targets, lang)
         files["managers.csv"] = managers
         summary = tables.summary(problem, sc, rules, rolled)
         with atomic_output_dir(out_dir) as staging:

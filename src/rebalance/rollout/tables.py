@@ -132,11 +132,10 @@ def load_table(problem: Problem, rolled: RolledOut, lang: str = "en") -> pd.Data
     return pd.DataFrame(rows, columns=columns)
 
 
-def with_prorated(managers: pd.DataFrame, rolled: RolledOut | TargetPlan,
+def with_prorated(managers: pd.DataFrame, prorated: TargetPlan,
                   lang: str = "en") -> pd.DataFrame:
-    """``managers.csv`` with the prorated targets (of ``rolled``, or the prorated
-    ``TargetPlan`` itself) after the target column (rows in order)."""
-    targets = (rolled if isinstance(rolled, TargetPlan) else rolled.targets).targets
+    """``managers.csv`` with the prorated targets after the target column (rows in order)."""
+    targets = prorated.targets
     out = managers.copy()
     at = list(out.columns).index(column_names("managers", lang).get("target", "target")) + 1
     ids = list(out.iloc[:, 0])
@@ -236,7 +235,7 @@ def add_to(parts: dict[str, Any], frames_by_table: dict[str, pd.DataFrame], plan
     moves = frames_by_table["moves"]
     reasons = dict(zip(moves.iloc[:, MOVE_COLUMNS.index("client_id")],
                        moves.iloc[:, MOVE_COLUMNS.index("reason")], strict=True))
-    frames_by_table["managers"] = with_prorated(frames_by_table["managers"], rolled, lang)
+    frames_by_table["managers"] = with_prorated(frames_by_table["managers"], rolled.targets, lang)
     own = frames(plan.problem, plan.scenario, plan.rules, rolled, reasons, lang)
     parts["files"].update(own)
     parts["sheets"] = sheets(own, lang)
