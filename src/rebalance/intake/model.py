@@ -11,15 +11,22 @@ continuity cost) plus what an intake adds:
   ``hire_fte``): x[c, h] ≤ use[h]; slots of a group are used in order (no symmetric copies);
 - the balance excess of the *final* book: a pool's totals ``T`` grow with the candidates it
   takes and its fte ``F`` with the slots it uses, so the fair share ``T × f / F`` is a variable.
-  The contract's term ``max(0, |L − share| / share − tolerance)`` is kept exact by multiplying
-  through by the share: ``f·(e·T) ≥ DEV·(F·L) − (DEV + band)·f·T`` (over the band) and
-  ``f·(e·T) ≥ (DEV − band)·f·T − DEV·(F·L)`` (under it), with CP-SAT products where T or F
-  vary and plain linear terms where they do not. ``e`` counts in ``1/DEV_SCALE`` of the share,
-  as in ``exact.objective``, so every stage shares the contract's ``OBJECTIVE_SCALE``.
+  The contract's term ``max(0, |L − share| / share − tolerance)`` is ``v / T`` with
+  ``v = max(0, |F·L/f − T| − tolerance·T)`` — linear in the plan (``_pool_metric``). Every
+  manager of a pool shares the denominator ``T``, so one CP-SAT product per pool and metric,
+  ``E × T ≥ weight × Σ_m v_m``, keeps the objective exact; its relaxation tightens as takes are
+  fixed, and the bundled book's balance stage is proven in a fraction of a second (the earlier
+  product per manager and candidate was not proven in a minute). ``F × L`` (staffing only)
+  is one switched copy of the load per slot (``_product``). The objective counts in the
+  contract's ``OBJECTIVE_SCALE``, like every stage.
 
 Integer units: importance and client counts are exact integers; revenue is counted per pool in
-units of ``pool revenue / (REVENUE_UNITS_PER_SHARE × managers in the pool)``; fte in
-thousandths, divided by their common factor in each constraint.
+units of ``pool revenue / (REVENUE_UNITS_PER_SHARE × managers in the pool)``, as fine as the
+exact engine's loads; fte in thousandths, divided by their common factor in each constraint;
+``v`` in ``1 / deviation_scale(tolerance)`` of the total, the coarsest that keeps the band
+whole (1/100 for the default tolerances): **small coefficients are a matter of correctness**
+here — at 1/100,000 the revenue constraints reached 10¹⁰ per client and CP-SAT 9.15's presolve
+proved a wrong optimum (tests/test_intake_proof.py).
 """
 
 from __future__ import annotations
@@ -39,10 +46,9 @@ from rebalance.solve import LARGE_POOL_PAIRS
 
 FTE_SCALE = 1_000  # fte in thousandths
 # A fair share of revenue is about this many integer units (a client's revenue is rounded to
-# 1/10,000 of an average share). 10× coarser than the exact engine's 1/DEV_SCALE: with
-# DEV_SCALE units the constraints reach 10¹² and CP-SAT's presolve declared a staffing model
-# of the bundled book infeasible that has plans (seen in this work); at 10⁴ it does not.
-REVENUE_UNITS_PER_SHARE = 10_000
+# 1/100,000 of an average share, as the exact engine's loads are). The deviations' own scale
+# (``deviation_scale``) is what keeps the constraints small.
+REVENUE_UNITS_PER_SHARE = 100_000
 SCORE_SCALE = 100  # scores (points) in hundredths
 # Models with more (client, manager) pairs than this, or with intake first, start from the
 # greedy intake (a big model may find nothing better in time; with intake first the greedy
@@ -124,7 +130,7 @@ class IntakeModel:
             self.use[sid] = use
         if max_hires is not None and self.use:  # staffing: "with one hire fewer"
             self.model.add(sum(self.use.values()) <= max_hires)
-        self.excess: dict[tuple[str, str], cp_model.IntVar] = {}
+        self._pool_terms: dict[int, list[LinearExprT]] = {}  # pool -> its balance terms
         self.last_plan: dict[str, str] = {}  # the plan of the last stage solved
         self.last_values: dict[str, int] = {}  # every variable's value in it, by name
         self.has_plan = False  # the hint is a complete plan that keeps every rule
@@ -165,17 +171,19 @@ class IntakeModel:
         return cp_model.LinearExpr.weighted_sum(terms, coefs)
 
     def balance_excess(self) -> LinearExprT:
-        """Σ weight × excess over staying managers and metrics, with variable fair shares."""
+        """Σ weight × excess over staying managers and metrics, with variable fair shares:
+        ``WEIGHT_GCD × Σ`` over pools and metrics of ``E`` (``_pool_metric``)."""
         if self._balance is not None:
             return self._balance
         problem, scenario = self.book.problem, self.scenario
         cands = set(self.book.candidate_ids)
+        bands = {k: b for k, b in scenario.balance.bands().items()
+                 if round(b.weight * WEIGHT_SCALE) > 0}
+        # every weight carries their common factor: the products stay smaller without it
+        common = math.gcd(*(round(b.weight * WEIGHT_SCALE) for b in bands.values())) or 1
         terms: list[LinearExprT] = []
-        for metric, band_ in scenario.balance.bands().items():
-            weight = round(band_.weight * WEIGHT_SCALE)
-            if weight <= 0:
-                continue
-            band = round(band_.tolerance * DEV_SCALE)
+        for metric, band_ in bands.items():
+            weight = round(band_.weight * WEIGHT_SCALE) // common
             for pool in self.pools:
                 unit = self._units(pool.index, metric)
 
@@ -189,61 +197,91 @@ class IntakeModel:
                                 for m in pool.manager_ids if m not in self.use)
                 slots = [(round(problem.manager(m).fte * FTE_SCALE), self.use[m])
                          for m in pool.manager_ids if m in self.use]
-                for mid in pool.manager_ids:
-                    term = self._term(mid, metric, band, amount, (fixed_total, varying),
-                                      (fte_fixed, slots))
-                    if term is not None:
-                        terms.append(weight * term)
+                term = self._pool_metric(pool.index, pool.manager_ids, metric, weight,
+                                         band_.tolerance, amount, (fixed_total, varying),
+                                         (fte_fixed, slots))
+                if term is not None:
+                    terms.append(common * term)
+                    self._pool_terms.setdefault(pool.index, []).append(common * term)
         self._balance = sum(terms) if terms else 0
         return self._balance
 
-    def _term(self, mid: str, metric: str, band: int, amount: object,
-              total: tuple[int, Sequence[tuple[int, cp_model.IntVar]]],
-              fte: tuple[int, Sequence[tuple[int, cp_model.IntVar]]]
-              ) -> cp_model.IntVar | None:
-        """The excess variable of one (manager, metric), in DEV_SCALE units of its share.
-        ``total`` and ``fte`` are the pool's: a constant plus Σ amount × take / fte × use."""
+    def _pool_metric(self, pool: int, managers: Sequence[str], metric: str, weight: int,
+                     tolerance: float, amount: object,
+                     total: tuple[int, Sequence[tuple[int, cp_model.IntVar]]],
+                     fte: tuple[int, Sequence[tuple[int, cp_model.IntVar]]]
+                     ) -> cp_model.IntVar | None:
+        """``E`` ≥ weight × Σ_m excess_m of one pool and metric, in model units ÷ the weights'
+        common factor. With ``T`` the pool's total and ``F`` its fte (constants plus Σ amount ×
+        take / fte × use), a manager's excess is ``v_m / (DEV_SCALE × T)`` where ``v_m ≥ 0``,
+        ``f_m·v_m ≥ DEV·F·L_m − (DEV + band)·f_m·T`` (over) and ``v_m ≥ (DEV − band)·T −
+        DEV·F·L_m / f_m`` (under), both linear; so ``E × T ≥ weight × Σ_m v_m``: one product
+        per pool and metric, exact, whose relaxation CP-SAT tightens as the takes are fixed."""
         assert callable(amount)
-        clients = self.vars.clients_of[mid]
-        coefs = [amount(cid) for cid in clients]
-        load_high = sum(c for c in coefs if c > 0)
+        scale = deviation_scale(tolerance)
+        band = round(tolerance * scale)
+        weight *= DEV_SCALE // scale  # E counts in model units (1/DEV_SCALE of a share)
         total_low = total[0]
         total_high = total[0] + sum(a for a, _ in total[1])
-        fte_high = fte[0] + sum(f for f, _ in fte[1])
         if total_high <= 0:
-            return None  # nothing in the pool: the share is 0, so is the term
-        f_m = round(self.book.problem.manager(mid).fte * FTE_SCALE)
-        # Every term of the two constraints carries an fte: divide them by their common
-        # factor (1000 when every fte is 1.0). Smaller coefficients keep CP-SAT exact: at
-        # 10¹⁵ it declared a feasible staffing model infeasible (seen in this work).
-        common = math.gcd(f_m, fte[0], *(f for f, _ in fte[1]))
-        f_m //= common
+            return None  # nothing in the pool: every share is 0, so is every term
+        common = math.gcd(*(round(self.book.problem.manager(m).fte * FTE_SCALE)
+                            for m in managers if self.book.problem.manager(m).staying),
+                          fte[0], *(f for f, _ in fte[1]))
         fte = (fte[0] // common, [(f // common, u) for f, u in fte[1]])
-        fte_high //= common
-        most = DEV_SCALE * fte_high * total_high // (f_m * max(total_low, 1)) + DEV_SCALE
-        excess = self.model.new_int_var(0, most, f"excess[{mid},{metric}]")
-        load = cp_model.LinearExpr.weighted_sum(
-            [self.vars.assign[(cid, mid)] for cid in clients], coefs)
+        fte_high = fte[0] + sum(f for f, _ in fte[1])
         total_expr = cp_model.LinearExpr.weighted_sum(
             [v for _, v in total[1]], [a for a, _ in total[1]]) + total[0]
-        fte_load: cp_model.LinearExpr
-        if fte[1]:
-            load_var = self.model.new_int_var(0, load_high, f"load[{mid},{metric}]")
-            self.model.add(load_var == load)
-            fte_load = self._product(load_var, load_high, fte, f"fl[{mid},{metric}]")
+        deviations: list[cp_model.IntVar] = []
+        dev_high = 0  # the largest Σ_m v_m
+        for mid in managers:
+            manager = self.book.problem.manager(mid)
+            if not manager.staying:
+                continue
+            f_m = round(manager.fte * FTE_SCALE) // common
+            clients = self.vars.clients_of[mid]
+            coefs = [amount(cid) for cid in clients]
+            load_high = sum(c for c in coefs if c > 0)
+            load = cp_model.LinearExpr.weighted_sum(
+                [self.vars.assign[(cid, mid)] for cid in clients], coefs)
+            fte_load: cp_model.LinearExpr
+            if fte[1]:  # the pool's fte varies with the hire slots used: F × L
+                load_var = self.model.new_int_var(0, load_high, f"load[{mid},{metric}]")
+                self.model.add(load_var == load)
+                fte_load = self._product(load_var, load_high, fte, f"fl[{mid},{metric}]")
+            else:
+                fte_load = load * fte[0]
+            high = max(-(-scale * fte_high * load_high // max(f_m, 1)),
+                       (scale - band) * total_high, 0)
+            dev = self.model.new_int_var(0, high, f"dev[{mid},{metric}]")
+            over = self.model.add(f_m * dev >= scale * fte_load
+                                  - (scale + band) * f_m * total_expr)
+            under = self.model.add(f_m * dev >= (scale - band) * f_m * total_expr
+                                   - scale * fte_load)
+            if mid in self.use:  # an unused slot is no manager: no share, no term
+                over.only_enforce_if(self.use[mid])
+                under.only_enforce_if(self.use[mid])
+                self.model.add(dev == 0).only_enforce_if(~self.use[mid])
+            deviations.append(dev)
+            dev_high += high
+        if not deviations:
+            return None
+        most = -(-weight * dev_high // max(total_low, 1))
+        excess = self.model.new_int_var(0, most, f"excess[{pool},{metric}]")
+        if not total[1]:  # a constant total: linear
+            self.model.add(total_low * excess >= weight * sum(deviations))
         else:
-            fte_load = load * fte[0]
-        scaled = self._product(excess, most, total, f"et[{mid},{metric}]")
-        over = self.model.add(f_m * scaled >= DEV_SCALE * fte_load
-                              - (DEV_SCALE + band) * f_m * total_expr)
-        under = self.model.add(f_m * scaled >= (DEV_SCALE - band) * f_m * total_expr
-                               - DEV_SCALE * fte_load)
-        if mid in self.use:  # an unused slot is no manager: no share, no term
-            over.only_enforce_if(self.use[mid])
-            under.only_enforce_if(self.use[mid])
-            self.model.add(excess == 0).only_enforce_if(~self.use[mid])
-        self.excess[(mid, metric)] = excess
+            t = self.model.new_int_var(total_low, total_high, f"total[{pool},{metric}]")
+            self.model.add(t == total_expr)
+            product = self.model.new_int_var(0, most * total_high, f"et[{pool},{metric}]")
+            self.model.add_multiplication_equality(product, [excess, t])
+            self.model.add(product >= weight * sum(deviations))
         return excess
+
+    def pool_balance(self, pool: int) -> LinearExprT:
+        """The balance excess of one pool (model units)."""
+        self.balance_excess()
+        return sum(self._pool_terms.get(pool, []))
 
     # ----------------------------------------------------------------- stages
 
@@ -324,6 +362,18 @@ class IntakeModel:
     def extract(self, solver: cp_model.CpSolver) -> dict[str, str]:
         """client_id -> manager_id for every existing client and every taken candidate."""
         return self.vars.extract(solver)
+
+
+def deviation_scale(tolerance: float) -> int:
+    """The smallest power of ten (up to ``DEV_SCALE``) that makes ``tolerance × scale`` whole:
+    the intake's deviations count in ``1/scale`` of the pool total. Small is what matters:
+    with the exact engine's 1/100,000 the revenue constraints reach 10¹⁰ per client and
+    CP-SAT 9.15's presolve proved 2.15 "optimal" on a bundled pool where a plan of 0.119
+    exists (``tests/test_intake_proof.py`` guards that model by enumeration)."""
+    scale = 100
+    while scale < DEV_SCALE and abs(tolerance * scale - round(tolerance * scale)) > 1e-9:
+        scale *= 10
+    return scale
 
 
 def hire_slots(problem: Problem, groups: Sequence[str], per_group: int, fte: float,

@@ -23,17 +23,19 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from rebalance.contract import HOLD_SLACK, WEIGHT_SCALE, to_model_units
+from rebalance.contract import HOLD_SLACK, to_model_units
 from rebalance.intake.model import IntakeBook, IntakeModel
 from rebalance.result import ProgressEvent
 from rebalance.scenario import Scenario
 from rebalance.solve import FIRST_STAGE_SHARE, configured_solver
 
-# Note: CP-SAT's presolve is off for an intake model that has a plan (a complete, feasible hint).
-# On these models it is not sound: it turned the complete, feasible starting plan of one
-# bundled pool "infeasible" (the stage then ended at 7.60 instead of keeping 2.32) and
-# declared a feasible staffing model infeasible. Without a plan to keep, presolve stays on:
-# without it CP-SAT found no first plan for a tiny staffing model (seen in this work).
+# CP-SAT's presolve is off for an intake model that has a plan (a complete, feasible hint): the
+# search then starts from the plan and the bundled staffing run is proven (balance 2.5943, no
+# hire); with presolve on, the same run ended FEASIBLE in the same time and so did one of
+# tests/test_intake_proof.py's pools. (At the old 1/100,000 deviation units presolve was also
+# wrong — it dropped feasible hints and proved a false optimum; see ``model.deviation_scale``.)
+# Without a plan to keep, presolve stays on: without it CP-SAT found no first plan for a tiny
+# staffing model (seen in this work).
 COMPLETE_HINT_SECONDS = 5.0  # at most, to work out the starting plan's other variables
 EXACT_STAGES = ("intake", "hires", "fewest")  # integer objectives: held and proven exactly
 
@@ -216,14 +218,6 @@ class IntakeRun:
         """Candidates taken in the models' last solutions."""
         return sum(v for b in models for k, v in b.last_values.items() if k.startswith("take["))
 
-    def _pool_balance(self, built: IntakeModel, pool: int) -> LinearExprT:
-        """The balance excess of one pool in a model of the whole book."""
-        built.stage("balance")
-        bands = self.scenario.balance.bands()
-        members = set(self.ibook.rules.pools[pool].manager_ids)
-        return sum(round(bands[k].weight * WEIGHT_SCALE) * var
-                   for (mid, k), var in built.excess.items() if mid in members)
-
     def _coupled(self) -> RunOutcome | None:
         """Balance per pool (no cap), intake on the whole book holding each pool's balance,
         the later stages per pool with the takes fixed; None when the cap does not allow
@@ -263,7 +257,7 @@ class IntakeRun:
                 return None
         whole = self._model(None, complete=False)  # hinted from the pools' plans below
         for i in self.parts:
-            self._hold(whole, "balance", self._pool_balance(whole, i), held[i])
+            self._hold(whole, "balance", whole.pool_balance(i), held[i])
         values: dict[str, int] = {}
         for b in firsts:
             values.update(b.last_values)
