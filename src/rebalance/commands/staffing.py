@@ -2,9 +2,10 @@
 
 The answer is the smallest number of hires (proven by the model's ``hires`` stage) with which
 capacities hold, every band that can be met is met and the intake keeps its best quality; the
-plan that uses them; and a table beside it: one hire fewer (infeasible or worse) and each extra
-hire (what it would still improve). ``--out DIR`` writes ``staffing.csv`` and the plan's
-``intake.csv`` (atomic). Exit 1 when no number of hire slots gives a plan.
+plan that uses them; and a table beside it: exactly one hire fewer in each group that hires
+(infeasible or worse) and one more in each group (what a hire there would change). ``--out
+DIR`` writes ``staffing.csv`` and the plan's ``intake.csv`` (atomic). Exit 1 when no number
+of hire slots gives a plan.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def staffing_command(
         elif answer.hires == 0:
             console.print(t("staffing.proof_none", lang))
         else:
-            fewer = answer.rows[0]
+            fewer = answer.closest_fewer()
+            assert fewer is not None  # hires > 0: one run per group that hires
             chosen = next(r for r in answer.rows if r.note == "chosen")
             why = (t("staffing.fewer_infeasible", lang) if fewer.balance_excess is None else
                    t("staffing.fewer_worse", lang, balance=f"{fewer.balance_excess:.4f}",

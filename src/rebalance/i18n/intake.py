@@ -146,8 +146,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "新增{n}人：均衡超额{balance}，纳入评分{score}，关系成本{cost}，调整{moves}个客户",
     ),
     "staffing.extra_title": (
-        "What each extra hire would still improve:",
-        "每多招一人还能改善什么：",
+        "The answer beside one hire fewer and each extra hire, group by group:",
+        "测算结果与各行业组少招一人、多招人员的对比：",
     ),
     "staffing.col.hires": ("hires", "新增人数"),
     "staffing.col.group": ("industry group", "行业组"),
@@ -160,7 +160,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staffing.col.note": ("note", "说明"),
     "staffing.note.chosen": ("the staffing answer", "测算结果"),
     "staffing.note.fewer": ("one hire fewer", "少一人"),
-    "staffing.note.extra": ("one more hire", "多一人"),
+    "staffing.note.extra": ("more hires", "多招人员"),
     "staffing.none": ("no plan", "无方案"),
 }
 

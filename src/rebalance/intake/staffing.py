@@ -50,6 +50,15 @@ class StaffingAnswer:
     def hires(self) -> int:
         return len(self.outcome.hires)
 
+    def closest_fewer(self) -> StaffingRow | None:
+        """Of the runs with one hire fewer, the best (a plan before none, then the lowest
+        balance excess, then the highest intake score): what the proof is shown with."""
+        fewer = [r for r in self.rows if r.note == "fewer"]
+        if not fewer:
+            return None
+        return min(fewer, key=lambda r: (r.balance_excess is None, r.balance_excess or 0.0,
+                                         -(r.intake_score or 0.0)))
+
 
 def groups(problem: Problem) -> tuple[str, ...]:
     """The industry groups of the book, in the order managers list them."""
@@ -68,36 +77,51 @@ def fixed_hires(problem: Problem, scenario: Scenario) -> Problem:
     return replace(problem, managers=(*problem.managers, *hires))
 
 
-def _row(outcome: IntakeOutcome, hires: int, note: str) -> StaffingRow:
+def _row(outcome: IntakeOutcome, per_group: dict[str, int], note: str) -> StaffingRow:
     result = outcome.result
+    hires = sum(per_group.values())
     if not result.has_plan:
-        return StaffingRow(hires, note, result.status, None, None, None, None, None, {})
+        return StaffingRow(hires, note, result.status, None, None, None, None, None, per_group)
     moves = kind_counts(outcome.problem, result.client_to_manager)["moves"]
     return StaffingRow(hires, note, result.status, result.balance_excess,
                        outcome.total_score, len(outcome.taken), result.continuity_cost,
-                       moves, outcome.hires_per_group())
+                       moves, per_group)
+
+
+def with_hires(problem: Problem, scenario: Scenario, book: CandidateBook,
+               per_group: dict[str, int]) -> IntakeOutcome:
+    """The intake with exactly ``per_group`` new managers (as ``intake.hires`` would add
+    them): an ordinary intake run, pool by pool, every stage but ``hires``."""
+    hired = scenario.model_copy(update={
+        "intake": scenario.intake.model_copy(update={"hires": dict(per_group)})})
+    names = tuple(s for s in stage_names(scenario) if s != "hires")
+    return run_intake(fixed_hires(problem, hired), hired, book, names=names)
 
 
 def staffing(problem: Problem, scenario: Scenario, book: CandidateBook,
              extra: int = 1) -> StaffingAnswer:
-    """The fewest hires for the intake, proven by the model's hires stage, with the runs of
-    one hire fewer and of ``extra`` more hires beside it."""
+    """The fewest hires for the intake, proven by the model's hires stage, with beside it the
+    runs with exactly one hire fewer in each group that hires, and with ``1 … extra`` more
+    hires in each group (each an ordinary intake run with those managers fixed: what a hire
+    there would change, better or worse)."""
     intake = scenario.intake
     slots = hire_slots(problem, groups(problem), intake.max_hires_per_group,
                        intake.hire_fte, intake.hire_capacity)
     outcome = run_intake(problem, scenario, book, slots=slots, staffing=True)
     proven = outcome.result.status == "OPTIMAL"
-    rows = [_row(outcome, len(outcome.hires), "chosen")]
+    answer = outcome.hires_per_group()
+    rows = [_row(outcome, answer, "chosen")]
     if not outcome.result.has_plan:
         return StaffingAnswer(outcome, False, tuple(rows))
-    n = len(outcome.hires)
-    names = tuple(s for s in stage_names(scenario) if s != "hires")
-    if n > 0:
-        fewer = run_intake(problem, scenario, book, slots=slots, max_hires=n - 1, names=names)
-        rows.insert(0, _row(fewer, n - 1, "fewer"))
+    fewer = []
+    for group in answer:
+        per_group = {g: n - (g == group) for g, n in answer.items() if n - (g == group) > 0}
+        fewer.append(_row(with_hires(problem, scenario, book, per_group), per_group, "fewer"))
     for k in range(1, extra + 1):
-        if n + k > len(slots):
-            break
-        more = run_intake(problem, scenario, book, slots=slots, max_hires=n + k, names=names)
-        rows.append(_row(more, n + k, "extra"))
-    return StaffingAnswer(outcome, proven, tuple(rows))
+        for group in groups(problem):
+            if answer.get(group, 0) + k > intake.max_hires_per_group:
+                continue
+            per_group = {**answer, group: answer.get(group, 0) + k}
+            rows.append(_row(with_hires(problem, scenario, book, per_group), per_group,
+                             "extra"))
+    return StaffingAnswer(outcome, proven, (*fewer, *rows))
