@@ -120,6 +120,10 @@ def test_staffing_answer_is_minimal() -> None:
     assert fewer.note == "fewer" and fewer.hires == 1
     assert fewer.balance_excess is not None and chosen.balance_excess is not None
     assert fewer.balance_excess > chosen.balance_excess + 1e-3
+    # beside it: exactly one more hire in the group (3 slots per group: room for one more)
+    (group,) = chosen.per_group
+    extra = [r for r in answer.rows if r.note == "extra"]
+    assert [r.per_group for r in extra] == [{group: 3}] and extra[0].hires == 3
     none = run_intake(problem, scenario, book, slots=(), names=("balance", "intake"))
     assert none.result.status == "INFEASIBLE"
     outcome = answer.outcome
