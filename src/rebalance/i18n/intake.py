@@ -92,9 +92,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "score {score}: the {cap} places (max_clients) went to higher-scoring candidates",
         "评分{score}：{cap}个名额（max_clients）已给评分更高的候选客户",
     ),
-    "intake.reason.balance": (
-        "score {score}: taking it would push {group} outside its balance bands",
-        "评分{score}：纳入会使{group}超出均衡区间",
+    "intake.reason.no_plan": (
+        "score {score}: no plan keeps the hard rules with it in {group} (capacity, eligibility, "
+        "caps)",
+        "评分{score}：纳入后{group}没有满足硬性规则（容量、资格、上限）的方案",
+    ),
+    "intake.reason.balance_cost": (
+        "score {score}: with it {group}'s balance excess would rise above {without}, its best "
+        "without it",
+        "评分{score}：纳入后{group}的均衡超额将高于不纳入时的最优值{without}",
+    ),
+    "intake.reason.cap_swap": (
+        "score {score}: it keeps the balance, but the {cap} places (max_clients) are used: every "
+        "set of candidates with it scores no more in total, or costs balance",
+        "评分{score}：纳入不影响均衡，但{cap}个名额（max_clients）已用完：任何包含它的组合总评分不会更高，"
+        "或会损失均衡",
+    ),
+    "intake.reason.search_left": (
+        "score {score}: it keeps the balance; the search left it out within the time limit (the "
+        "intake stage is not proven)",
+        "评分{score}：纳入不影响均衡；搜索在时限内未纳入（纳入阶段未证明最优）",
+    ),
+    "intake.reason.unproven": (
+        "score {score}: left out by the search; whether taking it costs balance was not settled "
+        "in {seconds} s",
+        "评分{score}：搜索未纳入；{seconds}秒内未能确定纳入是否损失均衡",
+    ),
+    "intake.reason.unexplained": (
+        "score {score}: left out by the search (too many candidates or too big a pool to test "
+        "each one)",
+        "评分{score}：搜索未纳入（候选客户过多或客户池过大，未逐一验证）",
     ),
     "intake.reason.negative": (
         "score {score}: at or below zero, taking it would lower quality",

@@ -28,6 +28,7 @@ from rebalance.intake.candidates import CandidateBook, scenario_name, scores
 from rebalance.intake.greedy import greedy_intake
 from rebalance.intake.model import SCORE_SCALE, IntakeBook
 from rebalance.intake.stages import IntakeRun
+from rebalance.intake.why import Reason, why_left_out
 from rebalance.pools import Rules, build_rules
 from rebalance.result import ProgressEvent, Result, StageResult, relative_gap, with_plan
 from rebalance.scale.greedy import greedy_plan
@@ -36,8 +37,6 @@ from rebalance.solve import LARGE_POOL_PAIRS, _checked, largest_pool_pairs, solv
 
 # Share of solver.time_limit the ordinary engine may spend on the starting plan.
 START_SHARE = 0.2
-# why a candidate cannot be taken at all: (catalog key, values)
-Reason = tuple[str, dict[str, object]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,7 @@ class IntakeOutcome:
     required: frozenset[str] = frozenset()
     base_scenario_cap: int | None = None  # intake.max_clients
     revenue_tolerance: float = 0.10
+    left_out: Mapping[str, Reason] = field(default_factory=dict)  # proven, ``intake.why``
 
     @property
     def total_score(self) -> float:
@@ -217,8 +217,9 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
                slots: Sequence[Manager] = (), staffing: bool = False,
                progress: Callable[[ProgressEvent], None] | None = None,
                max_hires: int | None = None,
-               names: Sequence[str] | None = None) -> IntakeOutcome:
-    """Choose and place candidates (and use hire slots) together with the rebalancing.
+               names: Sequence[str] | None = None, explain: bool = True) -> IntakeOutcome:
+    """Choose and place candidates (and use hire slots) together with the rebalancing;
+    ``explain``: prove why each candidate left out was (``intake.why``, for intake.csv).
 
     Raises ``InputError`` (exit 2) for a required set the filters or ``max_clients`` rule out;
     an impossible plan is an ``INFEASIBLE`` outcome with named reasons (exit 1)."""
@@ -249,8 +250,13 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
     result = with_plan(ordered, verdict, stages, scenario.solver.seed,
                        time.monotonic() - started, 1)
     taken = {cid: plan[cid] for cid in ibook.candidate_ids if cid in plan}
+    left_out = {}
+    if explain:
+        proven = all(s.status == "OPTIMAL" for s in stages if s.name == "intake")
+        left_out = why_left_out(ibook, scenario, names, plan, proven, max_hires)
     return IntakeOutcome(result.status, book, ibook.scores, screened, taken, hires, final,
-                         rules, result, tuple(stages), (), problem, *_settings(scenario))
+                         rules, result, tuple(stages), (), problem, *_settings(scenario),
+                         left_out=left_out)
 
 
 def _settings(scenario: Scenario) -> tuple[frozenset[str], int | None, float]:

@@ -95,7 +95,7 @@ def with_hires(problem: Problem, scenario: Scenario, book: CandidateBook,
     hired = scenario.model_copy(update={
         "intake": scenario.intake.model_copy(update={"hires": dict(per_group)})})
     names = tuple(s for s in stage_names(scenario) if s != "hires")
-    return run_intake(fixed_hires(problem, hired), hired, book, names=names)
+    return run_intake(fixed_hires(problem, hired), hired, book, names=names, explain=False)
 
 
 def staffing(problem: Problem, scenario: Scenario, book: CandidateBook,

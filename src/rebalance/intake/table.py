@@ -57,6 +57,9 @@ def reasons(outcome: IntakeOutcome, lang: str) -> dict[str, str]:
             if cid in outcome.required:
                 text += "; " + t("intake.reason.required", lang)
             out[cid] = text
+        elif cid in outcome.left_out:  # proven by a counterfactual solve (intake.why)
+            key, values = outcome.left_out[cid]
+            out[cid] = t(key, lang, score=score, **values)
         elif outcome.scores[cid] <= 0:
             out[cid] = t("intake.reason.negative", lang, score=score)
         elif cand.client.industry in full:
@@ -65,10 +68,7 @@ def reasons(outcome: IntakeOutcome, lang: str) -> dict[str, str]:
               and outcome.scores[cid] <= min((outcome.scores[c] for c in outcome.taken),
                                              default=float("inf"))):
             out[cid] = t("intake.reason.cap", lang, score=score, cap=cap)
-        elif outcome.result.has_plan:
-            out[cid] = t("intake.reason.balance", lang, score=score,
-                         group=cand.client.industry)
-        else:
+        else:  # no proven reason (intake.why): say no more than that
             out[cid] = t("intake.reason.not_taken", lang, score=score)
     return out
 
