@@ -63,8 +63,9 @@ def candidates_for(problem: Problem, num: int, seed: int = 0) -> CandidateBook:
 
 def report(title: str, outcome: IntakeOutcome, seconds: float) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{title}: {outcome.status} in {seconds:.1f} s (load average {load}, "
-          f"{os.cpu_count()} cores)")
+    print(f"{title}: {outcome.status} in {seconds - outcome.explain_seconds:.1f} s, then "
+          f"{outcome.explain_seconds:.1f} s proving why {len(outcome.left_out)} candidates "
+          f"were left out (load average {load}, {os.cpu_count()} cores)")
     for st in outcome.stages:
         print(f"  stage {st.name:<10} {st.status:<9} objective {st.objective:.4f} "
               f"bound {st.best_bound:.4f} gap {st.gap:.2%} {st.wall_time:.1f} s")

@@ -59,6 +59,7 @@ class IntakeOutcome:
     base_scenario_cap: int | None = None  # intake.max_clients
     revenue_tolerance: float = 0.10
     left_out: Mapping[str, Reason] = field(default_factory=dict)  # proven, ``intake.why``
+    explain_seconds: float = 0.0  # spent proving ``left_out`` (after the plan)
 
     @property
     def total_score(self) -> float:
@@ -251,12 +252,13 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
                        time.monotonic() - started, 1)
     taken = {cid: plan[cid] for cid in ibook.candidate_ids if cid in plan}
     left_out = {}
+    explained = time.monotonic()
     if explain:
         proven = all(s.status == "OPTIMAL" for s in stages if s.name == "intake")
         left_out = why_left_out(ibook, scenario, names, plan, proven, max_hires)
     return IntakeOutcome(result.status, book, ibook.scores, screened, taken, hires, final,
                          rules, result, tuple(stages), (), problem, *_settings(scenario),
-                         left_out=left_out)
+                         left_out=left_out, explain_seconds=time.monotonic() - explained)
 
 
 def _settings(scenario: Scenario) -> tuple[frozenset[str], int | None, float]:
