@@ -115,8 +115,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "intake.reason.unproven": (
         "score {score}: left out by the search; whether taking it costs balance was not settled "
-        "in {seconds} s",
-        "评分{score}：搜索未纳入；{seconds}秒内未能确定纳入是否损失均衡",
+        "within {work} units of solver work",
+        "评分{score}：搜索未纳入；在{work}个单位的求解工作量内未能确定纳入是否损失均衡",
     ),
     "intake.reason.unexplained": (
         "score {score}: left out by the search (too many candidates or too big a pool to test "

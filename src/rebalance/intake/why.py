@@ -13,15 +13,14 @@ holds with the cap too) tells which:
   set with it scores no more in total or costs balance (``intake.reason.cap_swap``); an
   unproven intake stage only says the search left it out (``intake.reason.search_left``).
 
-A solve that proves neither within its share of time says so (``intake.reason.unproven``);
-pools too big for one solve to prove anything, and candidates past ``TOTAL_SECONDS``, are
+A solve that proves neither within its share of work says so (``intake.reason.unproven``);
+pools too big for one solve to prove anything, and candidates past ``TOTAL_WORK``, are
 left unexplained (``intake.reason.unexplained``) rather than given a guessed reason. Pools are
 solved apart (``IntakeModel(pools=[p])``), fast with the one-product-per-pool model.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
@@ -33,25 +32,44 @@ from rebalance.solve import LARGE_POOL_PAIRS, configured_solver
 
 # (catalog key, values): rendered by intake.table with the score in front
 Reason = tuple[str, dict[str, object]]
-SECONDS_PER_SOLVE = 2.0  # at most, per counterfactual
-TOTAL_SECONDS = 30.0  # at most, for all of them (later ones: ``intake.reason.unexplained``)
+# CP-SAT's deterministic work (about a second each here), never wall time: the reasons must
+# come out the same every run, whatever the machine's load
+WORK_PER_SOLVE = 2.0  # at most, per counterfactual
+TOTAL_WORK = 30.0  # at most, for all of them (later ones: ``intake.reason.unexplained``)
+NO_WALL_LIMIT = 1e9  # seconds
 
 
-def _best_balance(built: IntakeModel, scenario: Scenario, seconds: float) -> int | None:
-    """The pool model's best balance found (model units), None without a plan."""
-    expr = built.stage("balance")
-    built.model.minimize(expr)
-    solver = configured_solver(scenario.solver, len(built.vars.assign), seconds, None)
-    status = solver.solve(built.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return int(solver.value(expr))
+class _Solves:
+    """The counterfactual solves of one run, under one deterministic work budget."""
 
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario, self.work = scenario, 0.0
 
-def _feasible(built: IntakeModel, scenario: Scenario, seconds: float) -> int:
-    """CP-SAT's status for the pool model as it stands (no objective)."""
-    solver = configured_solver(scenario.solver, len(built.vars.assign), seconds, None)
-    return int(solver.solve(built.model))
+    @property
+    def spent(self) -> bool:
+        return self.work >= TOTAL_WORK
+
+    def _solver(self, built: IntakeModel) -> cp_model.CpSolver:
+        return configured_solver(self.scenario.solver, len(built.vars.assign), NO_WALL_LIMIT,
+                                 WORK_PER_SOLVE)
+
+    def best_balance(self, built: IntakeModel) -> int | None:
+        """The pool model's best balance found (model units), None without a plan."""
+        expr = built.stage("balance")
+        built.model.minimize(expr)
+        solver = self._solver(built)
+        status = solver.solve(built.model)
+        self.work += solver.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return int(solver.value(expr))
+
+    def status(self, built: IntakeModel) -> int:
+        """CP-SAT's status for the pool model as it stands (no objective)."""
+        solver = self._solver(built)
+        status = int(solver.solve(built.model))
+        self.work += solver.deterministic_time
+        return status
 
 
 def _no_room(ibook: IntakeBook, pool_index: int) -> bool:
@@ -75,7 +93,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
         return {}
     if names.index("balance") > names.index("intake"):
         return {}
-    deadline = time.monotonic() + TOTAL_SECONDS
+    solves = _Solves(scenario)
     cap = scenario.intake.max_clients
     cap_used = cap is not None and sum(1 for c in ibook.candidate_ids if c in plan) >= cap
     slack = to_model_units(HOLD_SLACK)  # as the run holds a stage
@@ -93,13 +111,11 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
                           frozenset(), ibook.slot_ids)  # required ones are taken: no need
         uncapped = scenario.model_copy(update={
             "intake": scenario.intake.model_copy(update={"max_clients": None})})
-        without = _best_balance(IntakeModel(free, uncapped, [pool.index], max_hires),
-                                uncapped, SECONDS_PER_SOLVE)
+        without = solves.best_balance(IntakeModel(free, uncapped, [pool.index], max_hires))
         if without is None:
             continue  # no plan of the pool in time: nothing to compare with
         for cid in left:
-            started = time.monotonic()
-            if started > deadline:
+            if solves.spent:
                 out[cid] = ("intake.reason.unexplained", {})
                 continue
             group = "/".join(pool.industries)
@@ -108,7 +124,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
             built = IntakeModel(free, uncapped, [pool.index], max_hires)
             built.model.add(built.take[cid] == 1)
             built.model.add(built.stage("balance") <= without + slack)
-            status = _feasible(built, uncapped, SECONDS_PER_SOLVE)
+            status = solves.status(built)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 # the intake stage, proven, is what makes this a reason: the best total score
                 # that keeps the balance and the cap was reached without it
@@ -118,7 +134,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
             elif status == cp_model.INFEASIBLE:
                 alone = IntakeModel(free, uncapped, [pool.index], max_hires)
                 alone.model.add(alone.take[cid] == 1)
-                if _feasible(alone, uncapped, SECONDS_PER_SOLVE) == cp_model.INFEASIBLE:
+                if solves.status(alone) == cp_model.INFEASIBLE:
                     key = ("intake.reason.no_room" if _no_room(ibook, pool.index)
                            else "intake.reason.no_plan")
                     out[cid] = (key, {"group": group})
@@ -126,6 +142,5 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
                     out[cid] = ("intake.reason.balance_cost", {
                         "group": group, "without": f"{from_model_units(without):.4f}"})
             else:
-                out[cid] = ("intake.reason.unproven", {
-                    "seconds": f"{time.monotonic() - started:.1f}"})
+                out[cid] = ("intake.reason.unproven", {"work": f"{WORK_PER_SOLVE:g}"})
     return out
