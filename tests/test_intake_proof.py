@@ -75,7 +75,7 @@ def test_proven_intake_balance_is_the_best_set_of_candidates(
     """The intake's proven balance equals the exact engine's on the candidates it took, and
     seeded other sets (of every size that fits) do no better."""
     problem, book, scenario = _pool_book(pool_index, weights)
-    outcome = run_intake(problem, scenario, book)
+    outcome = run_intake(problem, scenario, book, explain=False)
     assert outcome.stages[0].name == "balance" and outcome.stages[0].status == "OPTIMAL"
     found = outcome.result.balance_excess
     taken = frozenset(outcome.taken)
