@@ -76,7 +76,15 @@ def staffing_command(
         if sc.data.candidates is None:
             raise InputError([Issue(t("intake.error.no_candidates", lang))])
         book = load_candidates(sc, problem)
-        answer = staffing(problem, sc, book, extra=extra)
+        def on_run(k: int, n: int | None, note: str, per_group: dict[str, int]) -> None:
+            what = "; ".join(f"{g} {c}" for g, c in sorted(per_group.items())) or "—"
+            if n is None:
+                typer.echo(t("staffing.progress_first", lang), err=True)
+            else:
+                typer.echo(t("staffing.progress", lang, k=k, n=n,
+                             run=t(f"staffing.note.{note}", lang), hires=what), err=True)
+
+        answer = staffing(problem, sc, book, extra=extra, on_run=on_run)
         outcome = answer.outcome
         if not outcome.result.has_plan:
             from rebalance.report.findings import render_all

@@ -189,6 +189,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staffing.note.fewer": ("one hire fewer", "少一人"),
     "staffing.note.extra": ("more hires", "多招人员"),
     "staffing.none": ("no plan", "无方案"),
+    "staffing.progress_first": (
+        "staffing: run 1, the fewest hires (every group's hire slots open) …",
+        "人员测算：第1次求解，求最少新增人数（各行业组拟招岗位均可用）……",
+    ),
+    "staffing.progress": (
+        "staffing: run {k} of {n} ({run}; new managers: {hires}) …",
+        "人员测算：第{k}/{n}次求解（{run}；新增人员：{hires}）……",
+    ),
 }
 
 MESSAGES.update({

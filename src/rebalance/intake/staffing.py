@@ -13,6 +13,7 @@ their best).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rebalance.data import Manager, Problem
@@ -98,30 +99,45 @@ def with_hires(problem: Problem, scenario: Scenario, book: CandidateBook,
     return run_intake(fixed_hires(problem, hired), hired, book, names=names, explain=False)
 
 
+# on_run(k, n, note, per_group): run k of n starts (note: chosen, fewer, extra); n is None
+# for the first run (how many follow depends on its answer)
+RunHook = Callable[[int, int | None, str, dict[str, int]], None]
+
+
 def staffing(problem: Problem, scenario: Scenario, book: CandidateBook,
-             extra: int = 1) -> StaffingAnswer:
+             extra: int = 1, on_run: RunHook | None = None) -> StaffingAnswer:
     """The fewest hires for the intake, proven by the model's hires stage, with beside it the
     runs with exactly one hire fewer in each group that hires, and with ``1 … extra`` more
     hires in each group (each an ordinary intake run with those managers fixed: what a hire
-    there would change, better or worse)."""
+    there would change, better or worse). ``on_run`` hears of each run as it starts."""
     intake = scenario.intake
     slots = hire_slots(problem, groups(problem), intake.max_hires_per_group,
                        intake.hire_fte, intake.hire_capacity)
+    extras = [(group, k) for k in range(1, extra + 1) for group in groups(problem)]
+    total: int | None = None
+
+    def started(k: int, note: str, per_group: dict[str, int]) -> None:
+        if on_run is not None:
+            on_run(k, total, note, per_group)
+
+    started(1, "chosen", {})
     outcome = run_intake(problem, scenario, book, slots=slots, staffing=True)
     proven = outcome.result.status == "OPTIMAL"
     answer = outcome.hires_per_group()
     rows = [_row(outcome, answer, "chosen")]
     if not outcome.result.has_plan:
         return StaffingAnswer(outcome, False, tuple(rows))
-    fewer = []
+    runs: list[tuple[str, dict[str, int]]] = []
     for group in answer:
-        per_group = {g: n - (g == group) for g, n in answer.items() if n - (g == group) > 0}
-        fewer.append(_row(with_hires(problem, scenario, book, per_group), per_group, "fewer"))
-    for k in range(1, extra + 1):
-        for group in groups(problem):
-            if answer.get(group, 0) + k > intake.max_hires_per_group:
-                continue
-            per_group = {**answer, group: answer.get(group, 0) + k}
-            rows.append(_row(with_hires(problem, scenario, book, per_group), per_group,
-                             "extra"))
+        runs.append(("fewer", {g: n - (g == group) for g, n in answer.items()
+                               if n - (g == group) > 0}))
+    for group, k in extras:
+        if answer.get(group, 0) + k <= intake.max_hires_per_group:
+            runs.append(("extra", {**answer, group: answer.get(group, 0) + k}))
+    total = 1 + len(runs)
+    fewer: list[StaffingRow] = []
+    for k, (note, per_group) in enumerate(runs, start=2):
+        started(k, note, per_group)
+        row = _row(with_hires(problem, scenario, book, per_group), per_group, note)
+        (fewer if note == "fewer" else rows).append(row)
     return StaffingAnswer(outcome, proven, (*fewer, *rows))
