@@ -30,14 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 2e-3  # the model rounds revenue to 1/100,000 of a share; check() does not
 
 
-def _pool_book(pool_index: int, weights: dict[str, float]
+def _pool_book(pool_index: int | tuple[int, ...], weights: dict[str, float]
                ) -> tuple[Problem, CandidateBook, Scenario]:
-    """One pool of the bundled intake scenario: its managers, clients and candidates (those
+    """Pools of the bundled intake scenario: their managers, clients and candidates (those
     the filters let through), balanced on ``weights`` only, no cap on takes."""
     scenario, problem, _ = load(ROOT / "scenarios" / "intake.yaml", [])
     book = load_candidates(scenario, problem)
-    pool = build_rules(problem, scenario).pools[pool_index]
-    members, managers = set(pool.client_ids), set(pool.manager_ids)
+    indices = (pool_index,) if isinstance(pool_index, int) else pool_index
+    pools = [build_rules(problem, scenario).pools[i] for i in indices]
+    members = {c for pool in pools for c in pool.client_ids}
+    managers = {m for pool in pools for m in pool.manager_ids}
     industries = {problem.client(c).industry for c in members}
     sub = Problem(clients=tuple(c for c in problem.clients if c.client_id in members),
                   managers=tuple(m for m in problem.managers if m.manager_id in managers),
@@ -86,3 +88,19 @@ def test_proven_intake_balance_is_the_best_set_of_candidates(
     others = {frozenset(rng.sample(ids, k)) for k in (0, 2, 4, 6, 8, 10)} - {taken}
     for other in sorted(others, key=sorted):
         assert _oracle(problem, book, scenario, other) >= found - TOLERANCE, sorted(other)
+
+
+def test_weighted_intake_with_a_cap_that_does_not_bind_is_solved_pool_by_pool() -> None:
+    """priorities: null (one weighted stage, then intake) on two pools: a max_clients above
+    what the pools take gives the same proven stages as no cap at all."""
+    problem, book, scenario = _pool_book((0, 3), {"revenue": 10.0, "importance": 5.0,
+                                                  "clients": 1.0})
+    weighted = scenario.model_copy(update={"priorities": None})
+    free = run_intake(problem, weighted, book, explain=False)
+    capped = run_intake(problem, weighted.model_copy(update={
+        "intake": weighted.intake.model_copy(update={"max_clients": len(free.taken) + 1})}),
+        book, explain=False)
+    assert [s.name for s in free.stages] == ["weighted", "intake"]
+    for a, b in zip(free.stages, capped.stages, strict=True):
+        assert b.status == "OPTIMAL" and a.status == "OPTIMAL"
+        assert b.objective == pytest.approx(a.objective, abs=1e-3)

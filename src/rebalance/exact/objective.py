@@ -25,7 +25,7 @@ and weight 10, times 5,400 terms ≈ 10¹⁶.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -133,12 +133,16 @@ class Objective:
             return [(m, t) for m in managers for t in terms]
         return [(m, t) for t in terms for m in managers]
 
-    def continuity_cost(self, weight: float = 1.0) -> cp_model.LinearExpr:
-        """weight × Σ over clients that may count as moved of cost × (1 − stays)."""
+    def continuity_cost(self, weight: float = 1.0,
+                        only: Collection[str] | None = None) -> cp_model.LinearExpr:
+        """weight × Σ over clients that may count as moved of cost × (1 − stays); ``only``:
+        over these clients only (one pool of a model of several)."""
         constant = 0
         stays: list[cp_model.LinearExprT] = []
         coefs: list[int] = []
         for client, cost in self._move_costs(weight):
+            if only is not None and client.client_id not in only:
+                continue
             constant += cost
             var = self.vars.x(client.client_id, client.manager)
             if var is not None:

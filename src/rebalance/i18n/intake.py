@@ -203,6 +203,8 @@ MESSAGES.update({
     # stage names of the intake engine (beside engine.stage.balance / continuity / weighted)
     "engine.stage.intake": ("intake", "纳入"),
     "engine.stage.hires": ("hires", "新增人员"),
+    # internal: the fewest takes that keep the first stage (a start that keeps max_clients)
+    "engine.stage.fewest": ("fewest takes", "最少纳入"),
     # `compare` / `sweep` columns
     "whatif.col.intake_taken": ("candidates taken in", "纳入候选客户数"),
     "whatif.col.intake_score": ("intake score", "纳入评分"),

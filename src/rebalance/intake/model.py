@@ -278,10 +278,17 @@ class IntakeModel:
             self.model.add(product >= weight * sum(deviations))
         return excess
 
-    def pool_balance(self, pool: int) -> LinearExprT:
-        """The balance excess of one pool (model units)."""
+    def pool_stage(self, name: str, pool: int) -> LinearExprT:
+        """Stage ``name`` (balance or weighted) counted over one pool only (model units)."""
         self.balance_excess()
-        return sum(self._pool_terms.get(pool, []))
+        balance = cp_model.LinearExpr.sum(self._pool_terms.get(pool, []))
+        if name not in ("balance", "weighted"):
+            raise ValueError(f"no pool part of stage {name!r}")
+        weight = self.scenario.continuity.weight
+        if name == "balance" or weight <= 0:  # as ``stage``: weighted is balance then
+            return balance
+        members = set(self.book.rules.pools[pool].client_ids)
+        return balance + self.objective.continuity_cost(weight, members)
 
     # ----------------------------------------------------------------- stages
 

@@ -6,12 +6,13 @@ is a sum over pools, so the lexicographic optimum of the book is the union of ea
 Proving a pool on its own is far easier than proving their sum. What couples pools here:
 
 - ``intake.max_clients`` (one cap on all takes). With the default stages ``[balance, intake,
-  …]`` the balance stage is still solved pool by pool *without* the cap (a relaxation, so the
-  sum is a lower bound); the intake stage is one model of the whole book holding each pool at
-  its balance value (if the cap allows that, the bound is met and both stages are optimal; if
-  not, everything falls back to one model); the stages after it are again solved pool by pool
-  with the takes fixed. Candidates with the same score are interchangeable to the intake
-  stage: the later stages keep the set it chose.
+  …]`` (or ``[weighted, intake]``, ``priorities: null``: the same with the weighted stage in
+  place of balance) the balance stage is still solved pool by pool *without* the cap (a
+  relaxation, so the sum is a lower bound); the intake stage is one model of the whole book
+  holding each pool at its balance value (if the cap allows that, the bound is met and both
+  stages are optimal; if not, everything falls back to one model); the stages after it are again
+  solved pool by pool with the takes fixed. Candidates with the same score are interchangeable
+  to the intake stage: the later stages keep the set it chose.
 - ``continuity.max_moves``, ``staffing``'s "one hire fewer" cap, or a single pool: one model.
 """
 
@@ -174,7 +175,7 @@ class IntakeRun:
             tallies: list[StageTally] = []
             status = self._stages_on(models, self.names, tallies, True)
             return self._outcome(status, models, tallies)
-        if self.names[:2] != ("balance", "intake"):
+        if self.names[0] not in ("balance", "weighted") or self.names[1:2] != ("intake",):
             return self._whole()
         coupled = self._coupled()
         return coupled if coupled is not None else self._whole()
@@ -224,7 +225,8 @@ class IntakeRun:
         every pool its balance optimum (then one model does everything)."""
         tallies: list[StageTally] = []
         firsts = [self._model([i]) for i in self.parts]
-        status = self._stages_on(firsts, ("balance",), tallies, False)
+        lead = self.names[0]  # balance, or weighted (priorities: null)
+        status = self._stages_on(firsts, (lead,), tallies, False)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return RunOutcome(status, {}, tallies)
         held = {i: int(b.stage_value) for i, b in zip(self.parts, firsts, strict=True)}
@@ -244,7 +246,7 @@ class IntakeRun:
         firsts = []  # the pools again, without their intake holds, from their balance plans
         for i, plan_values in zip(self.parts, balanced, strict=True):
             built = self._model([i], complete=False)
-            self._hold(built, "balance", built.stage("balance"), held[i])
+            self._hold(built, lead, built.stage(lead), held[i])
             built.hint_by_name(plan_values)
             built.has_plan = True
             built.last_values = plan_values
@@ -257,7 +259,7 @@ class IntakeRun:
                 return None
         whole = self._model(None, complete=False)  # hinted from the pools' plans below
         for i in self.parts:
-            self._hold(whole, "balance", whole.pool_balance(i), held[i])
+            self._hold(whole, lead, whole.pool_stage(lead, i), held[i])
         values: dict[str, int] = {}
         for b in firsts:
             values.update(b.last_values)
@@ -283,7 +285,7 @@ class IntakeRun:
             built = self._model([i])
             for cid, var in built.take.items():
                 built.model.add(var == (1 if cid in taken else 0))
-            self._hold(built, "balance", built.stage("balance"), held[i])
+            self._hold(built, lead, built.stage(lead), held[i])
             built.model.clear_hints()
             built.vars.hint(built.model, plan)
             built.last_plan = {c: plan[c] for c in first.last_plan if c in plan}
