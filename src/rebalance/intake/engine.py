@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from rebalance.check import check
-from rebalance.contract import from_model_units
 from rebalance.data import Manager, Problem
 from rebalance.errors import InputError, Issue
 from rebalance.findings import Finding
 from rebalance.intake.candidates import CandidateBook, scenario_name, scores
 from rebalance.intake.greedy import greedy_intake
-from rebalance.intake.model import SCORE_SCALE, IntakeBook
+from rebalance.intake.model import IntakeBook, stage_units
 from rebalance.intake.stages import IntakeRun
 from rebalance.intake.why import Reason, why_left_out
 from rebalance.pools import Rules, build_rules
@@ -188,8 +187,8 @@ def _stage_result(name: str, status: int, value: int, bound: float,
                   seconds: float) -> StageResult:
     proven = status == cp_model.OPTIMAL
     if name == "intake":  # maximised: report the score and its upper bound in points
-        score = -value / SCORE_SCALE
-        best = score if proven else -bound / SCORE_SCALE
+        score = stage_units(name, value)
+        best = score if proven else stage_units(name, bound)
         gap = 0.0 if proven or best <= score else (best - score) / max(abs(score), 1e-9)
         return StageResult(name, "OPTIMAL" if proven else "FEASIBLE", score, max(score, best),
                            min(gap, 1.0), seconds)
@@ -197,7 +196,7 @@ def _stage_result(name: str, status: int, value: int, bound: float,
         return StageResult(name, "OPTIMAL" if proven else "FEASIBLE", float(value),
                            float(min(value, bound)), relative_gap(value, min(value, bound)),
                            seconds)
-    objective, low = from_model_units(value), from_model_units(min(value, bound))
+    objective, low = stage_units(name, value), stage_units(name, min(value, bound))
     return StageResult(name, "OPTIMAL" if proven else "FEASIBLE", objective, low,
                        relative_gap(objective, low), seconds)
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rebalance.contract import DEV_SCALE, WEIGHT_SCALE
+from rebalance.contract import DEV_SCALE, WEIGHT_SCALE, from_model_units
 from rebalance.data import Client, Manager, Problem
 from rebalance.exact import Constraints, Objective, ObjectiveWeights, Variables
 from rebalance.pools import Rules, client_load
@@ -83,7 +83,8 @@ class IntakeModel:
     ``balance``, ``intake`` (−score), ``hires`` (slots used), ``continuity``, ``weighted``."""
 
     def __init__(self, book: IntakeBook, scenario: Scenario,
-                 pools: Sequence[int] | None = None, max_hires: int | None = None) -> None:
+                 pools: Sequence[int] | None = None, max_hires: int | None = None,
+                 max_takes: int | None = None) -> None:
         self.book, self.scenario = book, scenario
         problem, rules = book.problem, book.rules
         self.model = cp_model.CpModel()
@@ -112,9 +113,11 @@ class IntakeModel:
             if cid in book.required:
                 self.model.add(take == 1)
             self.take[cid] = take
-        cap = scenario.intake.max_clients
-        if cap is not None and self.take:
-            self.model.add(sum(self.take.values()) <= cap)
+        # ``max_clients``, or fewer (``max_takes``: one pool's count in ``stages._split``)
+        caps = [c for c in (scenario.intake.max_clients, max_takes) if c is not None]
+        self.max_takes = min(caps) if caps else None
+        if self.max_takes is not None and self.take:
+            self.model.add(sum(self.take.values()) <= self.max_takes)
         self.use: dict[str, cp_model.IntVar] = {}
         previous: dict[str, cp_model.IntVar] = {}
         for sid in book.slot_ids:
@@ -222,7 +225,10 @@ class IntakeModel:
         band = round(tolerance * scale)
         weight *= DEV_SCALE // scale  # E counts in model units (1/DEV_SCALE of a share)
         total_low = total[0]
-        total_high = total[0] + sum(a for a, _ in total[1])
+        # no pool takes more than the cap: its total grows by its largest amounts at most (a
+        # tighter domain for the product's relaxation, which counts on it)
+        amounts = sorted((a for a, _ in total[1]), reverse=True)
+        total_high = total[0] + sum(amounts[:self.max_takes])
         if total_high <= 0:
             return None  # nothing in the pool: every share is 0, so is every term
         common = math.gcd(*(round(self.book.problem.manager(m).fte * FTE_SCALE)
@@ -369,6 +375,17 @@ class IntakeModel:
     def extract(self, solver: cp_model.CpSolver) -> dict[str, str]:
         """client_id -> manager_id for every existing client and every taken candidate."""
         return self.vars.extract(solver)
+
+
+def stage_units(name: str, value: float) -> float:
+    """A stage's model value (or bound) as the planner reads it: the intake score in points
+    (maximised: the model minimises −score), hires and takes as counts, balance excess and
+    continuity cost in the contract's units."""
+    if name == "intake":
+        return -value / SCORE_SCALE
+    if name in ("hires", "fewest"):
+        return float(value)
+    return from_model_units(value)
 
 
 def deviation_scale(tolerance: float) -> int:

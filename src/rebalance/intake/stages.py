@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from rebalance.contract import HOLD_SLACK, to_model_units
-from rebalance.intake.model import IntakeBook, IntakeModel
+from rebalance.contract import HOLD_SLACK, OPTIMALITY_TOLERANCE, to_model_units
+from rebalance.intake.model import IntakeBook, IntakeModel, stage_units
+from rebalance.intake.split import Point, choose
 from rebalance.result import ProgressEvent
 from rebalance.scenario import Scenario
 from rebalance.solve import FIRST_STAGE_SHARE, configured_solver
@@ -39,6 +40,7 @@ from rebalance.solve import FIRST_STAGE_SHARE, configured_solver
 # staffing model (seen in this work).
 COMPLETE_HINT_SECONDS = 5.0  # at most, to work out the starting plan's other variables
 EXACT_STAGES = ("intake", "hires", "fewest")  # integer objectives: held and proven exactly
+SPLIT_FIRST_SECONDS = 0.3  # per pool and count, in the first pass of ``_split``
 
 LinearExprT = cp_model.LinearExprT
 
@@ -129,8 +131,11 @@ class IntakeRun:
 
     def _emit(self, tally: StageTally) -> None:
         if self.progress is not None:
-            self.progress(ProgressEvent(stage=tally.name, objective=float(tally.value),
-                                        bound=tally.bound, elapsed=time.monotonic() - self.start))
+            # as the planner reads it (the intake's bound is then a ceiling, not a floor)
+            self.progress(ProgressEvent(stage=tally.name,
+                                        objective=stage_units(tally.name, tally.value),
+                                        bound=stage_units(tally.name, tally.bound),
+                                        elapsed=time.monotonic() - self.start))
 
     def _stages_on(self, models: Sequence[IntakeModel], names: Sequence[str],
                    tallies: list[StageTally], last_overall: bool) -> int:
@@ -236,6 +241,8 @@ class IntakeRun:
         # takes together keep the cap, that is the book's intake optimum, pool by pool
         alone: list[StageTally] = []
         status = self._stages_on(firsts, ("intake",), alone, False)
+        # what each pool takes for its own optimum: beyond it, more places gain it nothing
+        reach = {i: self._takes([b]) for i, b in zip(self.parts, firsts, strict=True)}
         if (status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
                 and self._takes(firsts) <= cap):
             tallies.extend(alone)
@@ -257,6 +264,8 @@ class IntakeRun:
             status = self._stages_on(firsts, ("fewest",), fewest, False)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
+            if self._takes(firsts) > cap:  # the cap binds: how many each pool takes
+                return self._split(lead, reach)
         whole = self._model(None, complete=False)  # hinted from the pools' plans below
         for i in self.parts:
             self._hold(whole, lead, whole.pool_stage(lead, i), held[i])
@@ -275,20 +284,93 @@ class IntakeRun:
         tallies.append(tally)
         self._emit(tally)
         taken = {cid for cid, var in whole.take.items() if solver.boolean_value(var)}
-        plan = whole.extract(solver)
+        return self._finish(lead, whole.extract(solver), taken, held, tallies)
+
+    def _finish(self, lead: str, plan: dict[str, str], taken: set[str], held: dict[int, int],
+                tallies: list[StageTally]) -> RunOutcome:
+        """The stages after intake, pool by pool, with the candidates ``taken`` fixed and each
+        pool's lead stage held at ``held``; ``plan`` is where they start."""
         rest = self.names[2:]
         if not rest:
             return RunOutcome(int(cp_model.OPTIMAL if all(t.proven for t in tallies)
                                   else cp_model.FEASIBLE), plan, tallies)
         lasts = []
-        for i, first in zip(self.parts, firsts, strict=True):
+        for i in self.parts:
             built = self._model([i])
             for cid, var in built.take.items():
                 built.model.add(var == (1 if cid in taken else 0))
             self._hold(built, lead, built.stage(lead), held[i])
             built.model.clear_hints()
             built.vars.hint(built.model, plan)
-            built.last_plan = {c: plan[c] for c in first.last_plan if c in plan}
+            members = self.ibook.rules.pools[i].client_ids
+            built.last_plan = {c: plan[c] for c in members if c in plan}
             lasts.append(built)
         status = self._stages_on(lasts, rest, tallies, True)
         return self._outcome(status, lasts, tallies)
+
+    def _split(self, lead: str, reach: dict[int, int]) -> RunOutcome | None:
+        """``max_clients`` binds: each pool solved for every count it could take, the counts
+        chosen by a knapsack over the pools (``intake.split``), then the later stages."""
+        cap = self.scenario.intake.max_clients or 0
+        share = FIRST_STAGE_SHARE if len(self.names) > 2 else 1.0
+        end = time.monotonic() + self._left() * share
+        counts = {p: range(min(reach[p], cap) + 1) for p in self.parts}
+        remaining = sum(len(c) for c in counts.values())
+        started = time.monotonic()
+        curves: dict[int, list[Point]] = {}
+        # a first pass with a short budget each (most points are proven in a fraction of a
+        # second), then the time left for the points that were not
+        for p in self.parts:
+            curves[p] = []
+            for k in counts[p]:
+                budget = min(SPLIT_FIRST_SECONDS, max(end - time.monotonic(), 1.0) / remaining)
+                remaining -= 1
+                point = self._point(p, lead, k, budget)
+                if point is not None:  # None: a pool with required candidates needs more
+                    curves[p].append(point)
+            if not curves[p]:
+                return None
+        again = [(p, n) for p in self.parts for n, q in enumerate(curves[p])
+                 if q.lead - q.lead_bound > to_model_units(OPTIMALITY_TOLERANCE)
+                 or not q.score_proven]
+        for m, (p, n) in enumerate(again):
+            budget = (end - time.monotonic()) / (len(again) - m)
+            if budget <= SPLIT_FIRST_SECONDS:
+                break  # no more time than the first pass had
+            point = self._point(p, lead, curves[p][n].k, budget)
+            if point is not None:  # the better plan, and the better bound, of the two
+                old = curves[p][n]
+                best = min(point, old, key=lambda q: (q.lead, q.score))
+                curves[p][n] = replace(best, lead_bound=max(point.lead_bound, old.lead_bound))
+        choice = choose(curves, cap)
+        if choice is None:
+            return None
+        tallies = [StageTally(lead, choice.lead, choice.lead_bound, choice.lead_proven,
+                              time.monotonic() - started),
+                   StageTally("intake", choice.score, choice.score_bound, choice.score_proven)]
+        for tally in tallies:
+            self._emit(tally)
+        plan: dict[str, str] = {}
+        taken: set[str] = set()
+        for point in choice.points.values():
+            plan.update(point.plan)
+            taken.update(point.taken)
+        held = {p: point.lead for p, point in choice.points.items()}
+        return self._finish(lead, plan, taken, held, tallies)
+
+    def _point(self, pool: int, lead: str, k: int, budget: float) -> Point | None:
+        """Pool ``pool`` taking at most ``k`` candidates: its lead stage, then its intake
+        stage holding it (None: no plan takes so few)."""
+        built = IntakeModel(self.ibook, self.scenario, [pool], max_takes=k)
+        status, value, bound, solver = self._solve(built, lead, budget / 2)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        self._hold(built, lead, built.stage(lead), value)
+        built.hint_solution(solver)
+        built.has_plan = True
+        status, score, score_bound, solver = self._solve_or_keep(built, "intake", budget / 2)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        taken = frozenset(c for c, v in built.take.items() if solver.boolean_value(v))
+        return Point(k, value, bound, score, score_bound, status == cp_model.OPTIMAL,
+                     built.extract(solver), taken)
