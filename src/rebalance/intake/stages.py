@@ -8,11 +8,13 @@ Proving a pool on its own is far easier than proving their sum. What couples poo
 - ``intake.max_clients`` (one cap on all takes). With the default stages ``[balance, intake,
   …]`` (or ``[weighted, intake]``, ``priorities: null``: the same with the weighted stage in
   place of balance) the balance stage is still solved pool by pool *without* the cap (a
-  relaxation, so the sum is a lower bound); the intake stage is one model of the whole book
-  holding each pool at its balance value (if the cap allows that, the bound is met and both
-  stages are optimal; if not, everything falls back to one model); the stages after it are again
-  solved pool by pool with the takes fixed. Candidates with the same score are interchangeable
-  to the intake stage: the later stages keep the set it chose.
+  relaxation, so the sum is a lower bound); when the pools' own intakes keep the cap, that is
+  the book's optimum; else the intake stage is one model of the whole book holding each pool at
+  its balance value, if the fewest takes that keep those values fit the cap; if they do not, the
+  cap binds and is split over the pools exactly (``_split``: every pool for every count it could
+  take, then a knapsack, ``intake.split``). The stages after intake are again solved pool by
+  pool with the takes fixed. Candidates with the same score are interchangeable to the intake
+  stage: the later stages keep the set it chose.
 - ``continuity.max_moves``, ``staffing``'s "one hire fewer" cap, or a single pool: one model.
 """
 
@@ -225,9 +227,9 @@ class IntakeRun:
         return sum(v for b in models for k, v in b.last_values.items() if k.startswith("take["))
 
     def _coupled(self) -> RunOutcome | None:
-        """Balance per pool (no cap), intake on the whole book holding each pool's balance,
-        the later stages per pool with the takes fixed; None when the cap does not allow
-        every pool its balance optimum (then one model does everything)."""
+        """Balance per pool (no cap), intake on the whole book holding each pool's balance (or
+        the cap split over the pools when it binds), the later stages per pool with the takes
+        fixed; None when nothing keeps the cap (then one model does everything)."""
         tallies: list[StageTally] = []
         firsts = [self._model([i]) for i in self.parts]
         lead = self.names[0]  # balance, or weighted (priorities: null)
