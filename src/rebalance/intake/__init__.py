@@ -33,16 +33,25 @@ def run_scenario(problem: Problem, scenario: Scenario,
 
     book = load_candidates(scenario, problem)
     base = fixed_hires(problem, scenario)
-    return run_intake(base, scenario, book, progress=progress)
+    outcome = run_intake(base, scenario, book, progress=progress)
+    known = {m.manager_id for m in problem.managers}
+    # the hires of intake.hires the plan uses are its hires (summary.json, the report)
+    used = set(outcome.result.client_to_manager.values())
+    hires = tuple(m for m in outcome.problem.managers
+                  if m.manager_id not in known and m.manager_id in used)
+    return replace(outcome, hires=hires) if hires else outcome
 
 
 def intake_summary(outcome: IntakeOutcome) -> dict[str, Any]:
     """The ``intake`` block of summary.json."""
+    from rebalance.intake.report import revenue_in
+
     return {
         "candidates": len(outcome.candidates.candidates),
         "screened_out": len(outcome.screened),
         "taken": len(outcome.taken),
         "score": outcome.total_score,
+        "revenue": revenue_in(outcome),
         "taken_ids": sorted(outcome.taken),
         "hires": outcome.hires_per_group(),
         "stages": [{"name": s.name, "status": s.status, "objective": s.objective,

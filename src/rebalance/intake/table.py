@@ -43,7 +43,8 @@ def reasons(outcome: IntakeOutcome, lang: str) -> dict[str, str]:
         score = f"{outcome.scores[cid]:.2f}"
         if cid in outcome.screened:
             key, values = outcome.screened[cid]
-            out[cid] = f"{t('intake.col.score', lang)} {score}: {t(key, lang, **values)}"
+            out[cid] = t("intake.reason.screened", lang, score=score,
+                         why=t(key, lang, **values))
         elif cid in outcome.taken and verdict is not None:
             mid = outcome.taken[cid]
             dev = verdict.devs.get((mid, "revenue"))

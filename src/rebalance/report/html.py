@@ -230,11 +230,29 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
         "targets": table_context(frames["managers"], formats, _dev_bands(plan, lang)),
         "backups": table_context(backups, formats),
         "rollout": rollout and {**rollout, "table": table_context(rollout["table"], formats)},
+        "intake": _intake_section(plan, formats, lang),
         "footer": t("report.footer", lang, version=__version__, seed=plan.scenario.solver.seed,
                     inputs=plan.input_hash[:12]),
         "text": _texts(lang),
     }
     return environment().get_template("plan.html.j2").render(**context)
+
+
+def _intake_section(plan: Plan, formats: Mapping[str, str], lang: str
+                    ) -> dict[str, Any] | None:
+    """The intake section (``intake.report``) with its tables formatted; None without one."""
+    if plan.intake is None:
+        return None
+    from rebalance.intake.report import report_section
+
+    section = report_section(plan.intake, plan.scenario, lang)
+    money_columns = {t("intake.report.col.revenue_in", lang): "#,##0",
+                     t("tables.client.revenue", lang): "#,##0",
+                     t("intake.col.score", lang): "#,##0.00"}
+    wide = {**formats, **money_columns}
+    for key in ("groups", "taken", "left", "hires"):
+        section[key] = table_context(section[key], wide)
+    return section
 
 
 def _texts(lang: str) -> dict[str, str]:

@@ -1,0 +1,60 @@
+"""Intake as a department head sees it: report.html's intake section, the terminal's intake
+lines, the review loop with candidates (revise, adopt)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "intake.report.title": (
+        "Intake: candidates brought into the pool",
+        "纳入：引入集团客户池的候选客户",
+    ),
+    "intake.report.lead": (
+        "{taken} of {candidates} candidates taken in, bringing {revenue} of annual revenue "
+        "(score {score}); {screened} left out by the filters",
+        "{candidates}个候选客户中纳入{taken}个，带来年收入{revenue}（总评分{score}）；"
+        "{screened}个未通过筛选",
+    ),
+    "intake.report.stage_proven": (
+        "The choice is proven the best: no other set of candidates scores more than {score} "
+        "under the same balance",
+        "已证明为最优选择：在同样的均衡下，没有其他候选客户组合的总评分高于{score}",
+    ),
+    "intake.report.stage_open": (
+        "The choice scores {score}; within the time limit it was not proven the best "
+        "(no set can score more than {bound})",
+        "当前选择总评分{score}；在时限内未能证明为最优（任何组合的总评分不超过{bound}）",
+    ),
+    "intake.report.filters": (
+        "Limits: at most {cap} taken in; revenue at least {revenue}; arrears rate at most "
+        "{arrears}",
+        "限制：最多纳入{cap}个；年收入不低于{revenue}；欠费率不高于{arrears}",
+    ),
+    "intake.report.formula": (
+        "Score = 100 × Σ weight × value ÷ the largest value of that field among the "
+        "candidates (every field on the same 0–1 scale; a negative weight counts against). "
+        "Weights: {weights}",
+        "评分 = 100 × Σ 权重 × 数值 ÷ 候选客户中该项的最大值（各项按同一0–1尺度计；"
+        "负权重为扣分）。权重：{weights}",
+    ),
+    "intake.report.groups_title": ("By industry group", "按行业组"),
+    "intake.report.taken_title": (
+        "Candidates taken in and who serves them",
+        "纳入的候选客户及负责的客户经理",
+    ),
+    "intake.report.no_taken": ("No candidate was taken in.", "未纳入任何候选客户。"),
+    "intake.report.left_title": (
+        "The {n} best candidates left out, and why",
+        "未纳入的评分最高的{n}个候选客户及原因",
+    ),
+    "intake.report.hires_title": (
+        "New managers the plan uses (intake.hires)",
+        "方案使用的新增客户经理（intake.hires）",
+    ),
+    "intake.report.col.candidates": ("candidates", "候选客户数"),
+    "intake.report.col.screened": ("left out by the filters", "未通过筛选"),
+    "intake.report.col.revenue_in": ("revenue brought in", "新增收入"),
+    "intake.report.col.hire": ("new manager", "新增客户经理"),
+    "intake.report.col.clients": ("clients", "客户数"),
+    "intake.col.potential": ("potential", "潜在收入"),
+    "intake.reason.screened": ("score {score}: {why}", "评分{score}：{why}"),
+}
