@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from test_report_browser import _open, browser  # noqa: F401  (the Chromium fixture)
 from typer.testing import CliRunner
 
 from rebalance.cli import app
 from rebalance.i18n import t
 from rebalance.intake.report import LEFT_OUT_ROWS
-
-from test_report_browser import _open, browser  # noqa: F401  (the Chromium fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 INTAKE = ROOT / "scenarios" / "intake.yaml"
