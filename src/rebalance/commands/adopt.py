@@ -37,14 +37,18 @@ def adopt_command(
         options.exit_unless_lang(lang)
     with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
+        from rebalance.intake import review_book
         from rebalance.io.publish import check_out_dir
         from rebalance.review.adopt import adopt, history_store, read_plan
 
-        check_out_dir(to, ("clients.csv", "managers.csv", "scenario.yaml", "history.sqlite"))
+        check_out_dir(to, ("clients.csv", "managers.csv", "scenario.yaml", "history.sqlite",
+                           "candidates.csv"))
         sc, problem, rules = pipeline.load(scenario, overrides)
         code = resolve_lang(lang, sc.lang)
         path = assignment / "assignment.csv" if assignment.is_dir() else assignment
-        plan = read_plan(path, problem, sc.data.encoding)
+        # with candidates, the plan also names those it took in (and the hires it uses)
+        every, candidates = review_book(problem, sc)
+        plan = read_plan(path, every, sc.data.encoding, candidates)
         done = adopt(sc, problem, rules, plan, to, note=note, by=by,
                      store=store if store is not None else history_store(sc), lang=code)
         f = done.figures

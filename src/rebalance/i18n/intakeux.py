@@ -57,4 +57,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "intake.report.col.clients": ("clients", "客户数"),
     "intake.col.potential": ("potential", "潜在收入"),
     "intake.reason.screened": ("score {score}: {why}", "评分{score}：{why}"),
+    # the review loop with candidates (revise, adopt)
+    "review.row.reject_placement": (
+        'client "{client}" is new and must be placed: a placement cannot be rejected; pin '
+        "the client to the manager you want on the assignment sheet instead",
+        "客户 {client} 是新客户，必须分配：不能拒绝新客户分配；"
+        "请在客户分配表中把它固定到您希望的客户经理",
+    ),
+    "intake.review.contradiction": (
+        'candidate "{client}": its placement is rejected ({reject}: left out) but it '
+        "is pinned to {manager} ({pin})",
+        "候选客户 {client}：其分配被拒绝（{reject}：不纳入），却又被固定到 {manager}（{pin}）",
+    ),
+    "review.revise.held.exclude": ("rejected: left out", "已拒绝：不纳入"),
+    "intake.kind.left_out": ("left out", "未纳入"),
 }

@@ -134,7 +134,7 @@ def intake_book(problem: Problem, scenario: Scenario, book: CandidateBook,
         managers=(*problem.managers, *slots),
         clients_source=problem.clients_source, managers_source=problem.managers_source,
     )
-    rules = build_rules(extended, scenario)
+    rules = build_rules(extended, with_placed(scenario))
     candidate_ids = tuple(c.client_id for c in open_)
     quality = scores(book, scenario)
     required = frozenset(scenario.intake.required)
@@ -144,6 +144,17 @@ def intake_book(problem: Problem, scenario: Scenario, book: CandidateBook,
                           slot_ids)
     return IntakeBook(problem=extended, rules=rules, candidate_ids=candidate_ids,
                       scores=quality, required=required, slot_ids=slot_ids, start=start)
+
+
+def with_placed(scenario: Scenario) -> Scenario:
+    """The scenario with ``intake.placed`` (candidate -> manager) as locks: the model then
+    offers a placed candidate only its manager (it is required, so it is taken)."""
+    from rebalance.scenario import Pair
+
+    if not scenario.intake.placed:
+        return scenario
+    added = tuple(Pair(client=c, manager=m) for c, m in scenario.intake.placed.items())
+    return scenario.model_copy(update={"locks": (*scenario.locks, *added)})
 
 
 def starting_plan(problem: Problem, scenario: Scenario) -> Mapping[str, str | None]:
