@@ -240,6 +240,11 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
     if issues:
         raise InputError(issues)
     ibook = intake_book(problem, scenario, book, screened, slots)
+    from rebalance.intake.scale import run_scale, scale_suits
+
+    if not staffing and names is None and scale_suits(ibook.problem, ibook.rules, scenario,
+                                                      slots):  # a big book: intake/scale.py
+        return run_scale(problem, scenario, book, screened, ibook, started, progress)
     names = tuple(names) if names is not None else stage_names(scenario, staffing)
     status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires, started)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

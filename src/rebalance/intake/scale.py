@@ -1,0 +1,128 @@
+"""Big books with candidates: choose by score, then balance around them with the scale engine.
+
+A book whose largest pool has more than ``solve.LARGE_POOL_PAIRS`` (client, manager) pairs
+(with the open candidates counted) is too big for the one intake model to improve on its
+starting plan in time (the 1,730 × 180 book with 600 candidates kept the greedy start: balance
+excess 116.7, bound 0). Such a book is solved in the order a planner can still trust:
+
+1. ``intake`` — the candidates are chosen by ``greedy.greedy_intake`` (required first, then by
+   score while ``max_clients`` and the managers' capacities allow). Its bound is the best any
+   choice can score: the required candidates plus the ``max_clients`` best positive scores
+   among the candidates the filters let through (balance and capacity ignored, so it is a
+   bound). The stage is ``OPTIMAL`` only when the choice reaches it
+   (``contract.within_tolerance``).
+2. ``balance`` and ``continuity`` — the book with the chosen candidates (as new clients) is
+   rebalanced by the scale engine (``rebalance.solve`` with ``engine="scale"``) in the time
+   left, with its proven bounds. Like every later stage's bound, they hold *given the earlier
+   stage*: here, given the candidates chosen.
+
+So the stages run in the order ``[intake, balance, continuity]`` whatever the scenario's order
+(the balance-first order is solved exactly only for smaller books); summary.json lists the
+stages as run and the terminal says so. Staffing (hire slots) and scenarios the scale engine
+does not handle (``priorities: null``, ``max_moves``) keep the one intake model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from rebalance.contract import within_tolerance
+from rebalance.data import Problem
+from rebalance.intake.candidates import CandidateBook
+from rebalance.intake.engine import IntakeOutcome, Reason
+from rebalance.intake.model import IntakeBook
+from rebalance.pools import Rules, build_rules
+from rebalance.result import ProgressEvent, Result, StageResult, with_plan
+from rebalance.scenario import Scenario
+
+# Seconds kept from the time limit for what follows the search (the outcome, its check).
+RESERVE_SECONDS = 1.0
+
+
+def plain_scenario(scenario: Scenario) -> Scenario:
+    """The scenario without the intake stage (what the scale engine balances with)."""
+    if scenario.priorities is None:
+        return scenario
+    names = tuple(n for n in scenario.priorities if n != "intake")
+    return scenario.model_copy(update={"priorities": names})
+
+
+def scale_suits(ibook_problem: Problem, rules: Rules, scenario: Scenario,
+                slots: Sequence[object]) -> bool:
+    """True when the book with its open candidates goes the scale way (module docstring)."""
+    from rebalance.scale.decompose import supports
+    from rebalance.solve import LARGE_POOL_PAIRS, largest_pool_pairs
+
+    return (not slots and scenario.continuity.max_moves is None
+            and supports(plain_scenario(scenario))
+            and largest_pool_pairs(ibook_problem, rules) > LARGE_POOL_PAIRS)
+
+
+def score_bound(candidate_ids: Sequence[str], scores: Mapping[str, float],
+                required: frozenset[str], cap: int | None) -> float:
+    """The most any choice can score: the required candidates plus the best positive scores
+    of the others, as many as ``max_clients`` leaves room for."""
+    fixed = sum(scores[c] for c in candidate_ids if c in required)
+    others = sorted((scores[c] for c in candidate_ids
+                     if c not in required and scores[c] > 0), reverse=True)
+    room = len(others) if cap is None else max(0, cap - len(required))
+    return round(fixed + sum(others[:room]), 2)
+
+
+def intake_stage(ibook: IntakeBook, scenario: Scenario, taken: Sequence[str],
+                 seconds: float) -> StageResult:
+    """The choice by score as a stage: its score, the bound no choice can beat."""
+    score = round(sum(ibook.scores[c] for c in taken), 2)
+    bound = max(score, score_bound(ibook.candidate_ids, ibook.scores, ibook.required,
+                                   scenario.intake.max_clients))
+    proven = within_tolerance(-score, -bound)  # a maximum: the bound is above
+    gap = 0.0 if proven else min(1.0, (bound - score) / max(abs(score), 1e-9))
+    return StageResult("intake", "OPTIMAL" if proven else "FEASIBLE", score, bound, gap,
+                       seconds)
+
+
+def solve_scale(problem: Problem, scenario: Scenario, ibook: IntakeBook,
+                started: float, progress: Callable[[ProgressEvent], None] | None = None
+                ) -> tuple[Problem, Rules, Result]:
+    """Choose by score (the greedy start), then rebalance the book with the chosen
+    candidates with the scale engine in the time left: (final book, its rules, result)."""
+    from rebalance.intake.engine import final_book, with_placed
+    from rebalance.solve import solve
+
+    chose = time.monotonic()
+    start = ibook.start or {}
+    cands = set(ibook.candidate_ids)
+    chosen = {c: m for c, m in start.items() if c in cands and m is not None}
+    final, _ = final_book(problem, ibook, chosen)
+    rules = build_rules(final, with_placed(scenario))
+    stage = intake_stage(ibook, scenario, sorted(chosen), time.monotonic() - chose)
+    left = scenario.solver.time_limit - (time.monotonic() - started) - RESERVE_SECONDS
+    timed = plain_scenario(scenario).model_copy(update={
+        "solver": scenario.solver.model_copy(update={"time_limit": max(left, 1.0)})})
+    result = solve(final, timed, rules, progress, engine="scale")
+    if not result.has_plan:
+        return final, rules, result
+    stages = [stage, *result.stages]
+    return final, rules, with_plan(dict(result.client_to_manager), result.checked(), stages,
+                                   scenario.solver.seed, time.monotonic() - started,
+                                   result.num_parts, result.pools)
+
+
+def run_scale(problem: Problem, scenario: Scenario, book: CandidateBook,
+              screened: Mapping[str, Reason], ibook: IntakeBook, started: float,
+              progress: Callable[[ProgressEvent], None] | None = None) -> IntakeOutcome:
+    """``engine.run_intake`` for a big book (module docstring)."""
+    from rebalance.intake.engine import _settings
+
+    final, _, result = solve_scale(problem, scenario, ibook, started, progress)
+    settings = _settings(scenario)
+    if not result.has_plan:
+        return IntakeOutcome(result.status, book, ibook.scores, screened, {}, (), problem,
+                             build_rules(problem, scenario), result, tuple(result.stages),
+                             tuple(result.findings), problem, *settings)
+    plan = result.client_to_manager
+    taken = {c: plan[c] for c in ibook.candidate_ids if c in plan}
+    return IntakeOutcome(result.status, book, ibook.scores, screened, taken, (), final,
+                         build_rules(final, scenario), result, tuple(result.stages), (),
+                         problem, *settings)
