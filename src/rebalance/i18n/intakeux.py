@@ -19,6 +19,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "under the same balance",
         "已证明为最优选择：在同样的均衡下，没有其他候选客户组合的总评分高于{score}",
     ),
+    "intake.report.stage_first": (
+        "The candidates were chosen first, by score: no choice of candidates scores more "
+        "than {score}; the book was then balanced around them",
+        "先按评分选择候选客户：任何候选客户组合的总评分都不超过{score}；随后围绕它们均衡客户组合",
+    ),
+    "intake.report.headline": ("Intake", "纳入"),
     "intake.report.stage_open": (
         "The choice scores {score}; within the time limit it was not proven the best "
         "(no set can score more than {bound})",

@@ -44,13 +44,26 @@ def lead(outcome: IntakeOutcome, lang: str) -> str:
              score=f"{outcome.total_score:.2f}", screened=len(outcome.screened))
 
 
+def headline_line(outcome: IntakeOutcome, lang: str) -> tuple[str, str]:
+    """(label, value) of the intake on page 1 of report.html and on the summary sheet."""
+    return t("intake.report.headline", lang), lead(outcome, lang)
+
+
+def chosen_first(outcome: IntakeOutcome) -> bool:
+    """True when the candidates were chosen before the balance (a big book, intake/scale.py,
+    or ``priorities`` with intake first)."""
+    return bool(outcome.stages) and outcome.stages[0].name == "intake"
+
+
 def stage_line(outcome: IntakeOutcome, lang: str) -> str | None:
     """How the choice of candidates ended: proven, or the score with the bound it is under."""
     stage = next((s for s in outcome.stages if s.name == "intake"), None)
     if stage is None or stage.objective is None:
         return None
     if stage.status == "OPTIMAL":
-        return t("intake.report.stage_proven", lang, score=f"{stage.objective:.2f}")
+        key = "intake.report.stage_first" if chosen_first(outcome) else \
+            "intake.report.stage_proven"
+        return t(key, lang, score=f"{stage.objective:.2f}")
     bound = stage.best_bound if stage.best_bound is not None else stage.objective
     return t("intake.report.stage_open", lang, score=f"{stage.objective:.2f}",
              bound=f"{bound:.2f}")

@@ -216,7 +216,7 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
                       managers=problem.num_managers, pools=len(plan.rules.pools),
                       status=result.status, gap=_gap(result.gap)),
         "description": plan.scenario.description or "",
-        "figures": headline_lines(head, lang),
+        "figures": headline_lines(head, lang) + intake_headline(plan, lang),
         "chart_title": t("report.chart_title", lang),
         "chart": chart,
         "largest": largest,
@@ -236,6 +236,15 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
         "text": _texts(lang),
     }
     return environment().get_template("plan.html.j2").render(**context)
+
+
+def intake_headline(plan: Plan, lang: str) -> list[tuple[str, str]]:
+    """Page 1's intake figure (``intake.report.headline_line``), none without an intake."""
+    if plan.intake is None:
+        return []
+    from rebalance.intake.report import headline_line
+
+    return [headline_line(plan.intake, lang)]
 
 
 def _intake_section(plan: Plan, formats: Mapping[str, str], lang: str
