@@ -126,3 +126,21 @@ def test_intake_section_in_the_browser(browser: Browser,  # noqa: F811
         assert t(key, lang) in text, key
     if lang == "zh":
         assert "纳入（评分" in text and "权重：收入 +0.4" in text
+
+
+def test_compare_shows_the_intake_side_by_side(tmp_path: Path) -> None:
+    """`rebalance compare` of the book without and with the intake: the intake columns
+    (candidates taken in, revenue brought in) are empty without candidates and filled with
+    them (as many placements as candidates taken), in the CSV and in the terminal."""
+    off = ROOT / "scenarios" / "intake_off.yaml"
+    result = CliRunner().invoke(app, ["compare", str(off), str(INTAKE), "--out",
+                                      str(tmp_path / "compare.csv"), "--set",
+                                      "solver.time_limit=6"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    rows = {r["scenario"]: r for r in _rows(tmp_path / "compare.csv")}
+    assert rows["intake_off"]["intake_taken"] == "" and rows["intake_off"]["placements"] == "0"
+    taken = int(rows["intake"]["intake_taken"])
+    assert 0 < taken <= 20 and rows["intake"]["placements"] == str(taken)
+    assert float(rows["intake"]["intake_revenue"]) > 0
+    for key in ("whatif.show.intake_taken", "whatif.show.intake_revenue"):
+        assert t(key, "en") in result.output

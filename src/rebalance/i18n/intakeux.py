@@ -77,4 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "review.revise.held.exclude": ("rejected: left out", "已拒绝：不纳入"),
     "intake.kind.left_out": ("left out", "未纳入"),
+    # `compare` / `sweep`: what the intake brings in
+    "whatif.col.intake_revenue": ("revenue brought in", "纳入新增收入"),
+    "whatif.show.intake_revenue": ("revenue brought in by the intake", "纳入带来的年收入"),
 }
