@@ -11,16 +11,12 @@ candidates file in the history, which ``history show`` re-checks.
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
-from typer.testing import CliRunner
-
-from rebalance.cli import app
+from test_review_loop import plan_of, review, rows, run
 
 CLIENTS = """客户编码,客户名称,行业,年收入,重要程度,客户经理,关系强度
 001,甲局,政府,900,3,KM1,0.9
@@ -58,21 +54,9 @@ solver:
   time_limit: 5
   workers: 2
 """
-runner = CliRunner()
-
-
-def run(*args: str | Path) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    return result.exit_code, result.output
-
-
-def rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def plan_of(folder: Path) -> dict[str, str]:
-    return {r["client_id"]: r["manager"] for r in rows(folder / "assignment.csv")}
+def cli(*args: str | Path) -> tuple[int, str]:
+    """``rebalance ARGS`` in process (test_review_loop.run with paths as text)."""
+    return run(*(str(a) for a in args))
 
 
 def write_book(folder: Path) -> Path:
@@ -84,31 +68,12 @@ def write_book(folder: Path) -> Path:
     return folder / "tiny.yaml"
 
 
-def review(workbook: Path, target: Path, reject: list[str], pins: dict[str, str]) -> None:
-    """Reject placements on the moves sheet, pin clients to a manager typed on the
-    assignment sheet, as a planner does in Excel."""
-    wb = openpyxl.load_workbook(workbook)
-    moves = wb["moves"]
-    head = [c.value for c in moves[1]]
-    for r in range(2, moves.max_row + 1):
-        if moves.cell(r, head.index("client_id") + 1).value in reject:
-            moves.cell(r, head.index("decision") + 1).value = "reject"
-    sheet = wb["assignment"]
-    head = [c.value for c in sheet[1]]
-    for r in range(2, sheet.max_row + 1):
-        cid = sheet.cell(r, head.index("client_id") + 1).value
-        if cid in pins:
-            sheet.cell(r, head.index("pin") + 1).value = "yes"
-            sheet.cell(r, head.index("manager") + 1).value = pins[cid]
-    wb.save(target)
-
-
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """solve → review (one placement rejected, one candidate pinned elsewhere) → revise."""
     tmp = tmp_path_factory.mktemp("intake_loop")
     scenario = write_book(tmp / "book")
-    code, out = run("solve", scenario, "--out", tmp / "solved", "-q")
+    code, out = cli("solve", scenario, "--out", tmp / "solved", "-q")
     assert code == 0, out
     solved = plan_of(tmp / "solved")
     taken = [c for c in ("N01", "N02", "N05") if c in solved]
@@ -117,7 +82,7 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     elsewhere = next(m for m in ("KM1", "KM2", "KM3") if m != solved[pinned])
     review(tmp / "solved" / "assignment.xlsx", tmp / "reviewed.xlsx", [rejected],
            {pinned: elsewhere})
-    code, out = run("revise", scenario, "--review", tmp / "reviewed.xlsx", "--out",
+    code, out = cli("revise", scenario, "--review", tmp / "reviewed.xlsx", "--out",
                     tmp / "revised", "-q")
     assert code == 0, out
     return {"tmp": tmp, "rejected": rejected, "pinned": pinned, "manager": elsewhere,
@@ -147,7 +112,7 @@ def test_revise_leaves_a_rejected_candidate_out_and_holds_a_pin(loop: dict[str, 
     assert pinned in sc["intake"]["required"]
     assert (tmp / "revised" / "scenario.yaml").parent.joinpath(
         sc["data"]["candidates"]).resolve() == (tmp / "book" / "candidates.csv").resolve()
-    code, out = run("check", tmp / "revised" / "scenario.yaml", "-a",
+    code, out = cli("check", tmp / "revised" / "scenario.yaml", "-a",
                     tmp / "revised" / "assignment.csv")
     assert code == 0, out
 
@@ -161,7 +126,7 @@ def test_adopt_writes_the_intake_into_the_next_book(loop: dict[str, object]) -> 
     assert isinstance(tmp, Path)
     revised = loop["revised"]
     assert isinstance(revised, dict)
-    code, out = run("adopt", tmp / "revised" / "scenario.yaml", "--assignment",
+    code, out = cli("adopt", tmp / "revised" / "scenario.yaml", "--assignment",
                     tmp / "revised", "--to", tmp / "book2", "--by", "Head Li")
     assert code == 0, out
     clients = {r["客户编码"]: r for r in rows(tmp / "book2" / "clients.csv")}
@@ -187,10 +152,10 @@ def test_adopt_writes_the_intake_into_the_next_book(loop: dict[str, object]) -> 
     assert roles == {"clients", "managers", "candidates"}
     assert f"{loop['rejected']}," in intake_csv and "excluded" in intake_csv
     assert all(kinds[c] == "placement" for c in revised if c.startswith("N"))
-    code, out = run("history", "show", "1", tmp / "book2")
+    code, out = cli("history", "show", "1", tmp / "book2")
     assert code == 0, out
     assert "every hard rule holds" in out
-    code, out = run("solve", tmp / "book2" / "scenario.yaml", "--out", tmp / "next", "-q")
+    code, out = cli("solve", tmp / "book2" / "scenario.yaml", "--out", tmp / "next", "-q")
     assert code == 0, out
     assert not any(r["kind"] == "placement" for r in rows(tmp / "next" / "moves.csv"))
 
@@ -204,7 +169,7 @@ def test_rejected_and_pinned_candidate_is_a_named_contradiction(
     solved = plan_of(tmp / "solved")
     review(tmp / "solved" / "assignment.xlsx", tmp / "both.xlsx", [rejected],
            {rejected: solved[rejected]})
-    code, out = run("revise", tmp / "book" / "tiny.yaml", "--review", tmp / "both.xlsx",
+    code, out = cli("revise", tmp / "book" / "tiny.yaml", "--review", tmp / "both.xlsx",
                     "--out", tmp / "both", "-q")
     assert code == 2, out
     assert f'candidate "{rejected}": its placement is rejected' in out
@@ -220,10 +185,10 @@ def test_a_new_clients_placement_cannot_be_rejected(tmp_path: Path) -> None:
     (folder / "clients.csv").write_bytes(text.encode("gb18030"))
     (folder / "tiny.yaml").write_text(SCENARIO.replace("  candidates: candidates.csv\n", "")
                                       .replace("  hires: {金融: 1}\n", ""), encoding="utf-8")
-    code, out = run("solve", folder / "tiny.yaml", "--out", tmp_path / "s", "-q")
+    code, out = cli("solve", folder / "tiny.yaml", "--out", tmp_path / "s", "-q")
     assert code == 0, out
     review(tmp_path / "s" / "assignment.xlsx", tmp_path / "r.xlsx", ["005"], {})
-    code, out = run("revise", folder / "tiny.yaml", "--review", tmp_path / "r.xlsx", "--out",
+    code, out = cli("revise", folder / "tiny.yaml", "--review", tmp_path / "r.xlsx", "--out",
                     tmp_path / "r", "-q")
     assert code == 2, out
     assert 'client "005" is new and must be placed' in out
