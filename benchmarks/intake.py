@@ -6,7 +6,8 @@
    clients, 60 seeded candidates, at most 20 taken; target: proven optimal in ≤ 5 s);
 2. medium: the generated 1,730 × 180 book (benchmarks/generate.py, seed 0) with 600 seeded
    candidates drawn like the book's clients, at most 200 taken (target: best plan and bound
-   within 60 s).
+   within 60 s; it goes the big-book way, intake/scale.py: chosen by score, then balanced by
+   the scale engine).
 
 Prints each stage's status, objective, bound, gap and time, the total, and the machine's
 load (``os.getloadavg``: the machine is shared, say so beside the numbers). A benchmark,
