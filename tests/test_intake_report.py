@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from test_report_browser import _open, browser  # noqa: F401  (the Chromium fixture)
+from test_report_browser import (  # noqa: F401  (browser: the Chromium fixture)
+    SUMMARY_ONLY,
+    _open,
+    _pdf_pages,
+    browser,
+)
 from typer.testing import CliRunner
 
 from rebalance.cli import app
@@ -144,3 +149,17 @@ def test_compare_shows_the_intake_side_by_side(tmp_path: Path) -> None:
     assert float(rows["intake"]["intake_revenue"]) > 0
     for key in ("whatif.show.intake_taken", "whatif.show.intake_revenue"):
         assert t(key, "en") in result.output
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_intake_summary_still_prints_on_one_page(browser: Browser,  # noqa: F811
+                                                 solved: dict[str, Path], lang: str) -> None:
+    """With the intake figure on page 1, the summary alone still prints on one A4 page and
+    shows the intake line."""
+    page, _, _ = _open(browser, solved[lang] / "report.html")
+    page.add_style_tag(content=SUMMARY_ONLY)
+    pages = _pdf_pages(page.pdf(format="A4", print_background=True))
+    page.close()
+    assert len(pages) == 1
+    squash = re.compile(r"\s+")
+    assert squash.sub("", t("intake.report.headline", lang)) in squash.sub("", pages[0])

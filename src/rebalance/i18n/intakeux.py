@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "先按评分选择候选客户：任何候选客户组合的总评分都不超过{score}；随后围绕它们均衡客户组合",
     ),
     "intake.report.headline": ("Intake", "纳入"),
+    "intake.report.page1": ("Intake: {line}", "纳入：{line}"),
     "intake.report.stage_open": (
         "The choice scores {score}; within the time limit it was not proven the best "
         "(no set can score more than {bound})",

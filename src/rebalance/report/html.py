@@ -216,7 +216,10 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
                       managers=problem.num_managers, pools=len(plan.rules.pools),
                       status=result.status, gap=_gap(result.gap)),
         "description": plan.scenario.description or "",
-        "figures": headline_lines(head, lang) + intake_headline(plan, lang),
+        "figures": headline_lines(head, lang),
+        # one line, not a fifth figure: a new row of figures pushes page 1 onto two pages
+        "intake_line": "".join(t("intake.report.page1", lang, line=value)
+                               for _, value in intake_headline(plan, lang)),
         "chart_title": t("report.chart_title", lang),
         "chart": chart,
         "largest": largest,
@@ -239,7 +242,8 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
 
 
 def intake_headline(plan: Plan, lang: str) -> list[tuple[str, str]]:
-    """Page 1's intake figure (``intake.report.headline_line``), none without an intake."""
+    """The intake figure of the summary sheet, and page 1's intake line
+    (``intake.report.headline_line``); none without an intake."""
     if plan.intake is None:
         return []
     from rebalance.intake.report import headline_line
