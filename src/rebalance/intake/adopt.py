@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from rebalance.data import Manager, Problem
+from rebalance.review.sheets import ACTIVE, Sheet
 
 if TYPE_CHECKING:
     from rebalance.check import Verdict
-    from rebalance.review.adopt import _Sheet
     from rebalance.scenario import Scenario
 
 # the clients table's columns a placed candidate carries into the next book
@@ -29,14 +29,12 @@ CARRIED: tuple[str, ...] = ("client_id", "name", "industry", "revenue", "importa
 CANDIDATES_FILE = "candidates.csv"
 
 
-def _candidates_sheet(scenario: Scenario) -> _Sheet:
-    from rebalance.review.adopt import _Sheet
-
+def _candidates_sheet(scenario: Scenario) -> Sheet:
     assert scenario.data.candidates is not None
-    return _Sheet(Path(scenario.data.candidates), scenario.data.encoding, "candidates")
+    return Sheet(Path(scenario.data.candidates), scenario.data.encoding, "candidates")
 
 
-def placed_rows(scenario: Scenario, clients: _Sheet, plan: Mapping[str, str],
+def placed_rows(scenario: Scenario, clients: Sheet, plan: Mapping[str, str],
                 relationship: str) -> list[dict[str, str | None]]:
     """Rows of the next clients table for the candidates ``plan`` takes in, in the
     candidates file's order, under ``clients``' headers (added when it lacks a column)."""
@@ -64,10 +62,8 @@ def left_out(scenario: Scenario, plan: Mapping[str, str]) -> pd.DataFrame:
     return sheet.frame([r for r in sheet.rows if (r.get(id_col) or "") not in plan])
 
 
-def hire_rows(managers: _Sheet, hires: tuple[Manager, ...]) -> list[dict[str, str | None]]:
+def hire_rows(managers: Sheet, hires: tuple[Manager, ...]) -> list[dict[str, str | None]]:
     """Rows of the next managers table for the hires the plan uses (active from now on)."""
-    from rebalance.review.adopt import ACTIVE
-
     rows = []
     for hire in hires:
         row: dict[str, str | None] = {managers.canon["manager_id"]: hire.manager_id,

@@ -226,3 +226,14 @@ def load_candidates(scenario: Scenario, problem: Problem) -> CandidateBook:
     if issues or book is None:
         raise InputError(issues)
     return book
+
+
+def with_placed(scenario: Scenario) -> Scenario:
+    """The scenario with ``intake.placed`` (candidate -> manager) as locks: the model then
+    offers a placed candidate only its manager (it is required, so it is taken)."""
+    from rebalance.scenario import Pair
+
+    if not scenario.intake.placed:
+        return scenario
+    added = tuple(Pair(client=c, manager=m) for c, m in scenario.intake.placed.items())
+    return scenario.model_copy(update={"locks": (*scenario.locks, *added)})

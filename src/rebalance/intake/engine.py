@@ -23,7 +23,7 @@ from rebalance.check import check
 from rebalance.data import Manager, Problem
 from rebalance.errors import InputError, Issue
 from rebalance.findings import Finding
-from rebalance.intake.candidates import CandidateBook, scenario_name, scores
+from rebalance.intake.candidates import CandidateBook, scenario_name, scores, with_placed
 from rebalance.intake.greedy import greedy_intake
 from rebalance.intake.model import IntakeBook, stage_units
 from rebalance.intake.stages import IntakeRun
@@ -134,7 +134,7 @@ def intake_book(problem: Problem, scenario: Scenario, book: CandidateBook,
         managers=(*problem.managers, *slots),
         clients_source=problem.clients_source, managers_source=problem.managers_source,
     )
-    rules = build_rules(extended, with_placed(scenario))
+    rules = build_rules(extended, with_placed(scenario))  # intake.placed: locks
     candidate_ids = tuple(c.client_id for c in open_)
     quality = scores(book, scenario)
     required = frozenset(scenario.intake.required)
@@ -144,17 +144,6 @@ def intake_book(problem: Problem, scenario: Scenario, book: CandidateBook,
                           slot_ids)
     return IntakeBook(problem=extended, rules=rules, candidate_ids=candidate_ids,
                       scores=quality, required=required, slot_ids=slot_ids, start=start)
-
-
-def with_placed(scenario: Scenario) -> Scenario:
-    """The scenario with ``intake.placed`` (candidate -> manager) as locks: the model then
-    offers a placed candidate only its manager (it is required, so it is taken)."""
-    from rebalance.scenario import Pair
-
-    if not scenario.intake.placed:
-        return scenario
-    added = tuple(Pair(client=c, manager=m) for c, m in scenario.intake.placed.items())
-    return scenario.model_copy(update={"locks": (*scenario.locks, *added)})
 
 
 def starting_plan(problem: Problem, scenario: Scenario) -> Mapping[str, str | None]:
@@ -240,13 +229,15 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
     if issues:
         raise InputError(issues)
     ibook = intake_book(problem, scenario, book, screened, slots)
-    from rebalance.intake.scale import run_scale, scale_suits
+    from rebalance.intake.scale import scale_suits, solve_scale
 
     if not staffing and names is None and scale_suits(ibook.problem, ibook.rules, scenario,
                                                       slots):  # a big book: intake/scale.py
-        return run_scale(problem, scenario, book, screened, ibook, started, progress)
-    names = tuple(names) if names is not None else stage_names(scenario, staffing)
-    status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires, started)
+        status, plan, stages = solve_scale(problem, scenario, ibook, started, progress)
+    else:
+        names = tuple(names) if names is not None else stage_names(scenario, staffing)
+        status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires,
+                                            started)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from rebalance.intake.diagnose import no_plan_findings
 

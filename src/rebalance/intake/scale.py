@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from rebalance.contract import within_tolerance
 from rebalance.data import Problem
-from rebalance.intake.candidates import CandidateBook
-from rebalance.intake.engine import IntakeOutcome, Reason
+from rebalance.intake.candidates import with_placed
 from rebalance.intake.model import IntakeBook
 from rebalance.pools import Rules, build_rules
-from rebalance.result import ProgressEvent, Result, StageResult, with_plan
+from rebalance.result import ProgressEvent, StageResult
 from rebalance.scenario import Scenario
 
 # Seconds kept from the time limit for what follows the search (the outcome, its check).
@@ -82,47 +82,32 @@ def intake_stage(ibook: IntakeBook, scenario: Scenario, taken: Sequence[str],
                        seconds)
 
 
-def solve_scale(problem: Problem, scenario: Scenario, ibook: IntakeBook,
-                started: float, progress: Callable[[ProgressEvent], None] | None = None
-                ) -> tuple[Problem, Rules, Result]:
+def solve_scale(problem: Problem, scenario: Scenario, ibook: IntakeBook, started: float,
+                progress: Callable[[ProgressEvent], None] | None = None
+                ) -> tuple[int, dict[str, str], list[StageResult]]:
     """Choose by score (the greedy start), then rebalance the book with the chosen
-    candidates with the scale engine in the time left: (final book, its rules, result)."""
-    from rebalance.intake.engine import final_book, with_placed
+    candidates with the scale engine in the time left: (CP-SAT-like status, plan, stages),
+    as ``engine.solve_intake`` returns them."""
+    from ortools.sat.python import cp_model
+
     from rebalance.solve import solve
 
     chose = time.monotonic()
     start = ibook.start or {}
     cands = set(ibook.candidate_ids)
-    chosen = {c: m for c, m in start.items() if c in cands and m is not None}
-    final, _ = final_book(problem, ibook, chosen)
+    chosen = [c for c in ibook.problem.clients
+              if c.client_id in cands and start.get(c.client_id) is not None]
+    final = replace(problem, clients=(*problem.clients, *chosen))
     rules = build_rules(final, with_placed(scenario))
-    stage = intake_stage(ibook, scenario, sorted(chosen), time.monotonic() - chose)
+    stage = intake_stage(ibook, scenario, [c.client_id for c in chosen],
+                         time.monotonic() - chose)
     left = scenario.solver.time_limit - (time.monotonic() - started) - RESERVE_SECONDS
     timed = plain_scenario(scenario).model_copy(update={
         "solver": scenario.solver.model_copy(update={"time_limit": max(left, 1.0)})})
     result = solve(final, timed, rules, progress, engine="scale")
     if not result.has_plan:
-        return final, rules, result
-    stages = [stage, *result.stages]
-    return final, rules, with_plan(dict(result.client_to_manager), result.checked(), stages,
-                                   scenario.solver.seed, time.monotonic() - started,
-                                   result.num_parts, result.pools)
-
-
-def run_scale(problem: Problem, scenario: Scenario, book: CandidateBook,
-              screened: Mapping[str, Reason], ibook: IntakeBook, started: float,
-              progress: Callable[[ProgressEvent], None] | None = None) -> IntakeOutcome:
-    """``engine.run_intake`` for a big book (module docstring)."""
-    from rebalance.intake.engine import _settings
-
-    final, _, result = solve_scale(problem, scenario, ibook, started, progress)
-    settings = _settings(scenario)
-    if not result.has_plan:
-        return IntakeOutcome(result.status, book, ibook.scores, screened, {}, (), problem,
-                             build_rules(problem, scenario), result, tuple(result.stages),
-                             tuple(result.findings), problem, *settings)
-    plan = result.client_to_manager
-    taken = {c: plan[c] for c in ibook.candidate_ids if c in plan}
-    return IntakeOutcome(result.status, book, ibook.scores, screened, taken, (), final,
-                         build_rules(final, scenario), result, tuple(result.stages), (),
-                         problem, *settings)
+        status = cp_model.INFEASIBLE if result.status == "INFEASIBLE" else cp_model.UNKNOWN
+        return int(status), {}, [stage, *result.stages]
+    status = cp_model.OPTIMAL if result.status == "OPTIMAL" and stage.status == "OPTIMAL" \
+        else cp_model.FEASIBLE
+    return int(status), dict(result.client_to_manager), [stage, *result.stages]

@@ -18,7 +18,6 @@ under those rules (tests/test_review_loop.py).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,52 +31,13 @@ from rebalance.check import Verdict, check
 from rebalance.data import Problem
 from rebalance.errors import InputError, Issue, NoPlanError
 from rebalance.i18n import t
-from rebalance.io.aliases import header_lookup, normalise_header
-from rebalance.io.read import TRUE_WORDS, Table, read_table
+from rebalance.io.read import TRUE_WORDS
 from rebalance.pools import KINDS, Rules, change_kind
 from rebalance.report.tables import assignment_table, managers_table
 from rebalance.review import history
 from rebalance.review.revise import scenario_yaml
+from rebalance.review.sheets import ACTIVE, CJK, Sheet
 from rebalance.scenario import Scenario
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-NEW_HEADERS: Mapping[str, tuple[str, str]] = {  # a column the input lacked: (en, zh) header
-    "manager": ("manager", "客户经理"), "relationship": ("relationship", "关系强度"),
-    "fte": ("fte", "人力系数"), "capacity": ("capacity", "最大客户数"),
-    "industry": ("industry", "行业组"), "status": ("status", "状态"),
-    # columns a placed intake candidate may bring that the clients table lacked
-    "name": ("name", "客户名称"), "importance": ("importance", "重要程度"),
-    "potential": ("potential", "潜在收入"),
-}
-ACTIVE = ("active", "在岗")
-
-
-class _Sheet:
-    """A table read as text with its headers as written, for writing back column by column."""
-
-    def __init__(self, path: Path, encoding: str | None, kind: str) -> None:
-        self.table: Table = read_table(path, encoding, "raw")
-        self.headers = list(self.table.extra_columns)  # "raw": every column, in file order
-        lookup = header_lookup(kind)
-        self.zh = any(CJK.search(h) for h in self.headers)
-        self.canon: dict[str, str] = {}
-        for header in self.headers:
-            canonical = lookup.get(normalise_header(header))
-            if canonical is not None:
-                self.canon.setdefault(canonical, header)
-        self.rows = [dict(r) for r in self.table.records]
-
-    def column(self, canonical: str) -> str:
-        """The header of ``canonical``, added (in the table's language) when missing."""
-        if canonical not in self.canon:
-            header = NEW_HEADERS[canonical][1 if self.zh else 0]
-            self.canon[canonical] = header
-            self.headers.append(header)
-        return self.canon[canonical]
-
-    def frame(self, rows: list[dict[str, str | None]]) -> pd.DataFrame:
-        return pd.DataFrame([[r.get(h) for h in self.headers] for r in rows],
-                            columns=self.headers, dtype=object)
 
 
 def _number(value: float) -> str:
@@ -86,7 +46,7 @@ def _number(value: float) -> str:
 
 def next_clients(scenario: Scenario, problem: Problem, plan: Mapping[str, str]) -> pd.DataFrame:
     """The clients table of the next book (see the module docstring)."""
-    sheet = _Sheet(Path(scenario.data.clients), scenario.data.encoding, "clients")
+    sheet = Sheet(Path(scenario.data.clients), scenario.data.encoding, "clients")
     leaving = {m.manager_id for m in problem.managers if not m.staying}
     id_col, manager_col = sheet.canon["client_id"], sheet.column("manager")
     relationship = _number(scenario.adopt.new_relationship)
@@ -121,7 +81,7 @@ def _status(cell: str | None) -> str:
 
 def next_managers(scenario: Scenario, problem: Problem) -> pd.DataFrame:
     """The managers table of the next book: leavers out, new hires active, overrides in."""
-    sheet = _Sheet(Path(scenario.data.managers), scenario.data.encoding, "managers")
+    sheet = Sheet(Path(scenario.data.managers), scenario.data.encoding, "managers")
     id_col = sheet.canon["manager_id"]
     rows = []
     for row in sheet.rows:
