@@ -23,6 +23,8 @@ from rebalance.pipeline import load
 from rebalance.pools import build_rules
 from rebalance.scenario import Scenario
 
+from helpers import make_problem, make_scenario
+
 ROOT = Path(__file__).resolve().parents[1]
 INTAKE = ROOT / "scenarios" / "intake.yaml"
 
@@ -87,3 +89,28 @@ def test_big_path_plan_keeps_every_hard_rule(
     assert outcome.result.continuity_cost == pytest.approx(verdict.continuity_cost)
     assert {c.client_id for c in outcome.problem.clients} == {
         *(c.client_id for c in problem.clients), *outcome.taken}
+
+
+def test_kept_start_is_the_greedy_plan_judged_by_check() -> None:
+    """When the scale engine finds nothing in time, the greedy plan the choice was made with
+    is kept if it keeps every hard rule — with check's figures and the bound every plan meets
+    (0) — and refused (None) when it breaks one (here a capacity)."""
+    from rebalance.intake.scale import kept_start
+
+    book = make_problem(
+        [{"client_id": "C1", "revenue": 500, "manager": "M1"},
+         {"client_id": "C2", "revenue": 100, "manager": "M2"},
+         {"client_id": "N1", "revenue": 300}],
+        [{"manager_id": "M1", "capacity": 1}, {"manager_id": "M2"}])
+    scenario = make_scenario()
+    rules = build_rules(book, scenario)
+    good = {"C1": "M1", "C2": "M2", "N1": "M2"}
+    kept = kept_start(book, scenario, rules, good, 1.0)
+    assert kept is not None
+    plan, stages = kept
+    verdict = check(book, scenario, plan, rules)
+    assert plan == good and [s.name for s in stages] == ["balance", "continuity"]
+    assert stages[0].objective == pytest.approx(verdict.balance_excess)
+    assert all(s.best_bound == 0.0 for s in stages)
+    assert (stages[0].status == "OPTIMAL") == (verdict.balance_excess <= 1e-3)
+    assert kept_start(book, scenario, rules, {**good, "N1": "M1"}, 1.0) is None

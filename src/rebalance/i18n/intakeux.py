@@ -81,4 +81,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # `compare` / `sweep`: what the intake brings in
     "whatif.col.intake_revenue": ("revenue brought in", "纳入新增收入"),
     "whatif.show.intake_revenue": ("revenue brought in by the intake", "纳入带来的年收入"),
+    "intake.reason.no_room_first": (
+        "score {score}: the candidates were chosen first (by score, under the hard rules) "
+        "and it did not fit in {group}",
+        "评分{score}：候选客户先按评分在硬性规则下选择，它在{group}中放不下",
+    ),
 }

@@ -16,6 +16,7 @@ import pandas as pd
 
 from rebalance.i18n import t
 from rebalance.intake.engine import IntakeOutcome
+from rebalance.intake.table import chosen_first
 from rebalance.report.labels import who
 
 if TYPE_CHECKING:
@@ -47,12 +48,6 @@ def lead(outcome: IntakeOutcome, lang: str) -> str:
 def headline_line(outcome: IntakeOutcome, lang: str) -> tuple[str, str]:
     """(label, value) of the intake on page 1 of report.html and on the summary sheet."""
     return t("intake.report.headline", lang), lead(outcome, lang)
-
-
-def chosen_first(outcome: IntakeOutcome) -> bool:
-    """True when the candidates were chosen before the balance (a big book, intake/scale.py,
-    or ``priorities`` with intake first)."""
-    return bool(outcome.stages) and outcome.stages[0].name == "intake"
 
 
 def stage_line(outcome: IntakeOutcome, lang: str) -> str | None:

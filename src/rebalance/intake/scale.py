@@ -105,9 +105,36 @@ def solve_scale(problem: Problem, scenario: Scenario, ibook: IntakeBook, started
     timed = plain_scenario(scenario).model_copy(update={
         "solver": scenario.solver.model_copy(update={"time_limit": max(left, 1.0)})})
     result = solve(final, timed, rules, progress, engine="scale")
-    if not result.has_plan:
+    if not result.has_plan:  # the greedy choice's own plan, when it keeps every rule
+        kept = kept_start(final, scenario, rules, start, time.monotonic() - chose)
+        if kept is not None:
+            return int(cp_model.FEASIBLE), kept[0], [stage, *kept[1]]
         status = cp_model.INFEASIBLE if result.status == "INFEASIBLE" else cp_model.UNKNOWN
         return int(status), {}, [stage, *result.stages]
     status = cp_model.OPTIMAL if result.status == "OPTIMAL" and stage.status == "OPTIMAL" \
         else cp_model.FEASIBLE
     return int(status), dict(result.client_to_manager), [stage, *result.stages]
+
+
+def kept_start(final: Problem, scenario: Scenario, rules: Rules,
+               start: Mapping[str, str | None], seconds: float
+               ) -> tuple[dict[str, str], list[StageResult]] | None:
+    """The greedy plan the choice was made with, when the scale engine found nothing in time
+    and the plan keeps every hard rule: its figures (``check``) with the bound every plan
+    meets (0); None when it breaks a rule."""
+    from rebalance.check import check
+    from rebalance.result import relative_gap
+
+    plan = {c.client_id: start.get(c.client_id) for c in final.clients}
+    if any(m is None for m in plan.values()):
+        return None
+    complete = {c: m for c, m in plan.items() if m is not None}
+    verdict = check(final, scenario, complete, rules)
+    if not verdict.ok:
+        return None
+    stages = [StageResult(name, "OPTIMAL" if within_tolerance(value, 0.0) else "FEASIBLE",
+                          value, 0.0, relative_gap(value, 0.0), seconds)
+              for name, value in (("balance", verdict.balance_excess),
+                                  ("continuity", verdict.continuity_cost))
+              if scenario.priorities is None or name in scenario.priorities]
+    return complete, stages
