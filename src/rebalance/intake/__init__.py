@@ -75,18 +75,14 @@ def review_book(problem: Problem, scenario: Scenario) -> tuple[Problem, frozense
 
 def plan_book(problem: Problem, every: Problem, candidate_ids: frozenset[str],
               plan: Mapping[str, str]) -> Problem:
-    """The book a plan covers (``engine.final_book``): ``problem``'s clients and managers
-    with the candidates the plan places and the hires (managers of ``every`` beyond
-    ``problem``'s) it uses."""
+    """The book a plan covers (``engine.final_book``): ``every``'s managers (the scenario's
+    and the hires of ``intake.hires``, used or not, as ``solve`` balanced them) with
+    ``problem``'s clients and the candidates the plan places."""
     if not candidate_ids:
         return problem
-    known = {m.manager_id for m in problem.managers}
-    used = set(plan.values())
-    return replace(every,
-                   clients=tuple(c for c in every.clients
-                                 if c.client_id not in candidate_ids or c.client_id in plan),
-                   managers=tuple(m for m in every.managers
-                                  if m.manager_id in known or m.manager_id in used))
+    return replace(every, clients=tuple(c for c in every.clients
+                                        if c.client_id not in candidate_ids
+                                        or c.client_id in plan))
 
 
 def read_plan(path: Path, problem: Problem, rules: Rules, scenario: Scenario,
@@ -97,9 +93,9 @@ def read_plan(path: Path, problem: Problem, rules: Rules, scenario: Scenario,
     Without candidates, the scenario's book. With them (``data.candidates``), a plan written
     by ``solve`` also holds the candidates it took in (as new clients) and may use the
     scenario's ``intake.hires``: it is read against ``review_book`` (candidates left out need
-    not appear), and the book returned keeps the candidates the plan places and the hires it
-    uses — the book ``solve`` judged (``engine.final_book``), so ``check``, ``report`` and
-    ``adopt`` judge it again.
+    not appear), and the book returned keeps the candidates the plan places and the hires —
+    the book ``solve`` judged (``engine.final_book``), so ``check``, ``report`` and ``adopt``
+    judge it again.
     """
     from rebalance.io.plans import read_assignment
 

@@ -189,8 +189,9 @@ def outcome_from_plan(scenario: Scenario, base: Problem, book: Problem, rules: R
                       result: Result) -> IntakeOutcome:
     """The intake outcome of a written plan, without the solver: the candidates and their
     scores read again, the filters applied again, the candidates ``book`` holds as taken, the
-    managers it adds to ``base`` as the hires used (``rebalance report`` rebuilds the section
-    byte for byte from it). ``result`` carries the plan, its verdict and the stages."""
+    managers it adds to ``base`` that the plan uses as the hires used (``rebalance report``
+    rebuilds the section byte for byte from it). ``result`` carries the plan, its verdict
+    and the stages."""
     from rebalance.intake.candidates import load_candidates, scores
     from rebalance.intake.engine import _settings, screen
     from rebalance.intake.staffing import fixed_hires
@@ -200,7 +201,8 @@ def outcome_from_plan(scenario: Scenario, base: Problem, book: Problem, rules: R
     taken = {c.client_id: plan[c.client_id] for c in candidates.candidates
              if c.client_id in plan}
     known = {m.manager_id for m in base.managers}
-    hires = tuple(m for m in book.managers if m.manager_id not in known)
+    used = set(plan.values())  # the hires of intake.hires the plan uses (as run_scenario)
+    hires = tuple(m for m in book.managers if m.manager_id not in known and m.manager_id in used)
     return IntakeOutcome(result.status, candidates, scores(candidates, scenario),
                          screen(candidates, scenario), taken, hires, book, rules, result,
                          tuple(result.stages), (), base, *_settings(scenario))
