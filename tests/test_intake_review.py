@@ -192,3 +192,19 @@ def test_a_new_clients_placement_cannot_be_rejected(tmp_path: Path) -> None:
                     tmp_path / "r", "-q")
     assert code == 2, out
     assert 'client "005" is new and must be placed' in out
+
+
+@pytest.mark.parametrize(("manager", "why"), [
+    ("KM9", "that manager is not in managers.csv"),
+    ("KM4", "the manager does not serve industry 政府"),
+])
+def test_a_placement_the_candidate_cannot_have_is_named(tmp_path: Path, manager: str,
+                                                         why: str) -> None:
+    """intake.placed naming an unknown manager or one outside the candidate's industry is
+    bad input (exit 2) naming the candidate, the manager and why; nothing is written."""
+    scenario = write_book(tmp_path / "book")
+    code, out = cli("solve", scenario, "--out", tmp_path / "out", "-q", "--set",
+                    f"intake.placed={{N01: {manager}}}")
+    assert code == 2, out
+    assert f"candidate N01 is placed with {manager}, but {why}" in out
+    assert not (tmp_path / "out").exists()

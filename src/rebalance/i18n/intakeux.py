@@ -86,4 +86,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and it did not fit in {group}",
         "评分{score}：候选客户先按评分在硬性规则下选择，它在{group}中放不下",
     ),
+    "intake.error.placed": (
+        "candidate {id} is placed with {manager}, but {why}",
+        "候选客户{id}被指定由{manager}负责，但{why}",
+    ),
+    "intake.why.unknown_manager": (
+        "that manager is not in {managers}",
+        "该客户经理不在{managers}中",
+    ),
 }

@@ -31,8 +31,8 @@ def run_scenario(problem: Problem, scenario: Scenario,
     chosen and placed; ``intake.hires`` adds that many new managers per industry group."""
     from rebalance.intake.staffing import fixed_hires
 
-    book = load_candidates(scenario, problem)
-    base = fixed_hires(problem, scenario)
+    base = fixed_hires(problem, scenario)  # a candidate may be placed with a hire
+    book = load_candidates(scenario, base)
     outcome = run_intake(base, scenario, book, progress=progress)
     known = {m.manager_id for m in problem.managers}
     # the hires of intake.hires the plan uses are its hires (summary.json, the report)
