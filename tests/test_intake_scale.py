@@ -114,3 +114,27 @@ def test_kept_start_is_the_greedy_plan_judged_by_check() -> None:
     assert all(s.best_bound == 0.0 for s in stages)
     assert (stages[0].status == "OPTIMAL") == (verdict.balance_excess <= 1e-3)
     assert kept_start(book, scenario, rules, {**good, "N1": "M1"}, 1.0) is None
+
+
+def test_the_intake_models_score_bound_is_tightened_by_the_best_any_choice_can_score() -> None:
+    """An intake stage the model left open is proven when its score reaches the best any
+    choice of max_clients candidates can score; otherwise its bound is the better of the two,
+    and a stage already proven is left alone."""
+    from rebalance.intake.model import IntakeBook
+    from rebalance.intake.scale import tightened
+    from rebalance.result import StageResult
+
+    problem = make_problem([{"client_id": "C1", "manager": "M1"}], [{"manager_id": "M1"}])
+    scenario = make_scenario(intake={"max_clients": 2})
+    ibook = IntakeBook(problem=problem, rules=build_rules(problem, scenario),
+                       candidate_ids=("A", "B", "C"), scores={"A": 50.0, "B": 40.0, "C": 30.0},
+                       required=frozenset(), slot_ids=())
+    reached = tightened(StageResult("intake", "FEASIBLE", 90.0, 120.0, 0.33, 1.0), ibook,
+                        scenario)
+    assert (reached.status, reached.best_bound, reached.gap) == ("OPTIMAL", 90.0, 0.0)
+    short = tightened(StageResult("intake", "FEASIBLE", 80.0, 120.0, 0.5, 1.0), ibook,
+                      scenario)
+    assert (short.status, short.best_bound) == ("FEASIBLE", 90.0)
+    assert short.gap == pytest.approx(10 / 80)
+    done = StageResult("intake", "OPTIMAL", 70.0, 70.0, 0.0, 1.0)
+    assert tightened(done, ibook, scenario) is done

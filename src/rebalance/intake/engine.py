@@ -210,7 +210,9 @@ def solve_intake(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
     outcome = IntakeRun(ibook, scenario, names, progress, max_hires, started).run()
     stages = [_stage_result(t.name, int(cp_model.OPTIMAL if t.proven else cp_model.FEASIBLE),
                             t.value, t.bound, t.seconds) for t in outcome.stages]
-    return outcome.status, outcome.plan, stages
+    from rebalance.intake.scale import tightened  # the score bound no choice can beat
+
+    return outcome.status, outcome.plan, [tightened(s, ibook, scenario) for s in stages]
 
 
 def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,

@@ -70,16 +70,33 @@ def score_bound(candidate_ids: Sequence[str], scores: Mapping[str, float],
     return round(fixed + sum(others[:room]), 2)
 
 
+def score_stage(score: float, bound: float, seconds: float) -> StageResult:
+    """The intake stage from its score and the best bound known (a maximum: the bound lies
+    above); ``OPTIMAL`` only within ``contract.within_tolerance``."""
+    bound = max(score, bound)
+    proven = within_tolerance(-score, -bound)
+    gap = 0.0 if proven else min(1.0, (bound - score) / max(abs(score), 1e-9))
+    return StageResult("intake", "OPTIMAL" if proven else "FEASIBLE", score, bound, gap,
+                       seconds)
+
+
 def intake_stage(ibook: IntakeBook, scenario: Scenario, taken: Sequence[str],
                  seconds: float) -> StageResult:
     """The choice by score as a stage: its score, the bound no choice can beat."""
     score = round(sum(ibook.scores[c] for c in taken), 2)
-    bound = max(score, score_bound(ibook.candidate_ids, ibook.scores, ibook.required,
-                                   scenario.intake.max_clients))
-    proven = within_tolerance(-score, -bound)  # a maximum: the bound is above
-    gap = 0.0 if proven else min(1.0, (bound - score) / max(abs(score), 1e-9))
-    return StageResult("intake", "OPTIMAL" if proven else "FEASIBLE", score, bound, gap,
-                       seconds)
+    return score_stage(score, score_bound(ibook.candidate_ids, ibook.scores, ibook.required,
+                                          scenario.intake.max_clients), seconds)
+
+
+def tightened(stage: StageResult, ibook: IntakeBook, scenario: Scenario) -> StageResult:
+    """The intake model's intake stage with the better of its bound and ``score_bound`` (both
+    hold; a choice that reaches the best any choice can score is proven without search)."""
+    if stage.name != "intake" or stage.objective is None or stage.status == "OPTIMAL":
+        return stage
+    top = score_bound(ibook.candidate_ids, ibook.scores, ibook.required,
+                      scenario.intake.max_clients)
+    bound = top if stage.best_bound is None else min(stage.best_bound, top)
+    return score_stage(stage.objective, bound, stage.wall_time)
 
 
 def solve_scale(problem: Problem, scenario: Scenario, ibook: IntakeBook, started: float,
