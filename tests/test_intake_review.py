@@ -11,6 +11,8 @@ candidates file in the history, which ``history show`` re-checks.
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from pathlib import Path
 
@@ -151,6 +153,9 @@ def test_adopt_writes_the_intake_into_the_next_book(loop: dict[str, object]) -> 
         kinds = dict(conn.execute("SELECT client_id, kind FROM plan_assignment"))
     assert roles == {"clients", "managers", "candidates"}
     assert f"{loop['rejected']}," in intake_csv and "excluded" in intake_csv
+    stored = {r["client_id"]: r["reason"] for r in csv.DictReader(io.StringIO(intake_csv))}
+    assert stored == {r["client_id"]: r["reason"]
+                      for r in rows(tmp / "revised" / "intake.csv")}  # the reasons reviewed
     assert all(kinds[c] == "placement" for c in revised if c.startswith("N"))
     code, out = cli("history", "show", "1", tmp / "book2")
     assert code == 0, out

@@ -49,8 +49,15 @@ def adopt_command(
         # with candidates, the plan also names those it took in (and the hires it uses)
         every, candidates = review_book(problem, sc)
         plan = read_plan(path, every, sc.data.encoding, candidates)
+        reasons = None
+        if assignment.is_dir() and (assignment / "summary.json").is_file():
+            from rebalance.intake.report import left_out_from_summary
+            from rebalance.report.rebuild import read_summary
+
+            reasons = left_out_from_summary(read_summary(assignment, code))
         done = adopt(sc, problem, rules, plan, to, note=note, by=by,
-                     store=store if store is not None else history_store(sc), lang=code)
+                     store=store if store is not None else history_store(sc), lang=code,
+                     intake_reasons=reasons)
         f = done.figures
         console.print(t("review.adopt.done", code, plan=done.plan_id, moves=f["moves"],
                         handovers=f["handovers"], placements=f["placements"],

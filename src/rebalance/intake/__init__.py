@@ -53,6 +53,10 @@ def intake_summary(outcome: IntakeOutcome) -> dict[str, Any]:
         "score": outcome.total_score,
         "revenue": revenue_in(outcome),
         "taken_ids": sorted(outcome.taken),
+        # the proven reasons of the candidates left out (intake.why), as catalog keys and
+        # values: `rebalance report` rebuilds intake.csv's reasons from them in any language
+        "left_out": {cid: {"reason": key, "values": dict(values)}
+                     for cid, (key, values) in sorted(outcome.left_out.items())},
         "hires": outcome.hires_per_group(),
         "stages": [{"name": s.name, "status": s.status, "objective": s.objective,
                     "best_bound": s.best_bound, "gap": s.gap} for s in outcome.stages],

@@ -92,8 +92,10 @@ def next_scenario_fields(scenario: Scenario) -> dict[str, Any]:
 
 
 def intake_csv(scenario: Scenario, base: Problem, book: Problem, plan: Mapping[str, str],
-               verdict: Verdict) -> str:
-    """intake.csv of an adopted plan (English headers), for the history."""
+               verdict: Verdict,
+               left_out: Mapping[str, tuple[str, dict[str, Any]]] | None = None) -> str:
+    """intake.csv of an adopted plan (English headers), for the history; ``left_out``: the
+    proven reasons of the plan's summary.json, when the plan came from an output folder."""
     from rebalance.intake.report import outcome_from_plan
     from rebalance.intake.table import intake_table
     from rebalance.pools import build_rules
@@ -104,5 +106,6 @@ def intake_csv(scenario: Scenario, base: Problem, book: Problem, plan: Mapping[s
                     continuity_cost=verdict.continuity_cost, objective=None, best_bound=None,
                     gap=None, wall_time=0.0, findings=(), seed=scenario.solver.seed,
                     verdict=verdict)
-    outcome = outcome_from_plan(scenario, base, book, build_rules(book, scenario), result)
+    outcome = outcome_from_plan(scenario, base, book, build_rules(book, scenario), result,
+                                left_out)
     return intake_table(outcome, "en").to_csv(index=False)

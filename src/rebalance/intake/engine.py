@@ -236,6 +236,7 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
     if not staffing and names is None and scale_suits(ibook.problem, ibook.rules, scenario,
                                                       slots):  # a big book: intake/scale.py
         status, plan, stages = solve_scale(problem, scenario, ibook, started, progress)
+        names = tuple(s.name for s in stages)  # as run: intake first
     else:
         names = tuple(names) if names is not None else stage_names(scenario, staffing)
         status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires,

@@ -185,13 +185,27 @@ def report_section(outcome: IntakeOutcome, scenario: Scenario, lang: str) -> dic
     }
 
 
+def left_out_from_summary(summary: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The proven reasons of the candidates left out, as summary.json's ``intake`` block keeps
+    them (``intake_summary``)."""
+    block = summary.get("intake")
+    kept = block.get("left_out") if isinstance(block, Mapping) else None
+    if not isinstance(kept, Mapping):
+        return {}
+    return {str(cid): (str(r["reason"]), dict(r.get("values") or {}))
+            for cid, r in kept.items() if isinstance(r, Mapping) and "reason" in r}
+
+
 def outcome_from_plan(scenario: Scenario, base: Problem, book: Problem, rules: Rules,
-                      result: Result) -> IntakeOutcome:
+                      result: Result,
+                      left_out: Mapping[str, tuple[str, dict[str, Any]]] | None = None
+                      ) -> IntakeOutcome:
     """The intake outcome of a written plan, without the solver: the candidates and their
     scores read again, the filters applied again, the candidates ``book`` holds as taken, the
     managers it adds to ``base`` that the plan uses as the hires used (``rebalance report``
     rebuilds the section byte for byte from it). ``result`` carries the plan, its verdict
-    and the stages."""
+    and the stages; ``left_out``: the proven reasons summary.json keeps
+    (``left_out_from_summary``)."""
     from rebalance.intake.candidates import load_candidates, scores
     from rebalance.intake.engine import _settings, screen
     from rebalance.intake.staffing import fixed_hires
@@ -205,4 +219,5 @@ def outcome_from_plan(scenario: Scenario, base: Problem, book: Problem, rules: R
     hires = tuple(m for m in book.managers if m.manager_id not in known and m.manager_id in used)
     return IntakeOutcome(result.status, candidates, scores(candidates, scenario),
                          screen(candidates, scenario), taken, hires, book, rules, result,
-                         tuple(result.stages), (), base, *_settings(scenario))
+                         tuple(result.stages), (), base, *_settings(scenario),
+                         left_out=dict(left_out or {}))

@@ -67,11 +67,12 @@ def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
         return plan
     from dataclasses import replace
 
-    from rebalance.intake.report import outcome_from_plan
+    from rebalance.intake.report import left_out_from_summary, outcome_from_plan
 
     # the intake section: the candidates and hires of the plan, the stages as summary.json
     result = replace(plan.result, stages=stages_from_summary(summary))
-    return replace(plan, intake=outcome_from_plan(scenario, base, problem, rules, result))
+    return replace(plan, intake=outcome_from_plan(scenario, base, problem, rules, result,
+                                                  left_out_from_summary(summary)))
 
 
 def stages_from_summary(summary: Mapping[str, Any]) -> tuple[StageResult, ...]:

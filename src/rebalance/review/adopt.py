@@ -201,11 +201,14 @@ def _guard(scenario: Scenario, to_dir: Path, lang: str) -> None:
 
 def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str, str],
           to_dir: str | Path, *, note: str | None = None, by: str | None = None,
-          store: str | Path | None = None, lang: str = "en") -> Adopted:
+          store: str | Path | None = None, lang: str = "en",
+          intake_reasons: Mapping[str, tuple[str, dict[str, Any]]] | None = None) -> Adopted:
     """Write the next book for ``plan`` into ``to_dir`` and append it to the history.
 
     NoPlanError when the plan breaks a hard rule (nothing is written). All or nothing: the
-    tables, the scenario and (by default) the history store are published together.
+    tables, the scenario and (by default) the history store are published together. With
+    intake candidates (``intake.adopt``), ``intake_reasons`` are the proven reasons of the
+    plan's summary.json, kept in the history's intake.csv.
     """
     from rebalance.io.write import atomic_output_dir, write_csv
     from rebalance.plan import input_hash
@@ -246,7 +249,7 @@ def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str,
 
         candidates = Path(scenario.data.candidates)
         inputs["candidates"] = (candidates.name, candidates.read_bytes())
-        tables["intake"] = intake_csv(scenario, base, problem, plan, verdict)
+        tables["intake"] = intake_csv(scenario, base, problem, plan, verdict, intake_reasons)
         left = left_out(scenario, plan)
         names.append(CANDIDATES_FILE)
     with atomic_output_dir(to_dir) as staging:
