@@ -114,6 +114,8 @@ def test_revise_leaves_a_rejected_candidate_out_and_holds_a_pin(loop: dict[str, 
     assert pinned in sc["intake"]["required"]
     assert (tmp / "revised" / "scenario.yaml").parent.joinpath(
         sc["data"]["candidates"]).resolve() == (tmp / "book" / "candidates.csv").resolve()
+    taken = sum(1 for r in intake.values() if r["taken"] == "yes")
+    assert f"{taken} of 5 candidates taken in" in str(loop["output"])  # revise says it too
     code, out = cli("check", tmp / "revised" / "scenario.yaml", "-a",
                     tmp / "revised" / "assignment.csv")
     assert code == 0, out

@@ -79,6 +79,10 @@ def revise_command(
         r, v = plan.result, plan.verdict
         console.print(t("review.revise.status", code, status=r.status, moves=v.num_moves,
                         be=v.balance_excess, cc=v.continuity_cost, gap=r.gap))
+        if plan.intake is not None:  # what the revised plan takes in
+            from rebalance.intake.report import print_intake
+
+            print_intake(plan.intake, code)
         console.print(t("review.revise.changed", code, n=len(changes)))
         if len(changes):
             print_frame(changes, t("review.revise.changes_title", code), code, SHOWN_ROWS)
