@@ -215,3 +215,33 @@ def test_a_placement_the_candidate_cannot_have_is_named(tmp_path: Path, manager:
     assert code == 2, out
     assert f"candidate N01 is placed with {manager}, but {why}" in out
     assert not (tmp_path / "out").exists()
+
+
+def test_pinning_a_candidate_the_plan_left_out_takes_it_in(loop: dict[str, object]) -> None:
+    """A row added to the assignment sheet for a candidate the plan did not take, pinned to
+    a manager, takes it in with that manager; the same for a candidate the filters leave out
+    is bad input naming the filter (exit 2)."""
+    import openpyxl
+
+    tmp = loop["tmp"]
+    assert isinstance(tmp, Path)
+    solved = plan_of(tmp / "solved")
+    left = next(c for c in ("N01", "N02", "N05", "N04") if c not in solved)
+    manager = "KM4" if left == "N04" else "KM1"
+    for cid, target in ((left, "added.xlsx"), ("N03", "screened.xlsx")):
+        wb = openpyxl.load_workbook(tmp / "solved" / "assignment.xlsx")
+        sheet = wb["assignment"]
+        head = [c.value for c in sheet[1]]
+        row = sheet.max_row + 1
+        for column, value in (("client_id", cid), ("manager", manager if cid == left
+                                                              else "KM1"), ("pin", "yes")):
+            sheet.cell(row, head.index(column) + 1).value = value
+        wb.save(tmp / target)
+    code, out = cli("revise", tmp / "book" / "tiny.yaml", "--review", tmp / "added.xlsx",
+                    "--out", tmp / "added", "-q")
+    assert code == 0, out
+    assert plan_of(tmp / "added")[left] == manager
+    code, out = cli("revise", tmp / "book" / "tiny.yaml", "--review", tmp / "screened.xlsx",
+                    "--out", tmp / "screened", "-q")
+    assert code == 2, out
+    assert "candidate N03 is required but arrears 9.0% above the 5.0% limit" in out
