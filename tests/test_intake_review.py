@@ -245,3 +245,14 @@ def test_pinning_a_candidate_the_plan_left_out_takes_it_in(loop: dict[str, objec
                     "--out", tmp / "screened", "-q")
     assert code == 2, out
     assert "candidate N03 is required but arrears 9.0% above the 5.0% limit" in out
+
+
+def test_validate_reads_placements_as_solve_does(tmp_path: Path) -> None:
+    """`validate` accepts a candidate placed with a hire of intake.hires (as solve does) and
+    names a placement with an unknown manager (exit 2)."""
+    scenario = write_book(tmp_path / "book")
+    code, out = cli("validate", scenario, "--set", "intake.placed={N04: HIRE-金融-1}")
+    assert code == 0, out
+    code, out = cli("validate", scenario, "--set", "intake.placed={N04: KM9}")
+    assert code == 2, out
+    assert "candidate N04 is placed with KM9" in out
