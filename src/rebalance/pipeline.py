@@ -198,6 +198,13 @@ def summary(plan: Plan, lang: str = "en") -> dict[str, Any]:
     return out
 
 
+def intake_revenue(outcome: Any) -> float:
+    """The annual revenue the candidates taken bring in (``intake.report.revenue_in``)."""
+    from rebalance.intake.report import revenue_in
+
+    return round(revenue_in(outcome), 2)
+
+
 def kind_counts(plan: Plan) -> dict[str, int]:
     """``moves``, ``handovers``, ``placements`` of the plan (``metrics.kind_counts``)."""
     return metrics.kind_counts(plan.problem, plan.result.client_to_manager)
@@ -211,6 +218,7 @@ def key_figures(plan: Plan) -> dict[str, Any]:
         **kind_counts(plan),
         "intake_taken": None if plan.intake is None else len(plan.intake.taken),
         "intake_score": None if plan.intake is None else plan.intake.total_score,
+        "intake_revenue": None if plan.intake is None else intake_revenue(plan.intake),
         "continuity_cost": round(plan.verdict.continuity_cost, 4),
         "balance_excess": round(plan.verdict.balance_excess, 4),
         "gap": plan.result.gap,

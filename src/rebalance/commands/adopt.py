@@ -37,16 +37,27 @@ def adopt_command(
         options.exit_unless_lang(lang)
     with exit_codes(resolve_lang(lang)):
         from rebalance import pipeline
+        from rebalance.intake import review_book
         from rebalance.io.publish import check_out_dir
         from rebalance.review.adopt import adopt, history_store, read_plan
 
-        check_out_dir(to, ("clients.csv", "managers.csv", "scenario.yaml", "history.sqlite"))
+        check_out_dir(to, ("clients.csv", "managers.csv", "scenario.yaml", "history.sqlite",
+                           "candidates.csv"))
         sc, problem, rules = pipeline.load(scenario, overrides)
         code = resolve_lang(lang, sc.lang)
         path = assignment / "assignment.csv" if assignment.is_dir() else assignment
-        plan = read_plan(path, problem, sc.data.encoding)
+        # with candidates, the plan also names those it took in (and the hires it uses)
+        every, candidates = review_book(problem, sc)
+        plan = read_plan(path, every, sc.data.encoding, candidates)
+        reasons = None
+        if assignment.is_dir() and (assignment / "summary.json").is_file():
+            from rebalance.intake.report import left_out_from_summary
+            from rebalance.report.rebuild import read_summary
+
+            reasons = left_out_from_summary(read_summary(assignment, code))
         done = adopt(sc, problem, rules, plan, to, note=note, by=by,
-                     store=store if store is not None else history_store(sc), lang=code)
+                     store=store if store is not None else history_store(sc), lang=code,
+                     intake_reasons=reasons)
         f = done.figures
         console.print(t("review.adopt.done", code, plan=done.plan_id, moves=f["moves"],
                         handovers=f["handovers"], placements=f["placements"],

@@ -48,7 +48,14 @@ def revise_command(
         sc, problem, rules = pipeline.load(scenario, options.with_time_limit(overrides,
                                                                              time_limit))
         code = resolve_lang(lang, sc.lang)
-        decisions = read_decisions(review, problem, rules, code)
+        # with candidates, the workbook also shows those the plan took in (intake.review_book)
+        from rebalance.intake import review_book
+        from rebalance.pools import build_rules
+
+        shown, candidates = review_book(problem, sc)
+        decisions = read_decisions(review, shown,
+                                   build_rules(shown, sc) if candidates else rules, code,
+                                   candidates)
         console.print(t("review.revise.read", code, file=review.name,
                         rejected=len(decisions.rejected), pins=len(decisions.pins),
                         accepted=len(decisions.accepted)))
@@ -57,7 +64,7 @@ def revise_command(
             plan, _ = revise(sc, problem, decisions, progress=progress)
         finally:
             progress.close()
-        changes = changes_table(problem, decisions, plan.client_to_manager, code)
+        changes = changes_table(shown, decisions, plan.client_to_manager, code)
         out_dir = out if out is not None else Path("out") / f"{sc.name}-revised"
         from rebalance.rollout.plan import output_files, when_set
 
@@ -72,6 +79,10 @@ def revise_command(
         r, v = plan.result, plan.verdict
         console.print(t("review.revise.status", code, status=r.status, moves=v.num_moves,
                         be=v.balance_excess, cc=v.continuity_cost, gap=r.gap))
+        if plan.intake is not None:  # what the revised plan takes in
+            from rebalance.intake.report import print_intake
+
+            print_intake(plan.intake, code)
         console.print(t("review.revise.changed", code, n=len(changes)))
         if len(changes):
             print_frame(changes, t("review.revise.changes_title", code), code, SHOWN_ROWS)

@@ -220,6 +220,10 @@ def solve_command(
             console.print(t("speed.table.full", lang, m=problem.num_managers,
                             file=out_dir / "managers.csv"), markup=False, soft_wrap=True)
         print_outcome(plan, lang, out_dir)
+        if plan.intake is not None:
+            from rebalance.intake.report import print_intake
+
+            print_intake(plan.intake, lang)
         if rolled is not None:
             from rebalance.rollout.report import print_rollout
             from rebalance.rollout.tables import wave_rows

@@ -254,8 +254,10 @@ def validate(
         candidates = None
         if scenario.data.candidates is not None:  # every problem there is bad input too
             from rebalance.intake import load_candidates
+            from rebalance.intake.staffing import fixed_hires
 
-            candidates = load_candidates(scenario, problem)
+            # with intake.hires, as solve reads them (a candidate may be placed with a hire)
+            candidates = load_candidates(scenario, fixed_hires(problem, scenario))
         before_solving(problem, rules, scenario, lang)
         _print_summary(problem, rules, scenario, lang)
         from rebalance.cli import console

@@ -162,7 +162,34 @@ def book_issues(book: CandidateBook, problem: Problem, scenario: Scenario) -> li
                 issues.append(Issue.of("intake.error.unknown_id", file=scenario_name(scenario),
                                        column=f"intake.{what}", id=cid, what=what,
                                        candidates=file))
+    issues.extend(placed_issues(book, problem, scenario))
     issues.extend(score_issues(book, scenario))
+    return issues
+
+
+def placed_issues(book: CandidateBook, problem: Problem, scenario: Scenario) -> list[Issue]:
+    """``intake.placed`` naming a manager the candidate cannot have: unknown, leaving, or not
+    serving its industry (with ``eligibility: strict``). Unknown candidate ids are reported
+    as ``intake.required`` ids (every placed candidate is required)."""
+    from rebalance.i18n import t
+
+    issues: list[Issue] = []
+    ids = {c.client_id: c.client for c in book.candidates}
+    for cid, mid in scenario.intake.placed.items():
+        client = ids.get(cid)
+        if client is None:
+            continue
+        if mid not in problem.manager_index:
+            why = t("intake.why.unknown_manager", "en", managers=problem.managers_source)
+        elif not problem.manager(mid).staying:
+            why = t("review.why.leaving", "en")
+        elif (scenario.eligibility == "strict"
+              and client.industry not in problem.manager(mid).industries):
+            why = t("review.why.industry", "en", industry=client.industry)
+        else:
+            continue
+        issues.append(Issue.of("intake.error.placed", file=scenario_name(scenario),
+                               column="intake.placed", id=cid, manager=mid, why=why))
     return issues
 
 
@@ -226,3 +253,14 @@ def load_candidates(scenario: Scenario, problem: Problem) -> CandidateBook:
     if issues or book is None:
         raise InputError(issues)
     return book
+
+
+def with_placed(scenario: Scenario) -> Scenario:
+    """The scenario with ``intake.placed`` (candidate -> manager) as locks: the model then
+    offers a placed candidate only its manager (it is required, so it is taken)."""
+    from rebalance.scenario import Pair
+
+    if not scenario.intake.placed:
+        return scenario
+    added = tuple(Pair(client=c, manager=m) for c, m in scenario.intake.placed.items())
+    return scenario.model_copy(update={"locks": (*scenario.locks, *added)})

@@ -23,7 +23,7 @@ from rebalance.check import check
 from rebalance.data import Manager, Problem
 from rebalance.errors import InputError, Issue
 from rebalance.findings import Finding
-from rebalance.intake.candidates import CandidateBook, scenario_name, scores
+from rebalance.intake.candidates import CandidateBook, scenario_name, scores, with_placed
 from rebalance.intake.greedy import greedy_intake
 from rebalance.intake.model import IntakeBook, stage_units
 from rebalance.intake.stages import IntakeRun
@@ -134,7 +134,7 @@ def intake_book(problem: Problem, scenario: Scenario, book: CandidateBook,
         managers=(*problem.managers, *slots),
         clients_source=problem.clients_source, managers_source=problem.managers_source,
     )
-    rules = build_rules(extended, scenario)
+    rules = build_rules(extended, with_placed(scenario))  # intake.placed: locks
     candidate_ids = tuple(c.client_id for c in open_)
     quality = scores(book, scenario)
     required = frozenset(scenario.intake.required)
@@ -210,7 +210,9 @@ def solve_intake(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
     outcome = IntakeRun(ibook, scenario, names, progress, max_hires, started).run()
     stages = [_stage_result(t.name, int(cp_model.OPTIMAL if t.proven else cp_model.FEASIBLE),
                             t.value, t.bound, t.seconds) for t in outcome.stages]
-    return outcome.status, outcome.plan, stages
+    from rebalance.intake.scale import tightened  # the score bound no choice can beat
+
+    return outcome.status, outcome.plan, [tightened(s, ibook, scenario) for s in stages]
 
 
 def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
@@ -229,8 +231,16 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
     if issues:
         raise InputError(issues)
     ibook = intake_book(problem, scenario, book, screened, slots)
-    names = tuple(names) if names is not None else stage_names(scenario, staffing)
-    status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires, started)
+    from rebalance.intake.scale import scale_suits, solve_scale
+
+    if not staffing and names is None and scale_suits(ibook.problem, ibook.rules, scenario,
+                                                      slots):  # a big book: intake/scale.py
+        status, plan, stages = solve_scale(problem, scenario, ibook, started, progress)
+        names = tuple(s.name for s in stages)  # as run: intake first
+    else:
+        names = tuple(names) if names is not None else stage_names(scenario, staffing)
+        status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires,
+                                            started)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from rebalance.intake.diagnose import no_plan_findings
 

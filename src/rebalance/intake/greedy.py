@@ -35,7 +35,8 @@ def greedy_intake(problem: Problem, rules: Rules, scenario: Scenario,
         if cid not in required and (scores[cid] <= 0 or (cap is not None and taken >= cap)):
             continue
         best: tuple[float, str] | None = None
-        for mid in rules.eligible.get(cid, ()):
+        fixed = rules.fixed.get(cid)  # a placed candidate goes to its manager only
+        for mid in rules.eligible.get(cid, ()) if fixed is None else (fixed,):
             manager = problem.manager(mid)
             if mid in slots or (manager.capacity is not None
                                 and count.get(mid, 0) >= manager.capacity):

@@ -18,6 +18,16 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+def chosen_first(outcome: IntakeOutcome) -> bool:
+    """True when the candidates were chosen before the balance (a big book, intake/scale.py,
+    or ``priorities`` with intake first)."""
+    return bool(outcome.stages) and outcome.stages[0].name == "intake"
+
+
+def _intake_proven(outcome: IntakeOutcome) -> bool:
+    return any(s.name == "intake" and s.status == "OPTIMAL" for s in outcome.stages)
+
+
 def _full_groups(outcome: IntakeOutcome) -> set[str]:
     """Industries whose pool has no room left: every manager has a capacity and holds it."""
     counts: dict[str, int] = {}
@@ -43,7 +53,8 @@ def reasons(outcome: IntakeOutcome, lang: str) -> dict[str, str]:
         score = f"{outcome.scores[cid]:.2f}"
         if cid in outcome.screened:
             key, values = outcome.screened[cid]
-            out[cid] = f"{t('intake.col.score', lang)} {score}: {t(key, lang, **values)}"
+            out[cid] = t("intake.reason.screened", lang, score=score,
+                         why=t(key, lang, **values))
         elif cid in outcome.taken and verdict is not None:
             mid = outcome.taken[cid]
             dev = verdict.devs.get((mid, "revenue"))
@@ -68,6 +79,11 @@ def reasons(outcome: IntakeOutcome, lang: str) -> dict[str, str]:
               and outcome.scores[cid] <= min((outcome.scores[c] for c in outcome.taken),
                                              default=float("inf"))):
             out[cid] = t("intake.reason.cap", lang, score=score, cap=cap)
+        elif chosen_first(outcome) and _intake_proven(outcome):
+            # the most score the hard rules allow was proven with intake first: adding it
+            # (or swapping it in) would score more, so no plan holds it with the others
+            out[cid] = t("intake.reason.no_room_first", lang, score=score,
+                         group=cand.client.industry)
         else:  # no proven reason (intake.why): say no more than that
             out[cid] = t("intake.reason.not_taken", lang, score=score)
     return out

@@ -217,6 +217,9 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
                       status=result.status, gap=_gap(result.gap)),
         "description": plan.scenario.description or "",
         "figures": headline_lines(head, lang),
+        # one line, not a fifth figure: a new row of figures pushes page 1 onto two pages
+        "intake_line": "".join(t("intake.report.page1", lang, line=value)
+                               for _, value in intake_headline(plan, lang)),
         "chart_title": t("report.chart_title", lang),
         "chart": chart,
         "largest": largest,
@@ -230,11 +233,39 @@ def plan_report(plan: Plan, frames: Mapping[str, pd.DataFrame], lang: str,
         "targets": table_context(frames["managers"], formats, _dev_bands(plan, lang)),
         "backups": table_context(backups, formats),
         "rollout": rollout and {**rollout, "table": table_context(rollout["table"], formats)},
+        "intake": _intake_section(plan, formats, lang),
         "footer": t("report.footer", lang, version=__version__, seed=plan.scenario.solver.seed,
                     inputs=plan.input_hash[:12]),
         "text": _texts(lang),
     }
     return environment().get_template("plan.html.j2").render(**context)
+
+
+def intake_headline(plan: Plan, lang: str) -> list[tuple[str, str]]:
+    """The intake figure of the summary sheet, and page 1's intake line
+    (``intake.report.headline_line``); none without an intake."""
+    if plan.intake is None:
+        return []
+    from rebalance.intake.report import headline_line
+
+    return [headline_line(plan.intake, lang)]
+
+
+def _intake_section(plan: Plan, formats: Mapping[str, str], lang: str
+                    ) -> dict[str, Any] | None:
+    """The intake section (``intake.report``) with its tables formatted; None without one."""
+    if plan.intake is None:
+        return None
+    from rebalance.intake.report import report_section
+
+    section = report_section(plan.intake, plan.scenario, lang)
+    money_columns = {t("intake.report.col.revenue_in", lang): "#,##0",
+                     t("tables.client.revenue", lang): "#,##0",
+                     t("intake.col.score", lang): "#,##0.00"}
+    wide = {**formats, **money_columns}
+    for key in ("groups", "taken", "left", "hires"):
+        section[key] = table_context(section[key], wide)
+    return section
 
 
 def _texts(lang: str) -> dict[str, str]:

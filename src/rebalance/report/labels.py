@@ -101,7 +101,7 @@ def who(problem: Problem, manager_id: str | None) -> str:
     if manager_id is None:
         return ""
     name = problem.manager(manager_id).name if manager_id in problem.manager_index else ""
-    return f"{manager_id} {name}" if name else manager_id
+    return f"{manager_id} {name}" if name and name != manager_id else manager_id
 
 
 def client_label(problem: Problem, client_id: str) -> str:

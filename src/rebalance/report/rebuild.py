@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rebalance.data import Problem
     from rebalance.plan import Plan
     from rebalance.pools import Rules
+    from rebalance.result import StageResult
 
 REQUIRED_FILES = ("summary.json", "assignment.csv")
 
@@ -59,8 +60,32 @@ def plan_from_outputs(out_dir: str | Path, lang: str = "en") -> Plan:
     if summary.get("input_hash") != input_hash(scenario):
         raise InputError([Issue(t("report.inputs_changed", lang,
                                   file=f"{scenario.data.clients}, {scenario.data.managers}"))])
+    base = problem
     problem, rules, assignment = read_plan(folder / "assignment.csv", problem, rules, scenario)
-    return assemble_plan(scenario, problem, rules, assignment, summary)
+    plan = assemble_plan(scenario, problem, rules, assignment, summary)
+    if scenario.data.candidates is None:
+        return plan
+    from dataclasses import replace
+
+    from rebalance.intake.report import left_out_from_summary, outcome_from_plan
+
+    # the intake section: the candidates and hires of the plan, the stages as summary.json
+    result = replace(plan.result, stages=stages_from_summary(summary))
+    return replace(plan, intake=outcome_from_plan(scenario, base, problem, rules, result,
+                                                  left_out_from_summary(summary)))
+
+
+def stages_from_summary(summary: Mapping[str, Any]) -> tuple[StageResult, ...]:
+    """The solver's stages as summary.json records them."""
+    from rebalance.result import StageResult
+
+    stages = summary.get("stages")
+    if not isinstance(stages, list):
+        return ()
+    return tuple(StageResult(str(s.get("name")), str(s.get("status")), s.get("objective"),
+                             s.get("best_bound"), s.get("gap"),
+                             float(s.get("wall_time") or 0.0))
+                 for s in stages if isinstance(s, dict))
 
 
 def assemble_plan(scenario: Scenario, problem: Problem, rules: Rules,

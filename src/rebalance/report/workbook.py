@@ -40,7 +40,7 @@ def sheet_name(lang: str) -> str:
 def summary_sheet(plan: Plan, lang: str) -> Callable[[Any], None]:
     """A writer of the summary sheet for ``io.write.write_xlsx(first_sheet=...)``."""
     from rebalance.report.headline import headline, load_rows
-    from rebalance.report.html import change_text, headline_lines
+    from rebalance.report.html import change_text, headline_lines, intake_headline
 
     head = headline(plan, lang)
     rows = load_rows(plan)
@@ -59,7 +59,7 @@ def summary_sheet(plan: Plan, lang: str) -> Callable[[Any], None]:
         r = 2
         ws.write_string(r, 0, t("report.headline", lang), header)
         ws.write_string(r, 1, t("report.value", lang), header)
-        for label, value in headline_lines(head, lang):
+        for label, value in headline_lines(head, lang) + intake_headline(plan, lang):
             r += 1
             ws.write_string(r, 0, label)
             ws.write_string(r, 1, value)

@@ -18,7 +18,6 @@ under those rules (tests/test_review_loop.py).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,49 +31,13 @@ from rebalance.check import Verdict, check
 from rebalance.data import Problem
 from rebalance.errors import InputError, Issue, NoPlanError
 from rebalance.i18n import t
-from rebalance.io.aliases import header_lookup, normalise_header
-from rebalance.io.read import TRUE_WORDS, Table, read_table
+from rebalance.io.read import TRUE_WORDS
 from rebalance.pools import KINDS, Rules, change_kind
 from rebalance.report.tables import assignment_table, managers_table
 from rebalance.review import history
 from rebalance.review.revise import scenario_yaml
+from rebalance.review.sheets import ACTIVE, CJK, Sheet
 from rebalance.scenario import Scenario
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-NEW_HEADERS: Mapping[str, tuple[str, str]] = {  # a column the input lacked: (en, zh) header
-    "manager": ("manager", "客户经理"), "relationship": ("relationship", "关系强度"),
-    "fte": ("fte", "人力系数"), "capacity": ("capacity", "最大客户数"),
-    "industry": ("industry", "行业组"), "status": ("status", "状态"),
-}
-ACTIVE = ("active", "在岗")
-
-
-class _Sheet:
-    """A table read as text with its headers as written, for writing back column by column."""
-
-    def __init__(self, path: Path, encoding: str | None, kind: str) -> None:
-        self.table: Table = read_table(path, encoding, "raw")
-        self.headers = list(self.table.extra_columns)  # "raw": every column, in file order
-        lookup = header_lookup(kind)
-        self.zh = any(CJK.search(h) for h in self.headers)
-        self.canon: dict[str, str] = {}
-        for header in self.headers:
-            canonical = lookup.get(normalise_header(header))
-            if canonical is not None:
-                self.canon.setdefault(canonical, header)
-        self.rows = [dict(r) for r in self.table.records]
-
-    def column(self, canonical: str) -> str:
-        """The header of ``canonical``, added (in the table's language) when missing."""
-        if canonical not in self.canon:
-            header = NEW_HEADERS[canonical][1 if self.zh else 0]
-            self.canon[canonical] = header
-            self.headers.append(header)
-        return self.canon[canonical]
-
-    def frame(self, rows: list[dict[str, str | None]]) -> pd.DataFrame:
-        return pd.DataFrame([[r.get(h) for h in self.headers] for r in rows],
-                            columns=self.headers, dtype=object)
 
 
 def _number(value: float) -> str:
@@ -83,7 +46,7 @@ def _number(value: float) -> str:
 
 def next_clients(scenario: Scenario, problem: Problem, plan: Mapping[str, str]) -> pd.DataFrame:
     """The clients table of the next book (see the module docstring)."""
-    sheet = _Sheet(Path(scenario.data.clients), scenario.data.encoding, "clients")
+    sheet = Sheet(Path(scenario.data.clients), scenario.data.encoding, "clients")
     leaving = {m.manager_id for m in problem.managers if not m.staying}
     id_col, manager_col = sheet.canon["client_id"], sheet.column("manager")
     relationship = _number(scenario.adopt.new_relationship)
@@ -100,6 +63,10 @@ def next_clients(scenario: Scenario, problem: Problem, plan: Mapping[str, str]) 
         backup = sheet.canon.get("backup")
         if backup and (row.get(backup) == new or row.get(backup) in leaving):
             row[backup] = None
+    if scenario.data.candidates is not None:  # the candidates taken in join the book
+        from rebalance.intake.adopt import placed_rows
+
+        sheet.rows.extend(placed_rows(scenario, sheet, plan, relationship))
     return sheet.frame(sheet.rows)
 
 
@@ -114,7 +81,7 @@ def _status(cell: str | None) -> str:
 
 def next_managers(scenario: Scenario, problem: Problem) -> pd.DataFrame:
     """The managers table of the next book: leavers out, new hires active, overrides in."""
-    sheet = _Sheet(Path(scenario.data.managers), scenario.data.encoding, "managers")
+    sheet = Sheet(Path(scenario.data.managers), scenario.data.encoding, "managers")
     id_col = sheet.canon["manager_id"]
     rows = []
     for row in sheet.rows:
@@ -134,6 +101,12 @@ def next_managers(scenario: Scenario, problem: Problem) -> pd.DataFrame:
             if change.industry is not None:
                 row[sheet.column("industry")] = ";".join(manager.industries)
         rows.append(row)
+    listed = {row.get(id_col) for row in sheet.rows}
+    hires = tuple(m for m in problem.managers if m.manager_id not in listed)
+    if hires:  # the intake's hires (intake.hires) the plan uses: active from now on
+        from rebalance.intake.adopt import hire_rows
+
+        rows.extend(hire_rows(sheet, hires))
     return sheet.frame(rows)
 
 
@@ -156,8 +129,14 @@ def next_scenario(scenario: Scenario, problem: Problem, to_dir: Path, comment: s
     shared = history_store(scenario)
     if shared is not None:  # the same store, named from the new book's folder
         adopt["history"] = os.path.relpath(shared, to_dir.resolve())
+    fields: dict[str, Any] = {}
+    if scenario.data.candidates is not None:  # see intake.adopt
+        from rebalance.intake.adopt import next_scenario_fields
+
+        data["candidates"] = None
+        fields = next_scenario_fields(scenario)
     return scenario_yaml(scenario, to_dir, comment, data=data, forbid=forbid, adopt=adopt,
-                         managers=None, unlock=None, unlock_leavers=None)
+                         managers=None, unlock=None, unlock_leavers=None, **fields)
 
 
 def figures(verdict: Verdict, problem: Problem, plan: Mapping[str, str]) -> dict[str, Any]:
@@ -174,9 +153,11 @@ def figures(verdict: Verdict, problem: Problem, plan: Mapping[str, str]) -> dict
     return out
 
 
-def read_plan(path: Path, problem: Problem, encoding: str | None = None) -> dict[str, str]:
+def read_plan(path: Path, problem: Problem, encoding: str | None = None,
+              optional: frozenset[str] = frozenset()) -> dict[str, str]:
     """The plan to adopt, checked row by row against the book: a CSV, or a workbook's
-    assignment sheet (English or Chinese title; else its first sheet)."""
+    assignment sheet (English or Chinese title; else its first sheet). ``optional``: clients
+    the plan may leave out (intake candidates, ``intake.review_book``)."""
     from rebalance.io.plans import read_assignment
     from rebalance.io.raw import EXCEL_SUFFIXES
     from rebalance.review.plans import ASSIGNMENT_SHEETS, is_missing_sheet, on_sheet
@@ -184,11 +165,12 @@ def read_plan(path: Path, problem: Problem, encoding: str | None = None) -> dict
     if path.suffix.lower() in EXCEL_SUFFIXES:
         try:
             return on_sheet(path, ASSIGNMENT_SHEETS,
-                            lambda sheet: read_assignment(path, problem, sheet=sheet))
+                            lambda sheet: read_assignment(path, problem, sheet=sheet,
+                                                          optional=optional))
         except InputError as exc:
             if not is_missing_sheet(exc, ASSIGNMENT_SHEETS):
                 raise
-    return read_assignment(path, problem, encoding)
+    return read_assignment(path, problem, encoding, optional=optional)
 
 
 @dataclass(frozen=True)
@@ -208,7 +190,9 @@ def _guard(scenario: Scenario, to_dir: Path, lang: str) -> None:
     inputs = {Path(scenario.data.clients).resolve(), Path(scenario.data.managers).resolve()}
     if scenario.source is not None:
         inputs.add(Path(scenario.source).resolve())
-    clash = [n for n in ("clients.csv", "managers.csv", "scenario.yaml")
+    if scenario.data.candidates is not None:
+        inputs.add(Path(scenario.data.candidates).resolve())
+    clash = [n for n in ("clients.csv", "managers.csv", "scenario.yaml", "candidates.csv")
              if (to_dir / n).resolve() in inputs]
     if clash:
         raise InputError([Issue(t("review.adopt.overwrite", lang, files=", ".join(clash)),
@@ -217,17 +201,28 @@ def _guard(scenario: Scenario, to_dir: Path, lang: str) -> None:
 
 def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str, str],
           to_dir: str | Path, *, note: str | None = None, by: str | None = None,
-          store: str | Path | None = None, lang: str = "en") -> Adopted:
+          store: str | Path | None = None, lang: str = "en",
+          intake_reasons: Mapping[str, tuple[str, dict[str, Any]]] | None = None) -> Adopted:
     """Write the next book for ``plan`` into ``to_dir`` and append it to the history.
 
     NoPlanError when the plan breaks a hard rule (nothing is written). All or nothing: the
-    tables, the scenario and (by default) the history store are published together.
+    tables, the scenario and (by default) the history store are published together. With
+    intake candidates (``intake.adopt``), ``intake_reasons`` are the proven reasons of the
+    plan's summary.json, kept in the history's intake.csv.
     """
     from rebalance.io.write import atomic_output_dir, write_csv
     from rebalance.plan import input_hash
 
     to_dir = Path(to_dir)
     _guard(scenario, to_dir, lang)
+    base = problem
+    if scenario.data.candidates is not None:  # the book with the candidates it takes in
+        from rebalance.intake import plan_book, review_book
+        from rebalance.pools import build_rules
+
+        every, ids = review_book(problem, scenario)
+        problem = plan_book(problem, every, ids, plan)
+        rules = build_rules(problem, scenario)
     verdict = check(problem, scenario, plan, rules)
     if not verdict.ok:
         raise NoPlanError([t("review.adopt.broken", lang, n=len(verdict.violations)),
@@ -246,9 +241,22 @@ def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str,
                                    plan).to_csv(index=False),
     }
     names = ["clients.csv", "managers.csv", "scenario.yaml"]
+    inputs = {"clients": (cpath.name, cpath.read_bytes()),
+              "managers": (mpath.name, mpath.read_bytes())}
+    left: pd.DataFrame | None = None
+    if scenario.data.candidates is not None:
+        from rebalance.intake.adopt import CANDIDATES_FILE, intake_csv, left_out
+
+        candidates = Path(scenario.data.candidates)
+        inputs["candidates"] = (candidates.name, candidates.read_bytes())
+        tables["intake"] = intake_csv(scenario, base, problem, plan, verdict, intake_reasons)
+        left = left_out(scenario, plan)
+        names.append(CANDIDATES_FILE)
     with atomic_output_dir(to_dir) as staging:
         write_csv(clients, staging / "clients.csv")
         write_csv(managers, staging / "managers.csv")
+        if left is not None:
+            write_csv(left, staging / CANDIDATES_FILE)
         (staging / "scenario.yaml").write_text(text, encoding="utf-8")
         if store is None:
             target = staging / history.STORE_NAME
@@ -264,8 +272,7 @@ def adopt(scenario: Scenario, problem: Problem, rules: Rules, plan: Mapping[str,
             plan_id = history.append(
                 conn, scenario=scenario.resolved(), input_hash=input_hash(scenario),
                 book=str(to_dir.resolve()), figures=figs,
-                inputs={"clients": (cpath.name, cpath.read_bytes()),
-                        "managers": (mpath.name, mpath.read_bytes())},
+                inputs=inputs,
                 assignment=rows, tables=tables, note=note, by=by, version=__version__)
     staying_new = tuple(m.manager_id for m in problem.managers if m.status == "new")
     removed = tuple(m.manager_id for m in problem.managers if not m.staying)

@@ -258,7 +258,14 @@ def recheck(conn: sqlite3.Connection, plan_id: int, path: Path, lang: str = "en"
         data["data"].pop("subscribers", None)
         scenario = Scenario.model_validate(data)
         problem, rules = load_book(scenario)
-    plan = {row[0]: row[5] for row in stored_assignment(conn, plan_id)}
+        plan = {row[0]: row[5] for row in stored_assignment(conn, plan_id)}
+        if scenario.data.candidates is not None:  # the book with the candidates taken in
+            from rebalance.intake import plan_book, review_book
+            from rebalance.pools import build_rules
+
+            every, ids = review_book(problem, scenario)
+            problem = plan_book(problem, every, ids, plan)
+            rules = build_rules(problem, scenario)
     verdict = check(problem, scenario, plan, rules)
     return Recheck(rec, bad, names, tuple(v.text(lang) for v in verdict.violations),
                    verdict.balance_excess, verdict.continuity_cost)

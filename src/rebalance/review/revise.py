@@ -28,11 +28,29 @@ CHANGE_COLUMNS: tuple[str, ...] = ("kind", "decision")
 
 
 def decided_scenario(scenario: Scenario, decisions: Decisions) -> Scenario:
-    """The scenario with every decision added as a lock (after its own locks)."""
+    """The scenario with every decision added as a lock (after its own locks).
+
+    Decisions on intake candidates go to the ``intake:`` section instead: a rejected
+    placement leaves the candidate out (``excluded``), a pin takes it in with that manager
+    (``placed``, which makes it ``required``); either overrides what the scenario said of
+    that candidate."""
     have = {(p.client, p.manager) for p in scenario.locks}
     added = [Pair(client=d.client_id, manager=d.manager) for d in decisions.holds
-             if (d.client_id, d.manager) not in have]
-    return scenario.model_copy(update={"locks": (*scenario.locks, *added)})
+             if (d.client_id, d.manager) not in have and d.client_id not in decisions.candidates]
+    decided = scenario.model_copy(update={"locks": (*scenario.locks, *added)})
+    on_candidates = [d for d in decisions.holds if d.client_id in decisions.candidates]
+    if not on_candidates:
+        return decided
+    intake = scenario.intake
+    out = {d.client_id for d in on_candidates if d.kind == "exclude"}
+    placed = {**{c: m for c, m in intake.placed.items() if c not in out},
+              **{d.client_id: d.manager for d in on_candidates if d.kind == "pin"}}
+    decided_ids = {d.client_id for d in on_candidates}
+    required = dict.fromkeys([*(c for c in intake.required if c not in decided_ids), *placed])
+    excluded = [c for c in intake.excluded if c not in decided_ids] + sorted(out)
+    changed = intake.model_copy(update={"placed": placed, "required": tuple(required),
+                                        "excluded": tuple(excluded)})
+    return decided.model_copy(update={"intake": changed})
 
 
 def revise(scenario: Scenario, problem: Problem, decisions: Decisions,
@@ -53,7 +71,11 @@ def changes_table(problem: Problem, decisions: Decisions, revised: Mapping[str, 
     df = clients_table(a, b)
     held = {d.client_id: d.kind for d in decisions.holds}
     kinds = [change_kind(problem, cid, revised.get(cid)) for cid in df["client_id"]]
-    df["kind"] = [t(f"term.{k}", lang) if k else "" for k in kinds]
+    # a candidate the reviewed plan took in and the revised one leaves out
+    left = {c for c in decisions.candidates if c not in revised}
+    df["kind"] = [t(f"term.{k}", lang) if k else
+                  t("intake.kind.left_out", lang) if c in left else ""
+                  for c, k in zip(df["client_id"], kinds, strict=True)]
     df["decision"] = [t(f"review.revise.held.{held[c]}", lang) if c in held else ""
                       for c in df["client_id"]]
     out = translate(df.drop(columns=list(CHANGE_COLUMNS)), lang, a.label, b.label)
@@ -74,7 +96,7 @@ def scenario_yaml(scenario: Scenario, folder: Path, comment: str,
         else:
             data[key] = value
     paths = data.get("data", {})
-    for key in ("clients", "managers", "subscribers"):
+    for key in ("clients", "managers", "subscribers", "candidates"):
         value = paths.get(key)
         if isinstance(value, str) and os.path.isabs(value):
             paths[key] = os.path.relpath(value, folder.resolve())

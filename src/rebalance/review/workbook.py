@@ -71,7 +71,8 @@ class Decision:
 
     client_id: str
     manager: str
-    kind: str  # "reject" (keep the previous manager) or "pin"
+    kind: str  # "reject" (keep the previous manager), "pin", or "exclude" (a candidate
+    # whose placement was rejected: left out of the intake; ``manager`` is empty)
     place: str  # sheet and row, for messages
 
 
@@ -82,10 +83,11 @@ class Decisions:
     reviewed: Mapping[str, str]  # client -> manager on the assignment sheet
     holds: tuple[Decision, ...] = ()
     accepted: tuple[str, ...] = field(default=())  # moves explicitly or implicitly accepted
+    candidates: frozenset[str] = frozenset()  # intake candidates the workbook may show
 
     @property
     def rejected(self) -> tuple[Decision, ...]:
-        return tuple(d for d in self.holds if d.kind == "reject")
+        return tuple(d for d in self.holds if d.kind in ("reject", "exclude"))
 
     @property
     def pins(self) -> tuple[Decision, ...]:
@@ -158,7 +160,8 @@ class _Rows:
 
 
 def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules, issues: list[Issue],
-                           lang: str) -> tuple[dict[str, str], list[Decision]]:
+                           lang: str, optional: Collection[str] = ()
+                           ) -> tuple[dict[str, str], list[Decision]]:
     rows = _Rows(path, ASSIGNMENT_SHEETS, problem, issues, lang)
     reviewed: dict[str, str] = {}
     pins: list[Decision] = []
@@ -188,7 +191,8 @@ def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules, issues: l
                      held=held, reason=rules.fixed_reason[cid])
             continue
         pins.append(Decision(cid, manager, "pin", f"{rows.table.name} row {row}"))
-    missing = [c.client_id for c in problem.clients if c.client_id not in rows.seen]
+    missing = [c.client_id for c in problem.clients
+               if c.client_id not in rows.seen and c.client_id not in optional]
     if missing:
         issues.append(Issue(t("review.missing_clients", lang, n=len(missing),
                               clients=", ".join(missing[:20])), file=rows.table.name))
@@ -197,7 +201,8 @@ def _read_assignment_sheet(path: Path, problem: Problem, rules: Rules, issues: l
 
 def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
                       pinned: Collection[str], issues: list[Issue],
-                      lang: str) -> tuple[list[Decision], list[str]]:
+                      lang: str, candidates: Collection[str] = ()
+                      ) -> tuple[list[Decision], list[str]]:
     rows = _Rows(path, MOVES_SHEETS, problem, issues, lang)
     rejected: list[Decision] = []
     accepted: list[str] = []
@@ -216,6 +221,12 @@ def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
             accepted.append(cid)
         elif word in REJECT_WORDS:
             previous = problem.client(cid).manager or ""
+            if cid in candidates:  # a rejected placement of a candidate: leave it out
+                rejected.append(Decision(cid, "", "exclude", f"{rows.table.name} row {row}"))
+                continue
+            if not previous:
+                rows.add(row, "decision", "review.row.reject_placement", client=cid)
+                continue
             if not problem.manager(previous).staying:
                 rows.add(row, "decision", "review.row.reject_handover", client=cid,
                          manager=previous)
@@ -227,24 +238,30 @@ def _read_moves_sheet(path: Path, problem: Problem, reviewed: Mapping[str, str],
 
 
 def read_decisions(path: str | Path, problem: Problem, rules: Rules,
-                   lang: str = "en") -> Decisions:
+                   lang: str = "en", candidates: frozenset[str] = frozenset()) -> Decisions:
     """The decisions of a reviewed workbook; one InputError lists every bad cell (in ``lang``).
 
-    A client both rejected (kept with its previous manager) and pinned to another manager is
-    a contradiction, reported with both places.
+    ``candidates``: the intake's candidates, clients of ``problem`` (``intake.review_book``)
+    the workbook shows only when the plan took them in; a rejected placement of one leaves
+    it out, a pin takes it in with the manager shown. A client both rejected (kept with its
+    previous manager, or left out) and pinned to another manager is a contradiction,
+    reported with both places.
     """
     path = Path(path)
     issues: list[Issue] = []
-    reviewed, pins = _read_assignment_sheet(path, problem, rules, issues, lang)
+    reviewed, pins = _read_assignment_sheet(path, problem, rules, issues, lang, candidates)
     pinned = {d.client_id: d for d in pins}
-    rejected, accepted = _read_moves_sheet(path, problem, reviewed, pinned, issues, lang)
+    rejected, accepted = _read_moves_sheet(path, problem, reviewed, pinned, issues, lang,
+                                           candidates)
     for d in rejected:
         pin = pinned.get(d.client_id)
         if pin is not None and pin.manager != d.manager:
-            issues.append(Issue(t("review.row.contradiction", lang, client=d.client_id,
-                                  reject=d.place, previous=d.manager, pin=pin.place,
-                                  manager=pin.manager)))
+            key = ("intake.review.contradiction" if d.kind == "exclude"
+                   else "review.row.contradiction")
+            issues.append(Issue(t(key, lang, client=d.client_id, reject=d.place,
+                                  previous=d.manager, pin=pin.place, manager=pin.manager)))
     if issues:
         raise InputError(issues)
     holds = {d.client_id: d for d in [*rejected, *pins]}  # a pin agreeing with a reject: once
-    return Decisions(reviewed, tuple(holds[c] for c in sorted(holds)), tuple(accepted))
+    return Decisions(reviewed, tuple(holds[c] for c in sorted(holds)), tuple(accepted),
+                     candidates)

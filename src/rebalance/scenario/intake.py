@@ -3,11 +3,15 @@ quality is scored, and how hires are counted by ``rebalance staffing`` (docs/int
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import Field, field_validator, model_validator
 
-from rebalance.scenario.sections import MAX_AMOUNT, MAX_COUNT, ClientIds, _Model
+from rebalance.scenario.sections import MAX_AMOUNT, MAX_COUNT, ClientIds, _id_keys, _Model
+
+# candidate id -> manager id (ids written as YAML numbers are still ids)
+Placements = Annotated[dict[str, str], pydantic.BeforeValidator(_id_keys)]
 
 # Fields a quality score may weigh: the candidates table's numeric columns.
 SCORE_FIELDS: tuple[str, ...] = (
@@ -33,6 +37,9 @@ class Intake(_Model):
     score: dict[str, float] | None = None  # None: DEFAULT_SCORE over the fields present
     required: ClientIds = ()
     excluded: ClientIds = ()
+    # candidates taken and placed with a given manager (a pin in `rebalance revise`); each
+    # is required too (added to `required` when the scenario is read)
+    placed: Placements = Field(default_factory=dict)
     # `rebalance staffing`: hire slots per industry group and the fte of one hire
     max_hires_per_group: int = Field(default=3, ge=0, le=MAX_HIRES_PER_GROUP)
     hire_fte: float = Field(default=1.0, gt=0, le=1)
@@ -40,6 +47,18 @@ class Intake(_Model):
     # hires: a fixed number of hires per industry group for `solve` (the staffing answer)
     hires: dict[str, int] = Field(default_factory=dict)
     kind: Literal["business"] = "business"  # what the candidates are (商客); for the report
+
+    @model_validator(mode="before")
+    @classmethod
+    def _placed_are_required(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("placed"), dict):
+            return data
+        required = data.get("required") or []
+        if isinstance(required, str | int):
+            required = [required]
+        have = [str(c) for c in required]
+        return {**data, "required": [*have, *(str(c) for c in data["placed"]
+                                              if str(c) not in have)]}
 
     @field_validator("score")
     @classmethod
