@@ -203,11 +203,11 @@ def _stage_result(name: str, status: int, value: int, bound: float,
 
 def solve_intake(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 max_hires: int | None = None, started: float | None = None
+                 started: float | None = None
                  ) -> tuple[int, dict[str, str], list[StageResult]]:
     """Run the stages (``stages.IntakeRun``: pool by pool where the rules allow):
     (CP-SAT status, plan, stage results)."""
-    outcome = IntakeRun(ibook, scenario, names, progress, max_hires, started).run()
+    outcome = IntakeRun(ibook, scenario, names, progress, started).run()
     stages = [_stage_result(t.name, int(cp_model.OPTIMAL if t.proven else cp_model.FEASIBLE),
                             t.value, t.bound, t.seconds) for t in outcome.stages]
     from rebalance.intake.scale import tightened  # the score bound no choice can beat
@@ -218,7 +218,6 @@ def solve_intake(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
 def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
                slots: Sequence[Manager] = (), staffing: bool = False,
                progress: Callable[[ProgressEvent], None] | None = None,
-               max_hires: int | None = None,
                names: Sequence[str] | None = None, explain: bool = True) -> IntakeOutcome:
     """Choose and place candidates (and use hire slots) together with the rebalancing;
     ``explain``: prove why each candidate left out was (``intake.why``, for intake.csv).
@@ -239,8 +238,7 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
         names = tuple(s.name for s in stages)  # as run: intake first
     else:
         names = tuple(names) if names is not None else stage_names(scenario, staffing)
-        status, plan, stages = solve_intake(ibook, scenario, names, progress, max_hires,
-                                            started)
+        status, plan, stages = solve_intake(ibook, scenario, names, progress, started)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from rebalance.intake.diagnose import no_plan_findings
 
@@ -264,7 +262,7 @@ def run_intake(problem: Problem, scenario: Scenario, book: CandidateBook, *,
     explained = time.monotonic()
     if explain:
         proven = all(s.status == "OPTIMAL" for s in stages if s.name == "intake")
-        left_out = why_left_out(ibook, scenario, names, plan, proven, max_hires)
+        left_out = why_left_out(ibook, scenario, names, plan, proven)
     return IntakeOutcome(result.status, book, ibook.scores, screened, taken, hires, final,
                          rules, result, tuple(stages), (), problem, *_settings(scenario),
                          left_out=left_out, explain_seconds=time.monotonic() - explained)

@@ -83,8 +83,7 @@ class IntakeModel:
     ``balance``, ``intake`` (−score), ``hires`` (slots used), ``continuity``, ``weighted``."""
 
     def __init__(self, book: IntakeBook, scenario: Scenario,
-                 pools: Sequence[int] | None = None, max_hires: int | None = None,
-                 max_takes: int | None = None) -> None:
+                 pools: Sequence[int] | None = None, max_takes: int | None = None) -> None:
         self.book, self.scenario = book, scenario
         problem, rules = book.problem, book.rules
         self.model = cp_model.CpModel()
@@ -131,8 +130,6 @@ class IntakeModel:
                 self.model.add_implication(use, previous[group])
             previous[group] = use
             self.use[sid] = use
-        if max_hires is not None and self.use:  # staffing: "with one hire fewer"
-            self.model.add(sum(self.use.values()) <= max_hires)
         self._pool_terms: dict[int, list[LinearExprT]] = {}  # pool -> its balance terms
         self.last_plan: dict[str, str] = {}  # the plan of the last stage solved
         self.last_values: dict[str, int] = {}  # every variable's value in it, by name

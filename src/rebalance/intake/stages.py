@@ -15,7 +15,7 @@ Proving a pool on its own is far easier than proving their sum. What couples poo
   take, then a knapsack, ``intake.split``). The stages after intake are again solved pool by
   pool with the takes fixed. Candidates with the same score are interchangeable to the intake
   stage: the later stages keep the set it chose.
-- ``continuity.max_moves``, ``staffing``'s "one hire fewer" cap, or a single pool: one model.
+- ``continuity.max_moves`` or a single pool: one model.
 """
 
 from __future__ import annotations
@@ -72,9 +72,9 @@ class IntakeRun:
 
     def __init__(self, ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 max_hires: int | None = None, started: float | None = None) -> None:
+                 started: float | None = None) -> None:
         self.ibook, self.scenario, self.names = ibook, scenario, tuple(names)
-        self.progress, self.max_hires = progress, max_hires
+        self.progress = progress
         # the time limit counts from ``started`` (time.monotonic()), e.g. before the start plan
         self.start = started if started is not None else time.monotonic()
         self.parts = [p.index for p in ibook.rules.pools if p.client_ids]
@@ -173,7 +173,7 @@ class IntakeRun:
     def run(self) -> RunOutcome:
         """Part by part where the rules allow it (see the module docstring)."""
         scenario = self.scenario
-        one_model = (self.max_hires is not None or scenario.continuity.max_moves is not None
+        one_model = (scenario.continuity.max_moves is not None
                      or len(self.parts) <= 1)
         if one_model:
             return self._whole()
@@ -192,7 +192,7 @@ class IntakeRun:
         complete hint (every variable, the excess and the switched copies too) by one solve
         with the plan fixed: CP-SAT then starts from it instead of searching for a first plan
         (without it the first stage often ended worse than the plan it was given)."""
-        built = IntakeModel(self.ibook, self.scenario, pools, max_hires=self.max_hires)
+        built = IntakeModel(self.ibook, self.scenario, pools)
         for name in self.names:  # every stage's variables exist before they are hinted
             built.stage(name)
         built.hint_current()

@@ -85,8 +85,7 @@ def _no_room(ibook: IntakeBook, pool_index: int) -> bool:
 
 
 def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
-                 plan: Mapping[str, str], intake_proven: bool,
-                 max_hires: int | None = None) -> dict[str, Reason]:
+                 plan: Mapping[str, str], intake_proven: bool) -> dict[str, Reason]:
     """candidate id -> proven reason for every open candidate with a positive score that
     ``plan`` leaves out; empty unless balance comes before intake."""
     if "balance" not in names or "intake" not in names:
@@ -111,7 +110,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
                           frozenset(), ibook.slot_ids)  # required ones are taken: no need
         uncapped = scenario.model_copy(update={
             "intake": scenario.intake.model_copy(update={"max_clients": None})})
-        without = solves.best_balance(IntakeModel(free, uncapped, [pool.index], max_hires))
+        without = solves.best_balance(IntakeModel(free, uncapped, [pool.index]))
         if without is None:
             continue  # no plan of the pool in time: nothing to compare with
         for cid in left:
@@ -121,7 +120,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
             group = "/".join(pool.industries)
             # with it, can the pool keep the balance it has without it? (a yes/no question:
             # far quicker to settle than the best balance with it)
-            built = IntakeModel(free, uncapped, [pool.index], max_hires)
+            built = IntakeModel(free, uncapped, [pool.index])
             built.model.add(built.take[cid] == 1)
             built.model.add(built.stage("balance") <= without + slack)
             status = solves.status(built)
@@ -132,7 +131,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
                             if cap_used and intake_proven else
                             ("intake.reason.search_left", {}))
             elif status == cp_model.INFEASIBLE:
-                alone = IntakeModel(free, uncapped, [pool.index], max_hires)
+                alone = IntakeModel(free, uncapped, [pool.index])
                 alone.model.add(alone.take[cid] == 1)
                 if solves.status(alone) == cp_model.INFEASIBLE:
                     key = ("intake.reason.no_room" if _no_room(ibook, pool.index)
