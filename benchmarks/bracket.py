@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     book_ledger.load_plan(plan.client_to_manager)
     chosen = {int(p) for p in args.pools.split(",") if p.strip()}
     print("| pool | clients × managers | balance held (bound) | plan | release bound "
-          f"| portfolio bound {args.colgen_time:g} s (rounds) "
+          f"| portfolio bound {args.colgen_time:g} s (exact rounds, heuristic steps) "
           f"| whole pool {args.whole_time:g} s: plan | its bound |")
     print("|---|---|---|---|---|---|---|---|")
     for pool in rules.pools:
@@ -84,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         bound = "—" if whole.cost_bound is None else f"{whole.cost_bound:.2f}"
         print(f"| {pool.index} | {len(clients)} × {len(staying)} | {held:.4f} "
               f"({info.bound:.4f}) | {cost:.2f} | {release:.2f} "
-              f"| {portfolio.bound:.2f} ({portfolio.rounds}) | {ledger.total_cost():.2f} "
+              f"| {portfolio.bound:.2f} ({portfolio.rounds}, {portfolio.heuristic_rounds}) "
+              f"| {ledger.total_cost():.2f} "
               f"| {bound} |", flush=True)
 
 

@@ -88,25 +88,27 @@ def test_portfolio_bound_beats_the_release_bound_where_balance_is_tight() -> Non
     assert release - 1e-6 <= found.bound <= best.continuity_cost + 1e-6
 
 
-def test_pricing_bounds_are_below_every_portfolio() -> None:
-    """The pricing's proven lower bound (CP-SAT) and its solver-free tangent bound are
-    never above the value of any portfolio the manager could hold (random portfolios of
-    each manager, random prices)."""
+@pytest.mark.parametrize("price", [3.0, 0.0])
+def test_pricing_bounds_are_below_every_portfolio(price: float) -> None:
+    """The pricing's proven lower bound (CP-SAT, or the sorted items when the excess is
+    unpriced) and its solver-free tangent bound are never above the value of any portfolio
+    the manager could hold (random portfolios of each manager, random prices)."""
     ledger, _best = _proven(2)
     rng = np.random.default_rng(0)
     for p in pricers(ledger):
         if not len(p.candidates):
             continue
         item = rng.normal(0.0, 2.0, len(p.candidates))
-        take, low = p.solve_exact(item, 3.0, 1.0)
+        take, low = p.solve_exact(item, price, 1.0)
         near = rng.random(len(p.candidates)) < 0.3
-        tangent = p.linear_bound(item, 3.0, near)
-        assert low <= p.value(take, item, 3.0) + 1e-9
-        assert tangent <= p.value(take, item, 3.0) + 1e-9
+        tangent = p.linear_bound(item, price, near)
+        assert take.sum() <= p.room
+        assert low <= p.value(take, item, price) + 1e-9
+        assert tangent <= p.value(take, item, price) + 1e-9
         for _ in range(50):
             other = rng.random(len(p.candidates)) < 0.5
             if other.sum() <= p.room:
-                assert max(low, tangent) <= p.value(other, item, 3.0) + 1e-9
+                assert max(low, tangent) <= p.value(other, item, price) + 1e-9
 
 
 def _pool(balance: float, bound: float, proven: bool) -> PoolOutcome:

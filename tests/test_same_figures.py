@@ -44,8 +44,10 @@ def plan_of(name: str, sets: Sequence[str] = ()) -> tuple[str, str]:
     ("leave_km012", (), "OPTIMAL", "764945d88ae22cd9"),
     ("capped_moves", (), "OPTIMAL", "82749a81fc69e8c7"),
     # one department-wide pool of 3,114 pairs: the scale engine (greedy, LNS on the exact
-    # model with held constants, bounds)
-    ("pooled", ("solver.work_limit=3",), "FEASIBLE", "8e9613487fdfb161"),
+    # model with held constants, bounds). Changed by issue 19 (the portfolio bound mid-search,
+    # its columns as neighbourhoods): balance excess 20.6253 instead of 20.6274, lower by
+    # more than the tolerance, so lexicographically better (docs/scale.md, "Same figures").
+    ("pooled", ("solver.work_limit=3",), "FEASIBLE", "b46d38c24fd5449c"),
 ])
 def test_bundled_scenarios_give_the_same_plans(name: str, sets: tuple[str, ...], status: str,
                                                expected: str) -> None:

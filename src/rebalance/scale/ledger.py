@@ -245,3 +245,9 @@ class Ledger:
         """client_id -> manager_id of the placed clients."""
         return {cid: self.manager_ids[m]
                 for cid, m in zip(self.client_ids, self.assign.tolist(), strict=True) if m >= 0}
+
+
+def set_plan(ledger: Ledger, assign: IntArray) -> None:
+    """Put the ledger on the plan ``assign`` (manager index per client, -1 unplaced)."""
+    for c in np.flatnonzero(ledger.assign != assign).tolist():
+        ledger.place(c, int(assign[c]))

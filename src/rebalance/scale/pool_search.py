@@ -19,9 +19,11 @@ from rebalance.contract import HOLD_SLACK, within_tolerance
 from rebalance.scale.bounds import oversize, release_bound, release_sets, rounding_slack
 from rebalance.scale.colgen import run_column_generation
 from rebalance.scale.greedy import late_sample, shed_over_capacity
-from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
+from rebalance.scale.guided import column_links, grow, support_start
+from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger, set_plan
 from rebalance.scale.lns import solve_neighbourhood
 from rebalance.scale.local_search import eligibility_matrix, local_search
+from rebalance.scale.pricing import Portfolio
 from rebalance.staged import Budget
 
 # Pools with at most this many (client, manager) pairs are solved whole before the LNS (the
@@ -44,10 +46,19 @@ REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most t
 # COLGEN_MIN_SECONDS.
 COLGEN_SHARE = 0.25
 COLGEN_MIN_SECONDS = 0.5
+# The bound stops after this many exact rounds in a row without a better bound, and leaves
+# the rest of its share to the search: on the medium book's four pools the first round (at
+# the floor-priced start) was the best of 4-15 rounds in 12-15 s (docs/scale.md). With a
+# work limit the bound's work is extra (it takes nothing from the search): it uses its share.
+COLGEN_STALL = 1
 # Above this many (client, manager) pairs one pricing round does not fit in the share (the
 # large benchmark book's pools, 10⁵–10⁶ pairs: the bound stayed the release bound while the
 # search lost a quarter of its time), so such pools get no portfolio bound.
 COLGEN_MAX_PAIRS = 100_000
+# After the portfolio bound, this share of the budget searches on: every other continuity
+# neighbourhood follows the links between the plan and the bound's columns (``scale.guided``).
+GUIDED_SHARE = 0.25
+GUIDED_PROBABILITY = 0.5
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
 LogHook = Callable[[str], None]
@@ -136,12 +147,17 @@ class PoolSearch:
         self.started = time.monotonic()
         self.neighbourhoods = 0
         self.improvements = 0
+        self.guided_neighbourhoods = 0
+        self.guided_improvements = 0
+        self.last_guided = False  # whether the last continuity neighbourhood was guided
         self.balance_failures = 0
         self.tabu: dict[int, int] = {}  # manager -> neighbourhood count until which it rests
         self.balance_floor = 0.0  # balance excess at which the balance stage is proven
         self.unavoidable = np.zeros(len(ledger.client_ids))  # per client: oversize bound
         self.eligible = eligibility_matrix(ledger)
         self.colgen_share = COLGEN_SHARE  # of the budget, for the portfolio bound (``run``)
+        self.support: list[Portfolio] = []  # the portfolio bound's columns (``_colgen``)
+        self.guided = False  # whether continuity neighbourhoods may follow them
 
     # ------------------------------------------------------------------ budget
 
@@ -186,16 +202,19 @@ class PoolSearch:
         self._report(balance_bound, cost_bound, force=True)
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
-        # Leave time for the bounds at the end (a few seconds on the biggest pools).
+        # Leave time for the bounds at the end (a few seconds on the biggest pools), and
+        # for the portfolio bound and the search it guides (``_guided``).
         self.colgen_share = COLGEN_SHARE if pairs <= COLGEN_MAX_PAIRS else 0.0
-        reserve = 0.0 if self.budget.deterministic else (
-            min(0.05 * self.budget.amount, 15.0) + self.colgen_share * self.budget.amount)
-        while not cost_proven and self._left() > reserve + 0.05:
-            if self._step() is None:
-                break
-            if self.neighbourhoods % LOCAL_SEARCH_EVERY == 0:
-                local_search(ledger, self._stop, max_passes=1, eligible=self.eligible)
-            self._report(balance_bound, cost_bound)
+        guided_share = GUIDED_SHARE if self.colgen_share else 0.0
+        tail = 0.0 if self.budget.deterministic else min(0.05 * self.budget.amount, 15.0)
+        later = guided_share * self.budget.amount
+        if not self.budget.deterministic:  # with a work limit the bound's work is extra
+            later += self.colgen_share * self.budget.amount
+        self._search(tail + later, lambda: cost_proven, balance_bound, cost_bound)
+        colgen: tuple[float, float] | None = None  # (bound, the balance excess it holds)
+        if not cost_proven and self.colgen_share:
+            colgen = self._colgen(tail)
+            self._search(tail, lambda: False, balance_bound, cost_bound, guided=True)
 
         balance = ledger.total_excess()
         cost = ledger.total_cost()
@@ -203,16 +222,14 @@ class PoolSearch:
         # rounding" of its bound (the rounding grows with the pool's size) is not optimal.
         if within_tolerance(balance, balance_bound):
             balance_proven = True
+        if colgen is not None and balance <= colgen[1]:
+            # Found for a balance excess at least this plan's: a bound for it too (holding
+            # less excess only raises the least cost).
+            cost_bound = better("continuity", cost_bound, colgen[0], "colgen")
+            cost_proven = cost_proven or (balance_proven and within_tolerance(cost, cost_bound))
         if not cost_proven:
-            # The release bound may not eat the portfolio bound's share of the budget.
-            deadline = self._deadline()
-            if deadline is not None:
-                deadline -= self.colgen_share * self.budget.amount
             cost_bound = better("continuity", cost_bound, release_bound(
-                ledger, balance, info, deadline=deadline), "release")
-            cost_proven = balance_proven and within_tolerance(cost, cost_bound)
-        if not cost_proven:
-            cost_bound = better("continuity", cost_bound, self._colgen(balance), "colgen")
+                ledger, balance, info, deadline=self._deadline()), "release")
             cost_proven = balance_proven and within_tolerance(cost, cost_bound)
         outcome = PoolOutcome(
             index=self.index,
@@ -236,25 +253,45 @@ class PoolSearch:
         self.say(f"pool {self.index}: balance excess {balance:.4f} (bound "
                  f"{outcome.balance_bound:.4f}), continuity cost {cost:.2f} (bound "
                  f"{outcome.continuity_bound:.2f}); {start} start, {self.neighbourhoods} "
-                 f"neighbourhoods, {outcome.wall_time:.1f} s")
+                 f"neighbourhoods ({self.improvements} improved; {self.guided_neighbourhoods} "
+                 f"guided: {self.guided_improvements} improved), {outcome.wall_time:.1f} s")
         return outcome
 
-    def _colgen(self, held: float) -> float:
+    def _search(self, reserve: float, proven: Callable[[], bool], balance_bound: float,
+                cost_bound: float, guided: bool = False) -> None:
+        """Neighbourhoods until only ``reserve`` of the budget is left (or ``proven()``);
+        ``guided``: every other continuity neighbourhood follows the portfolio bound's
+        columns (``scale.guided``) while they differ from the plan."""
+        self.guided = guided
+        while not proven() and self._left() > reserve + 0.05:
+            if self._step() is None:
+                break
+            if self.neighbourhoods % LOCAL_SEARCH_EVERY == 0:
+                local_search(self.ledger, self._stop, max_passes=1, eligible=self.eligible)
+            self._report(balance_bound, cost_bound)
+
+    def _colgen(self, tail: float) -> tuple[float, float] | None:
         """The portfolio bound (``scale.colgen``) in ``colgen_share`` of the pool's budget
-        (at most what is left of it on the clock; with a work limit, of its work), 0 when
-        that is too little."""
+        (on the clock: at most what is left above ``tail``; with a work limit, of its work,
+        not charged to the pool), holding the plan's balance excess (plus ``HOLD_SLACK``:
+        the search that follows may not lower it by less). Its columns then guide the
+        search (``support``), its plan is tried as a start, and a plan it proves optimal is
+        taken. (bound, excess held), or None when there is too little time."""
         seconds = self.colgen_share * self.budget.amount
         if not self.budget.deterministic:
-            seconds = min(seconds, self._left())  # what the release bound left of the reserve
+            seconds = min(seconds, self._left() - tail)
         if seconds < COLGEN_MIN_SECONDS:
-            return 0.0
-        # Its work is not charged to the pool (with a work limit the plans of the pools that
-        # follow in the lane stay what they were; the bound comes on top).
+            return None
+        held = self.ledger.total_excess() + HOLD_SLACK
         found = run_column_generation(self.ledger, "continuity", held, seconds,
-                                      self.budget.deterministic, floors=self.unavoidable)
+                                      self.budget.deterministic, floors=self.unavoidable,
+                                      stall=None if self.budget.deterministic else COLGEN_STALL)
+        self.support = found.support
+        taken = support_start(self.ledger, found.support, self._stop, self.eligible)
         self.say(f"pool {self.index}: portfolio bound {found.bound:.2f} ({found.rounds} "
-                 f"rounds, {found.wall_time:.1f} s of {seconds:.1f} s)")
-        return max(0.0, found.bound)
+                 f"rounds, {found.heuristic_rounds} heuristic steps, {found.wall_time:.1f} s "
+                 f"of {seconds:.1f} s); its plan {'taken' if taken else 'not better'}")
+        return max(0.0, found.bound), held
 
     def _report(self, balance_bound: float, cost_bound: float, force: bool = False) -> None:
         """Tell the hook the pool's balance excess (while above its floor) or its continuity
@@ -315,6 +352,7 @@ class PoolSearch:
         self.spent += outcome.work if self.budget.deterministic else outcome.wall_time
         if outcome.improved:
             self.improvements += 1
+            self.guided_improvements += int(not balance_mode and self.last_guided)
         if balance_mode:
             gained = outcome.balance_after < outcome.balance_before - IMPROVEMENT_EPSILON
             self.balance_failures = 0 if gained else self.balance_failures + 1
@@ -352,8 +390,19 @@ class PoolSearch:
         return [target, *candidates[: self.size - 1]]
 
     def _continuity_neighbourhood(self) -> list[int] | None:
-        """Managers linked by moved clients: a client's previous manager and its new one."""
+        """Managers linked by moved clients (a client's previous manager and its new one),
+        or, in the guided search, every other time by the portfolio bound's columns."""
         ledger = self.ledger
+        staying = self.managers.tolist()
+        self.last_guided = False
+        if self.guided and self.rng.random() < GUIDED_PROBABILITY:
+            links = [link for link in column_links(ledger, self.support)
+                     if link[0] in self.staying and link[1] in self.staying]
+            if links:
+                self.guided_neighbourhoods += 1
+                self.last_guided = True
+                return grow(self.rng, list(self.rng.choice(links)), links, self.size, staying,
+                            LINK_PROBABILITY)
         moved = np.flatnonzero((ledger.origin >= 0) & (ledger.assign != ledger.origin)
                                & (ledger.fixed < 0) & (ledger.assign >= 0))
         if not len(moved):
@@ -363,18 +412,7 @@ class PoolSearch:
         chosen = [int(ledger.origin[pick]), int(ledger.assign[pick])]
         links = list(zip(ledger.origin[moved].tolist(), ledger.assign[moved].tolist(),
                          strict=True))
-        staying = self.managers.tolist()
-        for _ in range(4 * self.size):
-            if len(set(chosen)) >= min(self.size, len(staying)):
-                break
-            inside = set(chosen)
-            touching = [(o, a) for o, a in links if (o in inside) != (a in inside)]
-            if touching and self.rng.random() < LINK_PROBABILITY:
-                o, a = self.rng.choice(touching)
-                chosen.append(a if o in inside else o)
-            else:
-                chosen.append(int(self.rng.choice(staying)))
-        return sorted(set(chosen))
+        return grow(self.rng, chosen, links, self.size, staying, LINK_PROBABILITY)
 
     def _whole(self, part: float) -> tuple[float, float, bool, bool]:
         """Solve the whole pool from the current plan with ``part`` of the budget left:
@@ -406,12 +444,6 @@ class PoolSearch:
 
 
 # --------------------------------------------------------------------------- starts
-
-
-def set_plan(ledger: Ledger, assign: IntArray) -> None:
-    """Put the ledger on the plan ``assign`` (manager index per client, -1 unplaced)."""
-    for c in np.flatnonzero(ledger.assign != assign).tolist():
-        ledger.place(c, int(assign[c]))
 
 
 def release_start(ledger: Ledger, released: IntArray, deadline: float | None = None) -> None:

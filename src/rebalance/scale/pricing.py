@@ -140,9 +140,17 @@ class Pricer:
         ``seconds`` of deterministic time and ``wall`` seconds of the clock, if given (a
         cut-short search still gives a valid bound)."""
         n = len(self.candidates)
+        self.work = 0.0
         if n == 0:
             empty = np.zeros(0, dtype=bool)
             return empty, self.value(empty, item, excess_price)
+        if excess_price <= 0:
+            # No excess term: the value is linear, its minimum the ``room`` most negative
+            # items (exact, no solver; the Lagrangian's unpriced trial round is free).
+            order = np.argsort(item, kind="stable")[: self.room]
+            take = np.zeros(n, dtype=bool)
+            take[order[item[order] < 0]] = True
+            return take, self.value(take, item, 0.0)
         model = cp_model.CpModel()
         x = [model.new_bool_var("") for _ in range(n)]
         if self.room < n:
