@@ -41,9 +41,9 @@ BALANCE_SHARE = 0.5
 LOCAL_SEARCH_EVERY = 10  # neighbourhoods between two local-search passes
 LINK_PROBABILITY = 0.8  # continuity neighbourhoods: follow a moved link, else a random manager
 REPORT_SECONDS = 2.0  # a pool tells the progress hook where it stands at most this often
-# The portfolio bound (``scale.colgen``) gets this share of an unproven pool's budget (the
-# search stops that much earlier; the release bound may not use it), when that is at least
-# COLGEN_MIN_SECONDS.
+# The portfolio bound (``scale.colgen``) starts when this share of an unproven pool's budget
+# and GUIDED_SHARE are left (with a work limit: it gets this share, on top), when that is at
+# least COLGEN_MIN_SECONDS.
 COLGEN_SHARE = 0.25
 COLGEN_MIN_SECONDS = 0.5
 # The bound stops after this many exact rounds in a row without a better bound, and leaves
@@ -59,6 +59,7 @@ COLGEN_MAX_PAIRS = 100_000
 # neighbourhood follows the links between the plan and the bound's columns (``scale.guided``).
 GUIDED_SHARE = 0.25
 GUIDED_PROBABILITY = 0.5
+GUIDED_FLOOR = 0.1  # on the clock, the least share of the budget the guided search keeps
 REPAIR_PRICE = 10.0  # cost units one unit of excess may cost when the release start repairs
 
 LogHook = Callable[[str], None]
@@ -279,7 +280,11 @@ class PoolSearch:
         taken. (bound, excess held), or None when there is too little time."""
         seconds = self.colgen_share * self.budget.amount
         if not self.budget.deterministic:
-            seconds = min(seconds, self._left() - tail)
+            # On the clock the share is a ceiling (the stall rule usually ends the bound after
+            # its first round), and a slow first round (a loaded machine) may use what the
+            # guided search would have had, down to GUIDED_FLOOR: a round cut short proves
+            # little (its unpriced managers count their solver-free bound).
+            seconds = self._left() - tail - GUIDED_FLOOR * self.budget.amount
         if seconds < COLGEN_MIN_SECONDS:
             return None
         held = self.ledger.total_excess() + HOLD_SLACK

@@ -146,10 +146,14 @@ class Pricer:
             return empty, self.value(empty, item, excess_price)
         if excess_price <= 0:
             # No excess term: the value is linear, its minimum the ``room`` most negative
-            # items (exact, no solver; the Lagrangian's unpriced trial round is free).
-            order = np.argsort(item, kind="stable")[: self.room]
+            # items (exact, no solver; the Lagrangian's unpriced trial round is free). Ties
+            # at 0 keep the hinted clients that cost nothing here (new or orphaned ones), so
+            # that the portfolios can form a plan; a client whose staying previous manager is
+            # another is left to that manager.
+            held = (hint if hint is not None else np.zeros(n, dtype=bool)) & (self.move == 0)
+            order = np.argsort(item - 1e-12 * held, kind="stable")[: self.room]
             take = np.zeros(n, dtype=bool)
-            take[order[item[order] < 0]] = True
+            take[order[(item[order] < 0) | ((item[order] <= 0) & held[order])]] = True
             return take, self.value(take, item, 0.0)
         model = cp_model.CpModel()
         x = [model.new_bool_var("") for _ in range(n)]
