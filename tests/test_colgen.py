@@ -186,3 +186,20 @@ def test_summary_json_names_each_pools_bounds_and_their_method(tmp_path) -> None
     # Continuity is proven given the balance held: only once balance is proven too.
     cost = balance and within_tolerance(pool["continuity_cost"], pool["continuity_bound"])
     assert pool["continuity_status"] == ("OPTIMAL" if cost else "FEASIBLE")
+
+
+def test_the_bound_stops_at_its_first_round_without_progress() -> None:
+    """``stall=1`` (the engine's rule on the clock): the ascent ends at the first exact round
+    that proves no more than the best so far, every round before it improved, and the bound
+    kept is the best seen (still at most the proven optimum)."""
+    ledger, best = _proven(2)
+    held = best.balance_excess + rounding_slack(ledger)
+    seen: list[float] = []
+    found = run_column_generation(ledger, "continuity", held, seconds=20.0, deterministic=True,
+                                  floors=_floors(ledger), on_bound=lambda _r, b: seen.append(b),
+                                  stall=1)
+    assert len(seen) >= 2 and found.rounds == len(seen)
+    assert seen[-1] <= max(seen[:-1]) + 1e-9
+    assert all(later > earlier for earlier, later in zip(seen[:-2], seen[1:-1], strict=True))
+    assert found.bound == pytest.approx(max(seen))
+    assert found.bound <= best.continuity_cost + 1e-6

@@ -203,7 +203,7 @@ class PoolSearch:
         if pairs <= SMALL_POOL_PAIRS:  # small enough to prove at once
             absorb(self._whole(0.5))
         # Leave time for the bounds at the end (a few seconds on the biggest pools), and
-        # for the portfolio bound and the search it guides (``_guided``).
+        # for the portfolio bound and the search it guides (``_colgen``, ``guided``).
         self.colgen_share = COLGEN_SHARE if pairs <= COLGEN_MAX_PAIRS else 0.0
         guided_share = GUIDED_SHARE if self.colgen_share else 0.0
         tail = 0.0 if self.budget.deterministic else min(0.05 * self.budget.amount, 15.0)
@@ -214,7 +214,15 @@ class PoolSearch:
         colgen: tuple[float, float] | None = None  # (bound, the balance excess it holds)
         if not cost_proven and self.colgen_share:
             colgen = self._colgen(tail)
-            self._search(tail, lambda: False, balance_bound, cost_bound, guided=True)
+            found = colgen
+
+            def closed() -> bool:
+                """The portfolio bound meets the plan (both stages): nothing left to find."""
+                return found is not None and within_tolerance(
+                    ledger.total_excess(), balance_bound) and within_tolerance(
+                    ledger.total_cost(), found[0])
+
+            self._search(tail, closed, balance_bound, cost_bound, guided=True)
 
         balance = ledger.total_excess()
         cost = ledger.total_cost()
