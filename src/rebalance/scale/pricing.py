@@ -190,6 +190,9 @@ class Pricer:
                 model.add_hint(var, bool(h))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
+        # Presolve is most of the time of these small models: without it a first round on
+        # the medium book's pools took 0.30-0.93 s instead of 0.79-2.88 s, same bounds.
+        solver.parameters.cp_model_presolve = False
         solver.parameters.max_deterministic_time = max(0.01, seconds)
         if wall is not None:
             solver.parameters.max_time_in_seconds = max(0.01, wall)
