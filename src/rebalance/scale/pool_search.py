@@ -210,7 +210,9 @@ class PoolSearch:
         later = guided_share * self.budget.amount
         if not self.budget.deterministic:  # with a work limit the bound's work is extra
             later += self.colgen_share * self.budget.amount
-        self._search(tail + later, lambda: cost_proven, balance_bound, cost_bound)
+        # Not before the balance neighbourhoods' share is over (balance comes first).
+        first = min(tail + later, (1.0 - BALANCE_SHARE) * self.budget.amount)
+        self._search(first, lambda: cost_proven, balance_bound, cost_bound)
         colgen: tuple[float, float] | None = None  # (bound, the balance excess it holds)
         if not cost_proven and self.colgen_share:
             colgen = self._colgen(tail)
