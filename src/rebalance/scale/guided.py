@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from rebalance.contract import HOLD_SLACK
+from rebalance.scale.colgen import plan_of
 from rebalance.scale.ledger import IMPROVEMENT_EPSILON, Ledger, set_plan
 from rebalance.scale.local_search import BoolMatrix, local_search
 from rebalance.scale.pricing import Portfolio
@@ -61,12 +62,7 @@ def support_start(ledger: Ledger, support: list[Portfolio], stop: Callable[[], b
     else restore the incumbent."""
     before = ledger.assign.copy()
     excess, cost = ledger.total_excess(), ledger.total_cost()
-    owner = np.full(len(ledger.client_ids), -1, dtype=np.int64)
-    count = np.zeros(len(ledger.client_ids), dtype=np.int64)
-    for column in support:
-        owner[column.clients] = column.manager
-        count[column.clients] += 1
-    owner[count != 1] = -1
+    owner = plan_of(support, len(ledger.client_ids))
     for c in np.flatnonzero((owner >= 0) & (owner != ledger.assign)
                             & (ledger.fixed < 0)).tolist():
         target = np.array([owner[c]], dtype=np.int64)
