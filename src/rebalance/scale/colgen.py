@@ -85,8 +85,6 @@ class ColumnGenerationResult:
     support: list[Portfolio] = field(default_factory=list)
     heuristic_rounds: int = 0  # cheap steps priced by the heuristic (no bound of their own)
     certified: int = 0  # pricing problems of the exact rounds proven without CP-SAT
-    # (π, σ) where the best bound was proven: a warm start for a later run.
-    prices: tuple[FloatArray, float] | None = None
 
 
 class PortfolioRelaxation:
@@ -194,29 +192,25 @@ def run_column_generation(ledger: Ledger, mode: str, held: float = 0.0,
                           floors: FloatArray | None = None,
                           on_bound: Callable[[int, float], None] | None = None,
                           heuristic_rounds: int = HEURISTIC_ROUNDS,
-                          start: tuple[FloatArray, float] | None = None,
                           stall: int | None = None) -> ColumnGenerationResult:
     """The portfolio bound of a pool's ledger within ``seconds`` (wall, or CP-SAT work when
     ``deterministic``); the ledger's current plan is the target of the steps.
 
     ``floors`` (per client, e.g. the oversize clients' least excess) shape the starting
-    prices, unless ``start`` gives them (π, σ: e.g. an earlier run's ``prices``);
-    ``on_bound(round, bound)`` hears every Lagrangian bound as it is proven. Between two
-    exact rounds, up to ``heuristic_rounds`` cheap steps priced by ``Pricer.improve`` move
-    the prices; the next exact round certifies the best point they reached. With ``stall``,
-    the run ends early after that many exact rounds in a row without a better bound."""
+    prices; ``on_bound(round, bound)`` hears every Lagrangian bound as it is proven. Between
+    two exact rounds, up to ``heuristic_rounds`` cheap steps priced by ``Pricer.improve``
+    move the prices; the next exact round certifies the best point they reached. With
+    ``stall``, the run ends early after that many exact rounds in a row without a better
+    bound."""
     began = time.monotonic()
     relax = PortfolioRelaxation(ledger, mode, held)
     target = ledger.total_cost() if mode == "continuity" else ledger.total_excess()
     work = 0.0
     current = {p.manager: np.isin(p.candidates, np.flatnonzero(ledger.assign == p.manager))
                for p in relax.pricers}
-    if start is not None:
-        pi, sigma = start[0].copy(), start[1]
-    else:
-        sigma = INITIAL_SIGMA if mode == "continuity" else 0.0
-        pi = relax.initial_prices(sigma, floors)
-    best, best_columns, best_prices = -np.inf, [], (pi, sigma)
+    sigma = INITIAL_SIGMA if mode == "continuity" else 0.0
+    pi = relax.initial_prices(sigma, floors)
+    best, best_columns = -np.inf, []
     step, idle, rounds, cheap, stalled = INITIAL_STEP, 0, 0, 0, 0
     optimal = trial = False
     center: tuple[FloatArray, float, float, FloatArray, float] | None = None
@@ -258,7 +252,7 @@ def run_column_generation(ledger: Ledger, mode: str, held: float = 0.0,
         gained = bound > best + 1e-9 or (plan and bound >= best - 1e-9)
         stalled = 0 if bound > best + 1e-9 else stalled + 1
         if gained:
-            best, best_columns, best_prices, idle = max(best, bound), found, (pi, sigma), 0
+            best, best_columns, idle = max(best, bound), found, 0
             center = (pi, sigma, bound, g, g_sigma)
         elif trial and center is not None:
             pi, sigma, bound, g, g_sigma = center  # the trial lost: step from the best
@@ -310,7 +304,7 @@ def run_column_generation(ledger: Ledger, mode: str, held: float = 0.0,
     return ColumnGenerationResult(
         bound=float(best), rounds=rounds, columns=len(relax.seen), work=work,
         wall_time=time.monotonic() - began, optimal=optimal, support=best_columns,
-        heuristic_rounds=cheap, prices=best_prices, certified=relax.certified)
+        heuristic_rounds=cheap, certified=relax.certified)
 
 
 def plan_of(support: list[Portfolio], num_clients: int) -> IntArray:
