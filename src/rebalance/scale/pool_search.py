@@ -303,8 +303,9 @@ class PoolSearch:
         self.support = found.support
         taken = support_start(self.ledger, found.support, self._stop, self.eligible)
         self.say(f"pool {self.index}: portfolio bound {found.bound:.2f} ({found.rounds} "
-                 f"rounds, {found.heuristic_rounds} heuristic steps, {found.wall_time:.1f} s "
-                 f"of {seconds:.1f} s); its plan {'taken' if taken else 'not better'}")
+                 f"rounds, {found.certified} pricings proven without CP-SAT, "
+                 f"{found.wall_time:.1f} s of {seconds:.1f} s); its plan "
+                 f"{'taken' if taken else 'not better'}")
         return max(0.0, found.bound), held
 
     def _report(self, balance_bound: float, cost_bound: float, force: bool = False) -> None:
