@@ -22,6 +22,7 @@ solved apart (``IntakeModel(pools=[p])``), fast with the one-product-per-pool mo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
@@ -96,6 +97,11 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
     cap = scenario.intake.max_clients
     cap_used = cap is not None and sum(1 for c in ibook.candidate_ids if c in plan) >= cap
     slack = to_model_units(HOLD_SLACK)  # as the run holds a stage
+    # the required candidates are taken anyway: no need to force them here; the cap is
+    # left out (a relaxation, so what the solves prove holds with it)
+    free = replace(ibook, required=frozenset(), start=None)
+    uncapped = scenario.model_copy(update={
+        "intake": scenario.intake.model_copy(update={"max_clients": None})})
     out: dict[str, Reason] = {}
     for pool in ibook.rules.pools:
         left = [c for c in ibook.candidate_ids if c in pool.client_ids and c not in plan
@@ -106,10 +112,7 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
         if pairs > LARGE_POOL_PAIRS:  # a pool for the scale engine: one solve is no proof
             out.update({c: ("intake.reason.unexplained", {}) for c in left})
             continue
-        free = IntakeBook(ibook.problem, ibook.rules, ibook.candidate_ids, ibook.scores,
-                          frozenset(), ibook.slot_ids)  # required ones are taken: no need
-        uncapped = scenario.model_copy(update={
-            "intake": scenario.intake.model_copy(update={"max_clients": None})})
+        group = "/".join(pool.industries)
         without = solves.best_balance(IntakeModel(free, uncapped, [pool.index]))
         if without is None:
             continue  # no plan of the pool in time: nothing to compare with
@@ -117,7 +120,6 @@ def why_left_out(ibook: IntakeBook, scenario: Scenario, names: Sequence[str],
             if solves.spent:
                 out[cid] = ("intake.reason.unexplained", {})
                 continue
-            group = "/".join(pool.industries)
             # with it, can the pool keep the balance it has without it? (a yes/no question:
             # far quicker to settle than the best balance with it)
             built = IntakeModel(free, uncapped, [pool.index])
