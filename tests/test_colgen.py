@@ -179,7 +179,7 @@ def test_summary_json_names_each_pools_bounds_and_their_method(tmp_path) -> None
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert len(summary["pools"]) == 1
     (pool,) = summary["pools"]
-    assert pool["balance_method"] in ("cp-sat", "oversize", "none")
+    assert pool["balance_method"] in ("cp-sat", "oversize", "company", "none")
     assert pool["continuity_method"] in ("cp-sat", "release", "colgen", "none")
     balance = within_tolerance(pool["balance_excess"], pool["balance_bound"])
     assert pool["balance_status"] == ("OPTIMAL" if balance else "FEASIBLE")

@@ -47,7 +47,9 @@ def plan_of(name: str, sets: Sequence[str] = ()) -> tuple[str, str]:
     # model with held constants, bounds). Changed by issue 19 (the portfolio bound half-way,
     # its columns as neighbourhoods): same balance excess (20.627378), continuity 175.83
     # instead of 171.70, within the spread of seeds (docs/scale.md, "The second part").
-    ("pooled", ("solver.work_limit=3",), "FEASIBLE", "97321509ef415756"),
+    # Changed again by the company bound (the balance neighbourhoods aim at a higher floor):
+    # balance excess 20.625351 instead of 20.627378, continuity 175.14 instead of 175.83.
+    ("pooled", ("solver.work_limit=3",), "FEASIBLE", "08f17a4c8b060f1b"),
 ])
 def test_bundled_scenarios_give_the_same_plans(name: str, sets: tuple[str, ...], status: str,
                                                expected: str) -> None:

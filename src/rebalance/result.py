@@ -49,7 +49,7 @@ class PoolBound:
     """One balancing pool's figures, bounds and what proved them (scale engine).
 
     Statuses follow ``contract.within_tolerance``; methods name the bound's source:
-    ``cp-sat``, ``oversize``, ``release``, ``colgen`` or ``none``."""
+    ``cp-sat``, ``oversize``, ``company``, ``release``, ``colgen`` or ``none``."""
 
     pool: int
     balance_status: str

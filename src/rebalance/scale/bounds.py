@@ -62,7 +62,7 @@ def _overshoot(ledger: Ledger, client: int, managers: IntArray) -> npt.NDArray[n
     return np.maximum(rel - 1.0 - ledger.tolerance, 0.0) @ ledger.weight
 
 
-def _options(ledger: Ledger, client: int) -> IntArray:
+def options_of(ledger: Ledger, client: int) -> IntArray:
     if ledger.fixed[client] >= 0:
         return np.array([ledger.fixed[client]], dtype=np.int64)
     return ledger.eligible[client]
@@ -75,7 +75,7 @@ def oversize_clients(ledger: Ledger, deadline: float | None = None) -> BoolArray
     for c in range(len(ledger.client_ids)):
         if c % 1000 == 0 and _late(deadline):
             return np.zeros(len(ledger.client_ids), dtype=bool)
-        options = _options(ledger, c)
+        options = options_of(ledger, c)
         if len(options):
             out[c] = bool(_overshoot(ledger, c, options).min() > 0)
     return out
@@ -113,7 +113,7 @@ def oversize(ledger: Ledger, eligible: BoolArray | None = None,
     Past ``deadline`` the company of the clients is not worked out (the bound is then the sum
     of ``alone``, still a bound)."""
     clients = np.flatnonzero(oversize_clients(ledger, deadline))
-    alone = np.array([float(_overshoot(ledger, c, _options(ledger, c)).min())
+    alone = np.array([float(_overshoot(ledger, c, options_of(ledger, c)).min())
                       for c in clients.tolist()])
     if not len(clients) or _late(deadline) or not _superadditive(ledger, clients):
         return Oversize(clients, alone, alone.copy(), superadditive=False)
@@ -143,7 +143,7 @@ def _superadditive(ledger: Ledger, oversize: IntArray) -> bool:
     ``w_rev × (1 + tol_rev) ≥ (excess of h alone beyond revenue) + Σ_{k≠rev} w_k·load_hk/s_k``.
     """
     for h in oversize.tolist():
-        managers = _options(ledger, h)
+        managers = options_of(ledger, h)
         if (_overshoot_metric(ledger, h, managers, REVENUE) <= 0).any():
             return False  # oversize in another metric: keep the simple bound
         alone = _alone_excess(ledger, h, managers)
@@ -164,6 +164,23 @@ def _overshoot_metric(ledger: Ledger, client: int, managers: IntArray,
     return ledger.weight[k] * np.maximum(rel - 1.0 - ledger.tolerance[k], 0.0)
 
 
+def cases(ledger: Ledger, client: int) -> dict[tuple[object, ...], list[int]]:
+    """The managers ``client`` may go to, by kind: managers with the same fair shares and
+    industries are one case (their companions are the clients any of them may hold;
+    forbidden pairs ignored: a relaxation, still a bound)."""
+    found: dict[tuple[object, ...], list[int]] = {}
+    for m in options_of(ledger, client).tolist():
+        found.setdefault(kind_of(ledger, m), []).append(m)
+    return found
+
+
+def kind_of(ledger: Ledger, manager: int) -> tuple[object, ...]:
+    """A manager's kind: its fair shares and industries (managers of one kind are
+    interchangeable in the balance bounds)."""
+    industries = ledger.problem.manager(ledger.manager_ids[manager]).industries
+    return (tuple(np.round(ledger.share[manager], 9)), industries)
+
+
 def _best_company(ledger: Ledger, client: int, eligible: BoolArray) -> float:
     """Least excess of a manager holding ``client``, over every manager it may go to.
 
@@ -174,32 +191,36 @@ def _best_company(ledger: Ledger, client: int, eligible: BoolArray) -> float:
     ``max(importance, clients) upper edge`` companions every term only grows.
     """
     best = math.inf
-    # Managers with the same shares and industries form one case; their companions are the
-    # clients any of them may hold (forbidden pairs ignored: a relaxation, still a bound).
-    cases: dict[tuple[object, ...], list[int]] = {}
-    for m in _options(ledger, client).tolist():
-        industries = ledger.problem.manager(ledger.manager_ids[m]).industries
-        key = (tuple(np.round(ledger.share[m], 9)), industries)
-        cases.setdefault(key, []).append(m)
     others = np.ones(len(ledger.client_ids), dtype=bool)
     others[client] = False
-    for members in cases.values():
+    for members in cases(ledger, client).values():
         candidates = np.flatnonzero(eligible[:, members].any(axis=1) & others)
         best = min(best, _best_company_at(ledger, client, members[0], candidates))
     return 0.0 if best == math.inf else best
 
 
-def _best_company_at(ledger: Ledger, client: int, m: int, candidates: IntArray) -> float:
-    share, inv = ledger.share[m], ledger.inv_share[m]
-    limit = int(math.ceil(max(share[IMPORTANCE] * (1 + ledger.tolerance[IMPORTANCE]),
-                              share[CLIENTS] * (1 + ledger.tolerance[CLIENTS])))) + 1
-    levels = ledger.client_load[candidates, IMPORTANCE]
+def companion_limit(ledger: Ledger, m: int) -> int:
+    """Companions beyond which every term of manager ``m``'s excess only grows (past the
+    upper edges of importance and client count; every importance is at least 1)."""
+    share = ledger.share[m]
+    return int(math.ceil(max(share[IMPORTANCE] * (1 + ledger.tolerance[IMPORTANCE]),
+                             share[CLIENTS] * (1 + ledger.tolerance[CLIENTS])))) + 1
+
+
+def smallest_per_level(ledger: Ledger, pool: IntArray, how_many: int) -> IntArray:
+    """The ``how_many`` smallest-revenue clients of ``pool`` in each importance level."""
+    levels = ledger.client_load[pool, IMPORTANCE]
     chosen: list[int] = []
     for level in np.unique(levels).tolist():
-        group = candidates[levels == level]
+        group = pool[levels == level]
         order = np.argsort(ledger.client_load[group, REVENUE], kind="stable")
-        chosen.extend(group[order[:limit]].tolist())
-    picks = np.array(sorted(chosen), dtype=np.int64)
+        chosen.extend(group[order[:how_many]].tolist())
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _best_company_at(ledger: Ledger, client: int, m: int, candidates: IntArray) -> float:
+    inv = ledger.inv_share[m]
+    picks = smallest_per_level(ledger, candidates, companion_limit(ledger, m))
     model = cp_model.CpModel()
     take = [model.new_bool_var("") for _ in picks.tolist()]
     terms, weights = [], []
@@ -285,7 +306,7 @@ def release_sets(ledger: Ledger, held: float, info: Oversize | None = None,
     if info.superadditive:
         for c, gap in zip(info.clients.tolist(), (info.company - info.alone).tolist(),
                           strict=True):
-            options = _options(ledger, c)
+            options = options_of(ledger, c)
             extra[options] = np.maximum(extra[options], gap)
     released: list[int] = []
     total = ledger.fixed_cost
@@ -340,7 +361,7 @@ def shared_release_bound(ledger: Ledger, held: float, info: Oversize, price: flo
     shared = max(0.0, held - float(info.alone.sum()))
     may_hold = np.zeros(len(ledger.manager_ids), dtype=bool)
     for c in info.clients.tolist():
-        may_hold[_options(ledger, c)] = True
+        may_hold[options_of(ledger, c)] = True
     base_total = ledger.fixed_cost
     paid = np.zeros(len(ledger.manager_ids))  # g_m(λ) of each manager
     for m, forced_cost, free, base in _own_clients(ledger, info):

@@ -18,6 +18,7 @@ import numpy as np
 from rebalance.contract import HOLD_SLACK, within_tolerance
 from rebalance.scale.bounds import oversize, release_bound, release_sets, rounding_slack
 from rebalance.scale.colgen import run_column_generation
+from rebalance.scale.company import company_bound, company_seconds
 from rebalance.scale.greedy import late_sample, shed_over_capacity
 from rebalance.scale.guided import column_links, grow, support_start
 from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger, set_plan
@@ -81,8 +82,9 @@ class PoolOutcome:
     improvements: int
     wall_time: float
     work: float
-    # What proved each bound: "cp-sat" (the whole pool solved), "oversize" (balance),
-    # "release" or "colgen" (continuity, ``scale.colgen``); "none" when nothing did.
+    # What proved each bound: "cp-sat" (the whole pool solved), "oversize" or "company"
+    # (balance, ``scale.company``), "release" or "colgen" (continuity, ``scale.colgen``);
+    # "none" when nothing did.
     balance_method: str = "none"
     continuity_method: str = "none"
 
@@ -178,13 +180,16 @@ class PoolSearch:
         """Start, search until the budget is spent, bound."""
         ledger = self.ledger
         info = oversize(ledger, self.eligible, deadline=self._deadline())
-        self.balance_floor = info.bound + rounding_slack(ledger)
+        company = company_bound(ledger, info, self.eligible, self._deadline(),
+                                company_seconds(self.budget.amount), self.budget.deterministic)
+        self.balance_floor = company.bound + rounding_slack(ledger)
         self.unavoidable = np.zeros(len(ledger.client_ids))
         self.unavoidable[info.clients] = info.company if info.superadditive else info.alone
         start = self._start()
         pairs = sum(len(e) for e in ledger.eligible)
-        balance_bound, cost_bound = info.bound, 0.0
-        methods = {"balance": "oversize" if info.bound > 0 else "none", "continuity": "none"}
+        balance_bound, cost_bound = company.bound, 0.0
+        methods = {"balance": "company" if company.big else "oversize" if info.bound > 0
+                   else "none", "continuity": "none"}
         balance_proven = cost_proven = False
 
         def better(stage: str, now: float, found: float, method: str) -> float:
