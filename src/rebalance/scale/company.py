@@ -207,7 +207,7 @@ def _aggregated(ledger: Ledger, eligible: BoolArray, bigs: _Bigs, solver: pywrap
                     joint[scope] = (q_all, x_all, most + limit)
             solver.Add(solver.Sum(qs) <= limit)
             inv = ledger.inv_share[m]
-            count = float(ledger.client_load[0, CLIENTS])
+            count = float(ledger.client_load[c, CLIENTS])  # every client counts the same
             switch.excess(c, m, here, {REVENUE: (xs, [float(inv[REVENUE])] * len(xs)),
                                        IMPORTANCE: (qs, [v * inv[IMPORTANCE] for v in levels]),
                                        CLIENTS: (qs, [count * inv[CLIENTS]] * len(qs))})
@@ -294,8 +294,10 @@ def company_bound(ledger: Ledger, info: Oversize, eligible: BoolArray,
     bound at any machine load)."""
     best = Company(info.bound, 0, False)
     # The companion arguments need every client's importance to be at least 1 (the
-    # contract's scale is 1-5).
-    if ledger.weight[REVENUE] <= 0 or ledger.client_load[:, IMPORTANCE].min(initial=1.0) < 1.0:
+    # contract's scale is 1-5) and every client to count the same (one client).
+    loads = ledger.client_load
+    if (ledger.weight[REVENUE] <= 0 or loads[:, IMPORTANCE].min(initial=1.0) < 1.0
+            or (len(loads) and np.ptp(loads[:, CLIENTS]) > 0)):
         return best
     bigs = _bigs(ledger)
     if bigs is None:
