@@ -33,7 +33,7 @@ from rebalance.pools import build_rules  # noqa: E402
 from rebalance.scale.bounds import oversize, release_bound  # noqa: E402
 from rebalance.scale.colgen import run_column_generation  # noqa: E402
 from rebalance.scale.decompose import search_pools  # noqa: E402
-from rebalance.scale.ledger import Ledger  # noqa: E402
+from rebalance.scale.ledger import Ledger, pool_positions  # noqa: E402
 from rebalance.scale.lns import solve_neighbourhood  # noqa: E402
 from rebalance.staged import Budget  # noqa: E402
 
@@ -65,9 +65,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for pool in rules.pools:
         if chosen and pool.index not in chosen:
             continue
-        clients = np.array([problem.client_index[c] for c in pool.client_ids], dtype=np.int64)
-        managers = np.array([problem.manager_index[m] for m in pool.manager_ids],
-                            dtype=np.int64)
+        clients, managers = pool_positions(problem, pool)
         ledger = book_ledger.subset(clients, managers)
         info = oversize(ledger)
         floors = np.zeros(len(ledger.client_ids))

@@ -20,8 +20,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
@@ -31,7 +29,7 @@ from rebalance.pools import build_rules  # noqa: E402
 from rebalance.scale.bounds import oversize  # noqa: E402
 from rebalance.scale.company import company_bound  # noqa: E402
 from rebalance.scale.decompose import search_pools  # noqa: E402
-from rebalance.scale.ledger import Ledger  # noqa: E402
+from rebalance.scale.ledger import Ledger, eligibility_matrix, pool_positions  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -57,13 +55,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("|---|---|---|---|---|---|---|")
     totals = [0.0, 0.0]
     for pool in rules.pools:
-        clients = np.array([problem.client_index[c] for c in pool.client_ids], dtype=np.int64)
-        managers = np.array([problem.manager_index[m] for m in pool.manager_ids],
-                            dtype=np.int64)
+        clients, managers = pool_positions(problem, pool)
         ledger = whole.subset(clients, managers)
-        eligible = np.zeros((len(clients), len(managers)), dtype=bool)
-        for c, options in enumerate(ledger.eligible):
-            eligible[c, options] = True
+        eligible = eligibility_matrix(ledger)
         info = oversize(ledger, eligible)
         began = time.monotonic()
         found = company_bound(ledger, info, eligible, seconds=args.seconds,

@@ -14,17 +14,10 @@ from rebalance.scale import pool_search
 from rebalance.scale.bounds import oversize, rounding_slack
 from rebalance.scale.company import company_bound
 from rebalance.scale.decompose import search_pools
-from rebalance.scale.ledger import Ledger
+from rebalance.scale.ledger import Ledger, eligibility_matrix
 from rebalance.solve import solve
 
 from helpers import make_problem, make_scenario
-
-
-def _eligible(ledger: Ledger) -> np.ndarray:
-    out = np.zeros((len(ledger.client_ids), len(ledger.manager_ids)), dtype=bool)
-    for c, options in enumerate(ledger.eligible):
-        out[c, options] = True
-    return out
 
 
 def _book() -> tuple:  # type: ignore[type-arg]
@@ -55,7 +48,7 @@ def test_the_competition_for_companions_is_counted_and_stays_a_bound() -> None:
     assert best.status == "OPTIMAL"
     ledger = Ledger(problem, scenario, build_rules(problem, scenario))
     info = oversize(ledger)
-    found = company_bound(ledger, info, _eligible(ledger))
+    found = company_bound(ledger, info, eligibility_matrix(ledger))
     assert found.big >= 2 and found.optimal
     assert found.bound > info.bound + 0.1
     assert found.bound <= best.balance_excess + rounding_slack(ledger)
@@ -97,8 +90,9 @@ def test_the_company_bound_is_at_most_the_optimum_on_every_tiny_book() -> None:
         info = oversize(ledger)
         least = _least_excess(ledger)
         assert info.bound <= least + 1e-9
+        eligible = eligibility_matrix(ledger)
         for deterministic in (False, True):
-            found = company_bound(ledger, info, _eligible(ledger), deterministic=deterministic)
+            found = company_bound(ledger, info, eligible, deterministic=deterministic)
             assert info.bound <= found.bound <= least + 1e-9, seed
         gained += found.bound > info.bound + 1e-3
     assert gained >= 5

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebalance.check import check
 from rebalance.pools import build_rules
 from rebalance.scale.greedy import greedy_plan
-from rebalance.scale.ledger import Ledger
+from rebalance.scale.ledger import Ledger, pool_positions
 
 from helpers import make_problem, make_scenario, random_problem
 
@@ -105,9 +104,7 @@ def test_ledger_subset_prices_like_the_whole_book() -> None:
     book.load_plan(plan.client_to_manager)
     total_excess = total_cost = 0.0
     for pool in rules.pools:
-        clients = np.array([problem.client_index[c] for c in pool.client_ids])
-        managers = np.array([problem.manager_index[m] for m in pool.manager_ids])
-        sub = book.subset(clients, managers)
+        sub = book.subset(*pool_positions(problem, pool))
         total_excess += sub.total_excess()
         total_cost += sub.total_cost()
     assert abs(total_excess - book.total_excess()) < 1e-9

@@ -14,8 +14,7 @@ from rebalance.pools import build_rules
 from rebalance.scale.colgen import run_column_generation
 from rebalance.scale.greedy import greedy_plan
 from rebalance.scale.guided import column_links, support_start
-from rebalance.scale.ledger import Ledger
-from rebalance.scale.local_search import eligibility_matrix
+from rebalance.scale.ledger import Ledger, eligibility_matrix
 from rebalance.scale.pool_search import SMALL_POOL_PAIRS, PoolSearch
 from rebalance.staged import Budget
 

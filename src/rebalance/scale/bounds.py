@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 
 from rebalance.contract import DEV_SCALE, WEIGHT_SCALE
 from rebalance.pools import METRICS
-from rebalance.scale.ledger import IntArray, Ledger
+from rebalance.scale.ledger import IntArray, Ledger, eligibility_matrix
 
 BoolArray = npt.NDArray[np.bool_]
 REVENUE, IMPORTANCE, CLIENTS = (METRICS.index(k) for k in ("revenue", "importance", "clients"))
@@ -118,9 +118,7 @@ def oversize(ledger: Ledger, eligible: BoolArray | None = None,
     if not len(clients) or _late(deadline) or not _superadditive(ledger, clients):
         return Oversize(clients, alone, alone.copy(), superadditive=False)
     if eligible is None:
-        eligible = np.zeros((len(ledger.client_ids), len(ledger.manager_ids)), dtype=bool)
-        for c, options in enumerate(ledger.eligible):
-            eligible[c, options] = True
+        eligible = eligibility_matrix(ledger)
     company = []
     for c, a in zip(clients.tolist(), alone.tolist(), strict=True):
         if _late(deadline):

@@ -49,7 +49,7 @@ from rebalance.pools import Rules, build_rules
 from rebalance.result import PoolBound, StageResult
 from rebalance.scale.greedy import greedy_plan
 from rebalance.scale.lanes import fan_out, in_threads
-from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger
+from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger, pool_positions
 from rebalance.scale.pool_search import LaneItem, LogHook, PoolOutcome, PoolProgress, run_lane
 from rebalance.scenario import Scenario
 
@@ -164,11 +164,7 @@ def search_pools(problem: Problem, scenario: Scenario, rules: Rules | None = Non
         groups.append((0, np.arange(problem.num_clients, dtype=np.int64), managers))
     else:
         for pool in rules.pools:
-            groups.append((
-                pool.index,
-                np.array([problem.client_index[c] for c in pool.client_ids], dtype=np.int64),
-                np.array([index[m] for m in pool.manager_ids], dtype=np.int64),
-            ))
+            groups.append((pool.index, *pool_positions(problem, pool)))
     weights = {g[0]: max(1, sum(len(ledger.eligible[c]) for c in g[1].tolist())) for g in groups}
     groups.sort(key=lambda g: (-weights[g[0]], g[0]))
 

@@ -14,12 +14,13 @@ import numpy.typing as npt
 
 from rebalance.contract import move_cost
 from rebalance.data import Problem
-from rebalance.pools import METRICS, Rules, client_load
+from rebalance.pools import METRICS, Pool, Rules, client_load
 from rebalance.rules import HARD_RULES
 from rebalance.scenario import Scenario
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolMatrix = npt.NDArray[np.bool_]
 
 # An improvement smaller than this is float noise, not progress (the excess is O(1)-O(1000)).
 IMPROVEMENT_EPSILON = 1e-9
@@ -251,3 +252,18 @@ def set_plan(ledger: Ledger, assign: IntArray) -> None:
     """Put the ledger on the plan ``assign`` (manager index per client, -1 unplaced)."""
     for c in np.flatnonzero(ledger.assign != assign).tolist():
         ledger.place(c, int(assign[c]))
+
+
+def pool_positions(problem: Problem, pool: Pool) -> tuple[IntArray, IntArray]:
+    """(client positions, manager positions) of one balancing pool in the book's problem:
+    what ``Ledger.subset`` takes to narrow a book's ledger to that pool."""
+    return (np.array([problem.client_index[c] for c in pool.client_ids], dtype=np.int64),
+            np.array([problem.manager_index[m] for m in pool.manager_ids], dtype=np.int64))
+
+
+def eligibility_matrix(ledger: Ledger) -> BoolMatrix:
+    """eligible[c, m]: client c may end with manager m (dense; for one pool at a time)."""
+    matrix = np.zeros((len(ledger.client_ids), len(ledger.manager_ids)), dtype=bool)
+    for c, options in enumerate(ledger.eligible):
+        matrix[c, options] = True
+    return matrix

@@ -19,17 +19,14 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from rebalance.scale.ledger import IMPROVEMENT_EPSILON, FloatArray, IntArray, Ledger
-
-BoolMatrix = npt.NDArray[np.bool_]
-
-
-def eligibility_matrix(ledger: Ledger) -> BoolMatrix:
-    """eligible[c, m]: client c may end with manager m (dense; for one pool at a time)."""
-    matrix = np.zeros((len(ledger.client_ids), len(ledger.manager_ids)), dtype=bool)
-    for c, options in enumerate(ledger.eligible):
-        matrix[c, options] = True
-    return matrix
+from rebalance.scale.ledger import (
+    IMPROVEMENT_EPSILON,
+    BoolMatrix,
+    FloatArray,
+    IntArray,
+    Ledger,
+    eligibility_matrix,
+)
 
 
 def local_search(ledger: Ledger, stop: Callable[[], bool], max_passes: int = 50,

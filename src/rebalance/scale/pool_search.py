@@ -21,9 +21,15 @@ from rebalance.scale.colgen import run_column_generation
 from rebalance.scale.company import company_bound, company_seconds
 from rebalance.scale.greedy import late_sample, shed_over_capacity
 from rebalance.scale.guided import column_links, grow, support_start
-from rebalance.scale.ledger import IMPROVEMENT_EPSILON, IntArray, Ledger, set_plan
+from rebalance.scale.ledger import (
+    IMPROVEMENT_EPSILON,
+    IntArray,
+    Ledger,
+    eligibility_matrix,
+    set_plan,
+)
 from rebalance.scale.lns import solve_neighbourhood
-from rebalance.scale.local_search import eligibility_matrix, local_search
+from rebalance.scale.local_search import local_search
 from rebalance.scale.pricing import Portfolio
 from rebalance.staged import Budget
 
