@@ -88,9 +88,8 @@ class PoolOutcome:
     improvements: int
     wall_time: float
     work: float
-    # What proved each bound: "cp-sat" (the whole pool solved), "oversize" or "company"
-    # (balance, ``scale.company``), "release" or "colgen" (continuity, ``scale.colgen``);
-    # "none" when nothing did.
+    # What proved each bound: "cp-sat" (whole pool), "oversize" or "company" (balance),
+    # "release" or "colgen" (continuity), "none" (nothing): ``result.PoolBound``.
     balance_method: str = "none"
     continuity_method: str = "none"
 
